@@ -1,0 +1,293 @@
+//! Controls: what must hold, why, how severe, where, and how exceptions are governed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::error::Located;
+
+/// How bad a failure of a control is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The score GitHub code scanning reads from `properties.security-severity`.
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+}
+
+/// The frameworks a control may map to. Ids only: the texts are the frameworks' own.
+pub const FRAMEWORKS: &[&str] = &["cis-aws", "nist-800-53", "soc2", "iso-27001"];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Scope {
+    /// Environments the control applies to; empty means every environment.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Terraform and CloudFormation types the control covers; its rules may target no others.
+    pub resource_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExceptionPolicy {
+    pub allowed: bool,
+    /// The longest an exception may last, from approval to expiry.
+    #[serde(default)]
+    pub max_duration_days: Option<u32>,
+    /// Who must approve an exception.
+    #[serde(default)]
+    pub approval_role: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemediationMode {
+    /// Fixed by changing the Terraform or CloudFormation code.
+    IacChange,
+    /// Needs a decision or process outside the code.
+    Manual,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Remediation {
+    pub mode: RemediationMode,
+    pub hint: String,
+}
+
+/// A control as written in `policies/controls/<ID>.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ControlFile {
+    id: Spanned<String>,
+    version: u32,
+    title: String,
+    intent: String,
+    severity: Severity,
+    scope: Scope,
+    evidence_sources: Vec<String>,
+    exception: Spanned<ExceptionPolicy>,
+    remediation: Remediation,
+    frameworks: Spanned<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    help_uri: Option<String>,
+}
+
+/// A loaded control.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Control {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub intent: String,
+    pub severity: Severity,
+    pub scope: Scope,
+    pub evidence_sources: Vec<String>,
+    pub exception: ExceptionPolicy,
+    pub remediation: Remediation,
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    /// Where the control was defined, for error messages.
+    #[serde(skip)]
+    pub origin: Located,
+}
+
+/// Whether `id` has the shape of a control id: upper-case words and a three-digit number.
+pub fn is_control_id(id: &str) -> bool {
+    let mut parts = id.split('-').peekable();
+    let mut words = 0;
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
+            return words > 0 && p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit());
+        }
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
+        words += 1;
+    }
+    false
+}
+
+/// Parse and validate one control file.
+pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
+    let c: ControlFile = super::yaml::from_str(file, text)?;
+    let (line, column) = super::yaml::position(&c.id);
+    let at = |l: usize, col: usize, msg: String| Located::new(file, l, col, msg);
+    let id = c.id.value;
+    if !is_control_id(&id) {
+        return Err(
+            at(line, column, format!("`{id}` is not a control id")).with_help(
+                "control ids are upper-case words and a three-digit number, e.g. DP-ENC-001",
+            ),
+        );
+    }
+    if c.version == 0 {
+        return Err(at(line, column, "`version` starts at 1".into()));
+    }
+    for (name, value) in [
+        ("title", &c.title),
+        ("intent", &c.intent),
+        ("remediation.hint", &c.remediation.hint),
+    ] {
+        if value.trim().is_empty() {
+            return Err(at(line, column, format!("control {id}: `{name}` is empty")));
+        }
+    }
+    if c.scope.resource_types.is_empty() {
+        return Err(at(
+            line,
+            column,
+            format!("control {id}: `scope.resourceTypes` is empty"),
+        )
+        .with_help("list the Terraform and CloudFormation types the control covers"));
+    }
+    if c.evidence_sources.is_empty() {
+        return Err(at(
+            line,
+            column,
+            format!("control {id}: `evidenceSources` is empty"),
+        ));
+    }
+    let (el, ec) = super::yaml::position(&c.exception);
+    let exception = c.exception.value;
+    if exception.allowed
+        && (exception.max_duration_days.unwrap_or(0) == 0 || exception.approval_role.is_none())
+    {
+        return Err(at(el, ec, format!("control {id}: exceptions are allowed but `maxDurationDays` or `approvalRole` is missing"))
+            .with_help("an allowed exception needs a positive `maxDurationDays` and an `approvalRole`"));
+    }
+    let (fl, fc) = super::yaml::position(&c.frameworks);
+    for (framework, ids) in &c.frameworks.value {
+        if !FRAMEWORKS.contains(&framework.as_str()) {
+            return Err(at(
+                fl,
+                fc,
+                format!("control {id}: unknown framework `{framework}`"),
+            )
+            .with_help(format!("known frameworks: {}", FRAMEWORKS.join(", "))));
+        }
+        if ids.is_empty() {
+            return Err(at(
+                fl,
+                fc,
+                format!("control {id}: framework `{framework}` lists no ids"),
+            ));
+        }
+    }
+    Ok(Control {
+        origin: at(line, column, String::new()),
+        id,
+        version: c.version,
+        title: c.title,
+        intent: c.intent,
+        severity: c.severity,
+        scope: c.scope,
+        evidence_sources: c.evidence_sources,
+        exception,
+        remediation: c.remediation,
+        frameworks: c.frameworks.value,
+        help_uri: c.help_uri,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "id: BCK-001
+version: 1
+title: Backups
+intent: Data can be restored.
+severity: high
+scope:
+  environments: [prod]
+  resourceTypes: [aws_db_instance]
+evidenceSources: [terraform-plan]
+exception:
+  allowed: true
+  maxDurationDays: 90
+  approvalRole: security
+remediation:
+  mode: iac-change
+  hint: Set it.
+frameworks:
+  nist-800-53: [CP-9]
+";
+
+    #[test]
+    fn parses_a_valid_control() {
+        let c = parse("c.yaml", GOOD).unwrap();
+        assert_eq!(c.id, "BCK-001");
+        assert_eq!(c.severity, Severity::High);
+        assert_eq!(c.frameworks["nist-800-53"], vec!["CP-9"]);
+    }
+
+    #[test]
+    fn control_ids_have_a_fixed_shape() {
+        assert!(is_control_id("DP-ENC-001"));
+        assert!(is_control_id("BCK-001"));
+        assert!(!is_control_id("bck-001"));
+        assert!(!is_control_id("BCK-1"));
+        assert!(!is_control_id("001"));
+        assert!(!is_control_id("BCK--001"));
+    }
+
+    #[test]
+    fn rejects_unknown_fields_missing_fields_and_bad_values() {
+        let e = parse("c.yaml", &GOOD.replace("intent:", "purpose:")).unwrap_err();
+        assert!(e.message.contains("unknown field `purpose`"), "{e}");
+        assert_eq!(e.line, 4);
+        let e = parse("c.yaml", &GOOD.replace("severity: high\n", "")).unwrap_err();
+        assert!(e.message.contains("missing field `severity`"), "{e}");
+        let e = parse(
+            "c.yaml",
+            &GOOD.replace("severity: high", "severity: urgent"),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 5);
+        let e = parse("c.yaml", &GOOD.replace("nist-800-53:", "nist:")).unwrap_err();
+        assert!(e.message.contains("unknown framework `nist`"), "{e}");
+        let e = parse("c.yaml", &GOOD.replace("id: BCK-001", "id: backups")).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 5));
+        let e = parse("c.yaml", &GOOD.replace("  maxDurationDays: 90\n", "")).unwrap_err();
+        assert!(e.message.contains("maxDurationDays"), "{e}");
+    }
+}

@@ -1,0 +1,243 @@
+//! The control catalog and its rules: the built-in pack embedded in the binary, and packs read
+//! from directories (`controls/*.yaml`, `rules/**/*.yaml`).
+
+pub mod control;
+pub mod rule;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+pub use control::{Control, Severity};
+pub use rule::{Rule, Target};
+
+use crate::error::Located;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// Where policies come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    /// The pack compiled into the binary (`policies/` of this repository).
+    Builtin,
+    Dir(PathBuf),
+}
+
+/// All controls and rules of a run.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub controls: BTreeMap<String, Control>,
+    /// Sorted by id.
+    pub rules: Vec<Rule>,
+}
+
+/// One policy file: its display name and text.
+struct PolicyFile {
+    name: String,
+    text: String,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Control,
+    Rule,
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn builtin_files() -> Vec<PolicyFile> {
+    fn walk(dir: &Dir<'static>, out: &mut Vec<PolicyFile>) {
+        for f in dir.files() {
+            let path = f.path();
+            let kind = if path.starts_with("controls") {
+                Kind::Control
+            } else if path.starts_with("rules") {
+                Kind::Rule
+            } else {
+                continue;
+            };
+            if is_yaml(path) {
+                out.push(PolicyFile {
+                    name: format!("<builtin>/policies/{}", path.display()),
+                    text: f.contents_utf8().unwrap_or_default().to_string(),
+                    kind,
+                });
+            }
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&BUILTIN, &mut out);
+    out
+}
+
+fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
+    let mut out = Vec::new();
+    let shown = root.display().to_string();
+    if !root.join("controls").is_dir() && !root.join("rules").is_dir() {
+        errors.push(
+            Located::file(
+                &shown,
+                "not a policy pack: it has neither a `controls/` nor a `rules/` directory",
+            )
+            .with_help("a pack holds controls/<ID>.yaml and rules/**/<rule-id>.yaml"),
+        );
+        return out;
+    }
+    for (sub, kind) in [("controls", Kind::Control), ("rules", Kind::Rule)] {
+        let dir = root.join(sub);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(Located::file(
+                        e.path().map_or(shown.clone(), |p| p.display().to_string()),
+                        format!("cannot read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() || !is_yaml(entry.path()) {
+                continue;
+            }
+            let name = entry.path().display().to_string();
+            match std::fs::read_to_string(entry.path()) {
+                Ok(text) => out.push(PolicyFile { name, text, kind }),
+                Err(e) => errors.push(Located::file(name, format!("cannot read: {e}"))),
+            }
+        }
+    }
+    out
+}
+
+/// Load and cross-check every control and rule of `sources`. All problems are reported.
+pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for source in sources {
+        match source {
+            PackSource::Builtin => files.extend(builtin_files()),
+            PackSource::Dir(dir) => files.extend(dir_files(dir, &mut errors)),
+        }
+    }
+    let mut catalog = Catalog::default();
+    for f in files.iter().filter(|f| f.kind == Kind::Control) {
+        match control::parse(&f.name, &f.text) {
+            Ok(c) => {
+                if let Some(prev) = catalog.controls.get(&c.id) {
+                    errors.push(
+                        Located {
+                            message: format!(
+                                "duplicate control id {}: also defined at {}:{}",
+                                c.id, prev.origin.file, prev.origin.line
+                            ),
+                            ..c.origin.clone()
+                        }
+                        .with_help(
+                            "control ids are permanent and unique; give the new control its own id",
+                        ),
+                    );
+                } else {
+                    catalog.controls.insert(c.id.clone(), c);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    for f in files.iter().filter(|f| f.kind == Kind::Rule) {
+        let rule = match rule::parse(&f.name, &f.text) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match catalog.controls.get(&rule.control) {
+            None => errors.push(
+                Located {
+                    message: format!("rule {} names unknown control {}", rule.id, rule.control),
+                    ..rule.control_origin.clone()
+                }
+                .with_help(
+                    "add the control to controls/, or tag the rule with an existing control id",
+                ),
+            ),
+            Some(control) => {
+                for target in [&rule.terraform, &rule.cloudformation]
+                    .into_iter()
+                    .flatten()
+                {
+                    for t in &target.resource_types {
+                        if !control.scope.resource_types.contains(t) {
+                            errors.push(Located { message: format!("rule {} targets {t}, which is outside the scope of control {}", rule.id, control.id), ..rule.origin.clone() }
+                                .with_help(format!("add {t} to scope.resourceTypes of {} ({})", control.id, control.origin.file)));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(prev) = rules.get(&rule.id) {
+            errors.push(Located {
+                message: format!(
+                    "duplicate rule id {}: also defined in {}",
+                    rule.id, prev.origin.file
+                ),
+                ..rule.origin.clone()
+            });
+        } else {
+            rules.insert(rule.id.clone(), rule);
+        }
+    }
+    catalog.rules = rules.into_values().collect();
+    if errors.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_pack_loads_and_every_control_has_rules() {
+        let catalog = load(&[PackSource::Builtin]).unwrap_or_else(|e| panic!("{e:?}"));
+        for id in ["BCK-001", "DP-ENC-001", "NET-001", "LOG-001", "TAG-001"] {
+            assert!(catalog.controls.contains_key(id), "missing {id}");
+            let rules: Vec<_> = catalog.rules.iter().filter(|r| r.control == id).collect();
+            assert!(
+                rules.iter().any(|r| r.terraform.is_some()),
+                "{id} has no Terraform rule"
+            );
+            assert!(
+                rules.iter().any(|r| r.cloudformation.is_some()),
+                "{id} has no CloudFormation rule"
+            );
+        }
+    }
+
+    #[test]
+    fn builtin_pack_twice_is_a_duplicate_error() {
+        let errors = load(&[PackSource::Builtin, PackSource::Builtin]).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.starts_with("duplicate control id"))
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! Rules: one YAML file each, tagged with the one control it enforces, with a section per input
+//! format naming the resource types it targets and the condition they must meet.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::engine::jsonpath::{Condition, ConditionSpec};
+use crate::error::Located;
+use crate::model::InputFormat;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RuleFile {
+    id: Spanned<String>,
+    control: Spanned<String>,
+    title: String,
+    message: String,
+    #[serde(default)]
+    description: Option<String>,
+    terraform: Option<Spanned<TargetSpec>>,
+    cloudformation: Option<Spanned<TargetSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TargetSpec {
+    resource_types: Vec<String>,
+    #[serde(default)]
+    when: Option<Spanned<ConditionSpec>>,
+    assert: Spanned<ConditionSpec>,
+}
+
+/// What a rule checks in one input format.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub resource_types: Vec<String>,
+    /// Resources for which this is not true are out of the rule's reach.
+    pub when: Option<Condition>,
+    /// What every targeted resource must satisfy.
+    pub assert: Condition,
+}
+
+/// A loaded rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Permanent, lower-case slug naming the violation: `rds-backup-retention-too-short`.
+    pub id: String,
+    /// The control this rule enforces.
+    pub control: String,
+    /// The requirement, stated positively.
+    pub title: String,
+    /// What is wrong when the rule fails.
+    pub message: String,
+    pub description: Option<String>,
+    pub terraform: Option<Target>,
+    pub cloudformation: Option<Target>,
+    /// Where the rule was defined.
+    pub origin: Located,
+    /// Where its `control` field is, for errors about the control.
+    pub control_origin: Located,
+}
+
+impl Rule {
+    pub fn target(&self, format: InputFormat) -> Option<&Target> {
+        match format {
+            InputFormat::TerraformPlan => self.terraform.as_ref(),
+            InputFormat::Cloudformation => self.cloudformation.as_ref(),
+        }
+    }
+}
+
+fn is_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parse and compile one rule file. Its control is checked against the catalog by the caller.
+pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
+    let r: RuleFile = super::yaml::from_str(file, text)?;
+    let (line, column) = super::yaml::position(&r.id);
+    let id = r.id.value;
+    if !is_rule_id(&id) {
+        return Err(Located::new(file, line, column, format!("`{id}` is not a rule id"))
+            .with_help("rule ids are lower-case words joined by '-', naming the violation, e.g. s3-bucket-unencrypted"));
+    }
+    if r.terraform.is_none() && r.cloudformation.is_none() {
+        return Err(Located::new(
+            file,
+            line,
+            column,
+            format!("rule {id} has neither a `terraform` nor a `cloudformation` section"),
+        ));
+    }
+    let target = |spec: Option<Spanned<TargetSpec>>,
+                  format: InputFormat|
+     -> Result<Option<Target>, Located> {
+        let Some(spec) = spec else { return Ok(None) };
+        let (l, c) = super::yaml::position(&spec);
+        if spec.value.resource_types.is_empty() {
+            return Err(Located::new(
+                file,
+                l,
+                c,
+                format!("rule {id}: `resourceTypes` is empty"),
+            ));
+        }
+        for t in &spec.value.resource_types {
+            let ok = match format {
+                InputFormat::TerraformPlan => {
+                    t.starts_with("aws_")
+                        && t.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                }
+                InputFormat::Cloudformation => t.split("::").count() == 3 && t.starts_with("AWS::"),
+            };
+            if !ok {
+                return Err(Located::new(file, l, c, format!("rule {id}: `{t}` is not a {} resource type", format.as_str())).with_help(
+                    "Terraform types look like aws_s3_bucket, CloudFormation types like AWS::S3::Bucket; each goes in its own section",
+                ));
+            }
+        }
+        Ok(Some(Target {
+            resource_types: spec.value.resource_types,
+            when: spec
+                .value
+                .when
+                .as_ref()
+                .map(|w| Condition::compile(file, w))
+                .transpose()?,
+            assert: Condition::compile(file, &spec.value.assert)?,
+        }))
+    };
+    let (cl, cc) = super::yaml::position(&r.control);
+    Ok(Rule {
+        terraform: target(r.terraform, InputFormat::TerraformPlan)?,
+        cloudformation: target(r.cloudformation, InputFormat::Cloudformation)?,
+        origin: Located::new(file, line, column, String::new()),
+        control_origin: Located::new(file, cl, cc, String::new()),
+        id,
+        control: r.control.value,
+        title: r.title,
+        message: r.message,
+        description: r.description,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "id: rds-backup-retention-too-short
+control: BCK-001
+title: RDS keeps backups for at least 7 days
+message: backup retention is shorter than 7 days
+terraform:
+  resourceTypes: [aws_db_instance]
+  assert:
+    path: $.backup_retention_period
+    gte: 7
+";
+
+    #[test]
+    fn parses_a_rule() {
+        let r = parse("r.yaml", GOOD).unwrap();
+        assert_eq!(r.control, "BCK-001");
+        assert!(r.terraform.is_some() && r.cloudformation.is_none());
+    }
+
+    #[test]
+    fn invalid_jsonpath_is_located() {
+        let e = parse(
+            "r.yaml",
+            &GOOD.replace("$.backup_retention_period", "$.[bad"),
+        )
+        .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("r.yaml", 8));
+        assert!(e.message.contains("invalid JSONPath"), "{e}");
+    }
+
+    #[test]
+    fn rejects_two_operators_and_types_of_the_wrong_format() {
+        let e = parse("r.yaml", &GOOD.replace("gte: 7", "gte: 7\n    lt: 30")).unwrap_err();
+        assert!(e.message.contains("exactly one operator"), "{e}");
+        let e = parse(
+            "r.yaml",
+            &GOOD.replace("[aws_db_instance]", "[AWS::RDS::DBInstance]"),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("not a terraform-plan resource type"),
+            "{e}"
+        );
+        let e = parse("r.yaml", &GOOD.replace("gte: 7", "matches: '('")).unwrap_err();
+        assert!(e.message.contains("invalid regex"), "{e}");
+        let e = parse("r.yaml", &GOOD.replace("id: rds", "id: RDS")).unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+}

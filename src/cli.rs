@@ -1,0 +1,94 @@
+//! Command-line arguments (clap types only; `main` turns them into [`crate::config::Settings`]).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Severity;
+use crate::report::{Format, UnknownPolicy};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "controlgate",
+    version,
+    about = "A pre-deploy compliance gate for AWS infrastructure-as-code"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Terraform plans (`terraform show -json`) and CloudFormation templates against the controls.
+    ///
+    /// Exit status: 0 the gate passes, 1 findings block it, 2 an input, policy or usage error.
+    Check(CheckArgs),
+    /// List the controls of the catalog and their rules.
+    Controls(ControlsArgs),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A policy pack directory (`controls/`, `rules/`) added to the built-in pack. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Leave out the built-in pack: only `--policies` packs apply.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Config file [default: .controlgate.yaml in the working directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check [default: .].
+    pub paths: Vec<PathBuf>,
+    /// The document written to standard output (or to `--output`).
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the document to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write SARIF to FILE, whatever `--format` is.
+    #[arg(long, value_name = "FILE")]
+    pub sarif_file: Option<PathBuf>,
+    /// Also write JSON to FILE, whatever `--format` is.
+    #[arg(long, value_name = "FILE")]
+    pub json_file: Option<PathBuf>,
+    /// The lowest severity that blocks the gate [default: low, i.e. any].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Whether findings that cannot be decided before deployment block [default: fail].
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub unknown: Option<UnknownPolicy>,
+    /// The environment of resources that neither a tag nor a config path pattern places.
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// List the files skipped because they are neither plans nor templates.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Colors in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `human` (a table) or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

@@ -1,0 +1,151 @@
+//! Validated settings of a run: command-line values over the config file over defaults.
+//!
+//! The config file is `.controlgate.yaml` in the working directory, or `--config FILE`:
+//!
+//! ```yaml
+//! environment: dev            # environment of resources that say nothing else
+//! environmentTag: Environment # the tag that names a resource's environment
+//! environments:               # or by path of the file that declares it (first match wins)
+//!   - path: "envs/prod/**"
+//!     environment: prod
+//! failOn: low                 # lowest severity that blocks
+//! unknown: fail               # fail | warn: do undecidable findings block?
+//! policies: [policies-extra]  # packs added to the built-in one
+//! builtin: true               # false: only the packs above
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalog::{PackSource, Severity};
+use crate::environment::EnvironmentResolver;
+use crate::error::Located;
+use crate::report::{Format, UnknownPolicy};
+
+pub const DEFAULT_CONFIG: &str = ".controlgate.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfigFile {
+    environment: Option<String>,
+    environment_tag: Option<String>,
+    #[serde(default)]
+    environments: Vec<PathEnvironment>,
+    fail_on: Option<Severity>,
+    unknown: Option<UnknownPolicy>,
+    #[serde(default)]
+    policies: Vec<PathBuf>,
+    builtin: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathEnvironment {
+    path: String,
+    environment: String,
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile, Located> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Located::file(&shown, format!("cannot read: {e}")))?;
+        crate::catalog::yaml::from_str(&shown, &text)
+    }
+}
+
+/// Values given on the command line; `None` leaves the config file's or the default.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub environment: Option<String>,
+    pub fail_on: Option<Severity>,
+    pub unknown: Option<UnknownPolicy>,
+    pub policies: Vec<PathBuf>,
+    pub no_builtin: bool,
+}
+
+/// Everything `check` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub cwd: PathBuf,
+    pub packs: Vec<PackSource>,
+    pub environments: EnvironmentResolver,
+    pub fail_on: Severity,
+    pub unknown: UnknownPolicy,
+    pub format: Format,
+    /// The chosen document goes here instead of standard output.
+    pub output: Option<PathBuf>,
+    /// Extra documents written in the same run.
+    pub sarif_file: Option<PathBuf>,
+    pub json_file: Option<PathBuf>,
+    pub verbose: bool,
+    pub color: bool,
+}
+
+impl Settings {
+    /// Merge the config file (if any) with the command line.
+    pub fn new(
+        cwd: PathBuf,
+        paths: Vec<PathBuf>,
+        config: Option<(&Path, ConfigFile)>,
+        o: Overrides,
+    ) -> Result<Settings, Located> {
+        let (origin, file) = match config {
+            Some((p, f)) => (p.display().to_string(), f),
+            None => (String::new(), ConfigFile::default()),
+        };
+        let base = |p: &PathBuf| {
+            if p.is_relative() {
+                cwd.join(p)
+            } else {
+                p.clone()
+            }
+        };
+        let mut packs = Vec::new();
+        if !o.no_builtin && file.builtin.unwrap_or(true) {
+            packs.push(PackSource::Builtin);
+        }
+        packs.extend(file.policies.iter().map(|p| PackSource::Dir(base(p))));
+        packs.extend(o.policies.iter().map(|p| PackSource::Dir(p.clone())));
+        if packs.is_empty() {
+            return Err(Located::file(
+                if origin.is_empty() {
+                    "command line".into()
+                } else {
+                    origin
+                },
+                "no policies: the built-in pack is off and no `--policies` is given",
+            ));
+        }
+        let pairs: Vec<(String, String)> = file
+            .environments
+            .iter()
+            .map(|e| (e.path.clone(), e.environment.clone()))
+            .collect();
+        let mut environments = EnvironmentResolver::default().with_patterns(&origin, &pairs)?;
+        if let Some(tag) = file.environment_tag {
+            environments.tag = tag;
+        }
+        environments.default = o.environment.or(file.environment);
+        Ok(Settings {
+            paths: if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            },
+            cwd,
+            packs,
+            environments,
+            fail_on: o.fail_on.or(file.fail_on).unwrap_or(Severity::Low),
+            unknown: o.unknown.or(file.unknown).unwrap_or_default(),
+            format: Format::Human,
+            output: None,
+            sarif_file: None,
+            json_file: None,
+            verbose: false,
+            color: false,
+        })
+    }
+}

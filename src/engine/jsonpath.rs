@@ -1,0 +1,697 @@
+//! The native engine: declarative conditions over a resource's properties and tags, with
+//! JSONPath (RFC 9535, `jsonpath-rust`) selecting the values. Paths are parsed once, when the
+//! rule is loaded.
+//!
+//! Grammar (one YAML mapping per condition):
+//! - `all: [..]`, `any: [..]`, `not: ..` combine conditions;
+//! - `forEach: <path>` with `require: ..`: every selected element satisfies `require`, whose
+//!   paths are rooted at the element (none selected → true);
+//! - a leaf: `path: <jsonpath>` or `tag: <key>`, and one operator: `exists`, `equals`,
+//!   `notEquals`, `oneOf`, `gt`, `gte`, `lt`, `lte`, `matches` (regex), `contains` (an array
+//!   holds the value); `match: all|any` says whether every selected value or one must satisfy
+//!   it (default `all`; nothing selected is false for value operators);
+//! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`.
+
+use std::fmt::Write as _;
+
+use jsonpath_rust::parser::model::JpQuery;
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::{Truth, Verdict};
+use crate::error::Located;
+use crate::model::{Resource, is_unknown};
+
+/// A condition as written in a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConditionSpec {
+    all: Option<Vec<Spanned<ConditionSpec>>>,
+    any: Option<Vec<Spanned<ConditionSpec>>>,
+    not: Option<Box<Spanned<ConditionSpec>>>,
+    for_each: Option<String>,
+    require: Option<Box<Spanned<ConditionSpec>>>,
+    path: Option<String>,
+    tag: Option<String>,
+    port_range: Option<PortRangeSpec>,
+    #[serde(rename = "match")]
+    quantifier: Option<Quantifier>,
+    exists: Option<bool>,
+    equals: Option<Value>,
+    not_equals: Option<Value>,
+    one_of: Option<Vec<Value>>,
+    gt: Option<f64>,
+    gte: Option<f64>,
+    lt: Option<f64>,
+    lte: Option<f64>,
+    matches: Option<String>,
+    contains: Option<Value>,
+    includes_any: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortRangeSpec {
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Quantifier {
+    #[default]
+    All,
+    Any,
+}
+
+/// A parsed JSONPath with its text, for messages.
+#[derive(Debug, Clone)]
+pub struct Query {
+    text: String,
+    query: JpQuery,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Exists(bool),
+    Equals(Value),
+    NotEquals(Value),
+    OneOf(Vec<Value>),
+    Compare(Cmp, f64),
+    Matches(Regex),
+    Contains(Value),
+}
+
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Path(Query),
+    Tag(String),
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    ForEach {
+        each: Query,
+        require: Box<Condition>,
+    },
+    Leaf {
+        subject: Subject,
+        quantifier: Quantifier,
+        op: Op,
+    },
+    PortRange {
+        from: Query,
+        to: Query,
+        ports: Vec<i64>,
+    },
+}
+
+impl Condition {
+    /// Compile a condition, reporting problems at their line in `file`.
+    pub fn compile(file: &str, spec: &Spanned<ConditionSpec>) -> Result<Condition, Located> {
+        let (line, column) = crate::catalog::yaml::position(spec);
+        let err = |msg: String| Located::new(file, line, column, msg);
+        let s = &spec.value;
+        let forms = [
+            s.all.is_some(),
+            s.any.is_some(),
+            s.not.is_some(),
+            s.for_each.is_some(),
+            s.path.is_some() || s.tag.is_some(),
+            s.port_range.is_some(),
+        ];
+        if forms.iter().filter(|f| **f).count() != 1 {
+            return Err(err("a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`".into())
+                .with_help("split combined checks into `all: [...]`"));
+        }
+        let ops = [
+            s.exists.is_some(),
+            s.equals.is_some(),
+            s.not_equals.is_some(),
+            s.one_of.is_some(),
+            s.gt.is_some(),
+            s.gte.is_some(),
+            s.lt.is_some(),
+            s.lte.is_some(),
+            s.matches.is_some(),
+            s.contains.is_some(),
+        ]
+        .iter()
+        .filter(|o| **o)
+        .count();
+        let is_leaf = s.path.is_some() || s.tag.is_some();
+        if !is_leaf && (ops > 0 || s.quantifier.is_some()) {
+            return Err(err("operators (`equals`, `exists`, ...) and `match` belong to a `path` or `tag` condition".into()));
+        }
+        if s.require.is_some() != s.for_each.is_some() {
+            return Err(err("`forEach` and `require` go together".into()));
+        }
+        if s.includes_any.is_some() != s.port_range.is_some() {
+            return Err(err("`portRange` and `includesAny` go together".into()));
+        }
+        let compile_all =
+            |list: &Vec<Spanned<ConditionSpec>>, name: &str| -> Result<Vec<Condition>, Located> {
+                if list.is_empty() {
+                    return Err(err(format!("`{name}` needs at least one condition")));
+                }
+                list.iter().map(|c| Condition::compile(file, c)).collect()
+            };
+        if let Some(list) = &s.all {
+            return Ok(Condition::All(compile_all(list, "all")?));
+        }
+        if let Some(list) = &s.any {
+            return Ok(Condition::Any(compile_all(list, "any")?));
+        }
+        if let Some(inner) = &s.not {
+            return Ok(Condition::Not(Box::new(Condition::compile(file, inner)?)));
+        }
+        if let (Some(each), Some(require)) = (&s.for_each, &s.require) {
+            return Ok(Condition::ForEach {
+                each: Query::parse(each).map_err(err)?,
+                require: Box::new(Condition::compile(file, require)?),
+            });
+        }
+        if let (Some(range), Some(ports)) = (&s.port_range, &s.includes_any) {
+            return Ok(Condition::PortRange {
+                from: Query::parse(&range.from).map_err(err)?,
+                to: Query::parse(&range.to).map_err(err)?,
+                ports: ports.clone(),
+            });
+        }
+        if s.path.is_some() && s.tag.is_some() {
+            return Err(err(
+                "a condition tests either a `path` or a `tag`, not both".into(),
+            ));
+        }
+        if ops != 1 {
+            return Err(err(format!(
+                "a `path`/`tag` condition needs exactly one operator, found {ops}"
+            ))
+            .with_help(
+                "operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains",
+            ));
+        }
+        let subject = match (&s.path, &s.tag) {
+            (Some(p), _) => Subject::Path(Query::parse(p).map_err(err)?),
+            (_, Some(t)) => Subject::Tag(t.clone()),
+            _ => unreachable!("checked above"),
+        };
+        let op = if let Some(b) = s.exists {
+            Op::Exists(b)
+        } else if let Some(v) = &s.equals {
+            Op::Equals(v.clone())
+        } else if let Some(v) = &s.not_equals {
+            Op::NotEquals(v.clone())
+        } else if let Some(v) = &s.one_of {
+            Op::OneOf(v.clone())
+        } else if let Some(n) = s.gt {
+            Op::Compare(Cmp::Gt, n)
+        } else if let Some(n) = s.gte {
+            Op::Compare(Cmp::Gte, n)
+        } else if let Some(n) = s.lt {
+            Op::Compare(Cmp::Lt, n)
+        } else if let Some(n) = s.lte {
+            Op::Compare(Cmp::Lte, n)
+        } else if let Some(r) = &s.matches {
+            Op::Matches(Regex::new(r).map_err(|e| err(format!("invalid regex `{r}`: {e}")))?)
+        } else if let Some(v) = &s.contains {
+            Op::Contains(v.clone())
+        } else {
+            unreachable!("one operator is set")
+        };
+        Ok(Condition::Leaf {
+            subject,
+            quantifier: s.quantifier.unwrap_or_default(),
+            op,
+        })
+    }
+
+    /// Evaluate on a resource, with paths rooted at its properties.
+    pub fn evaluate(&self, resource: &Resource) -> Verdict {
+        self.eval(resource, &resource.properties, "")
+    }
+
+    /// `root` is the value paths start from; `prefix` is its JSON pointer in the properties
+    /// (for sensitivity and messages).
+    fn eval(&self, resource: &Resource, root: &Value, prefix: &str) -> Verdict {
+        match self {
+            Condition::All(list) => combine(
+                list.iter().map(|c| c.eval(resource, root, prefix)),
+                Quantifier::All,
+            ),
+            Condition::Any(list) => combine(
+                list.iter().map(|c| c.eval(resource, root, prefix)),
+                Quantifier::Any,
+            ),
+            Condition::Not(inner) => {
+                let v = inner.eval(resource, root, prefix);
+                let truth = match v.truth {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    Truth::Unknown => Truth::Unknown,
+                };
+                Verdict {
+                    truth,
+                    facts: v.facts,
+                }
+            }
+            Condition::ForEach { each, require } => {
+                let matches = each.select(root);
+                if matches.is_empty() {
+                    return match each.unknown_prefix(root) {
+                        Some(why) => Verdict::new(
+                            Truth::Unknown,
+                            format!("`{}` {why}", display_path(prefix, &each.text)),
+                        ),
+                        None => Verdict::new(
+                            Truth::True,
+                            format!("`{}` selects nothing", display_path(prefix, &each.text)),
+                        ),
+                    };
+                }
+                combine(
+                    matches.into_iter().map(|(value, pointer, why)| {
+                        let pointer = format!("{prefix}{pointer}");
+                        if let Some(why) = why {
+                            return Verdict::new(
+                                Truth::Unknown,
+                                format!("`{}` {why}", pointer_display(&pointer)),
+                            );
+                        }
+                        require.eval(resource, value, &pointer)
+                    }),
+                    Quantifier::All,
+                )
+            }
+            Condition::Leaf {
+                subject: Subject::Tag(key),
+                op,
+                ..
+            } => eval_tag(resource, key, op),
+            Condition::Leaf {
+                subject: Subject::Path(query),
+                quantifier,
+                op,
+            } => eval_path(resource, root, prefix, query, *quantifier, op),
+            Condition::PortRange { from, to, ports } => {
+                eval_port_range(root, prefix, from, to, ports)
+            }
+        }
+    }
+}
+
+impl Query {
+    pub fn parse(text: &str) -> Result<Query, String> {
+        let query = parse_json_path(text)
+            .map_err(|e| format!("invalid JSONPath `{text}`: {}", first_line(&e.to_string())))?;
+        Ok(Query {
+            text: text.to_string(),
+            query,
+        })
+    }
+
+    /// The selected values with their JSON pointers (relative to `root`) and, for a value that
+    /// is or sits inside an undecidable one, why it cannot be judged: a wildcard may otherwise
+    /// select the inside of a "known after apply" marker or of an `Fn::If`.
+    fn select<'a>(&self, root: &'a Value) -> Vec<(&'a Value, String, Option<&'static str>)> {
+        select_with(&self.query, root)
+            .into_iter()
+            .map(|(value, path)| {
+                let pointer = to_pointer(&path);
+                let why = undecidable_on_the_way(root, &pointer).or_else(|| undecidable(value));
+                (value, pointer, why)
+            })
+            .collect()
+    }
+
+    /// Why nothing was selected, when a value on the way is known only after apply or set by an
+    /// intrinsic function: the path may well select something once deployed.
+    fn unknown_prefix(&self, root: &Value) -> Option<&'static str> {
+        (0..self.query.segments.len()).rev().find_map(|k| {
+            let prefix = JpQuery::new(self.query.segments[..k].to_vec());
+            select_with(&prefix, root)
+                .into_iter()
+                .find_map(|(v, _)| undecidable(v))
+        })
+    }
+}
+
+fn select_with<'a>(query: &JpQuery, root: &'a Value) -> Vec<(&'a Value, String)> {
+    // Evaluation errors on well-formed queries only arise from function misuse; they select nothing.
+    js_path_process(query, root)
+        .map(|refs| refs.into_iter().map(|r| (r.val, r.path)).collect())
+        .unwrap_or_default()
+}
+
+/// Whether a proper ancestor of `pointer` under `root` is undecidable.
+fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<&'static str> {
+    let mut node = root;
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    for seg in segments.iter().take(segments.len().saturating_sub(1)) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Object(m) => m.get(&seg)?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+        if let Some(why) = undecidable(node) {
+            return Some(why);
+        }
+    }
+    None
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Why a value cannot be judged before deployment, if it cannot.
+fn undecidable(value: &Value) -> Option<&'static str> {
+    if is_unknown(value) {
+        return Some("is known only after apply");
+    }
+    match value {
+        Value::Object(map) if map.len() == 1 => {
+            let key = map.keys().next().map(String::as_str).unwrap_or_default();
+            (key == "Ref" || key.starts_with("Fn::"))
+                .then_some("is set by an intrinsic function at deploy time")
+        }
+        _ => None,
+    }
+}
+
+fn combine(verdicts: impl Iterator<Item = Verdict>, q: Quantifier) -> Verdict {
+    let (mut t, mut f, mut u) = (Vec::new(), Vec::new(), Vec::new());
+    let mut any = false;
+    for v in verdicts {
+        any = true;
+        match v.truth {
+            Truth::True => t.extend(v.facts),
+            Truth::False => f.extend(v.facts),
+            Truth::Unknown => u.extend(v.facts),
+        }
+    }
+    let (decisive, lost) = match q {
+        Quantifier::All => (Truth::False, Truth::True),
+        Quantifier::Any => (Truth::True, Truth::False),
+    };
+    let (dec_facts, lost_facts) = match q {
+        Quantifier::All => (f, t),
+        Quantifier::Any => (t, f),
+    };
+    if !dec_facts.is_empty() || (q == Quantifier::Any && !any) {
+        Verdict {
+            truth: decisive,
+            facts: dec_facts,
+        }
+    } else if !u.is_empty() {
+        Verdict {
+            truth: Truth::Unknown,
+            facts: u,
+        }
+    } else {
+        Verdict {
+            truth: lost,
+            facts: lost_facts,
+        }
+    }
+}
+
+fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
+    use crate::model::TagValue;
+    match resource.tag(key) {
+        TagValue::Known(value) => {
+            let v = Value::String(value.to_string());
+            let fact = format!("tag `{key}` is {}", render(&v));
+            match op {
+                Op::Exists(want) => Verdict::new(
+                    if *want { Truth::True } else { Truth::False },
+                    format!("tag `{key}` is set"),
+                ),
+                _ => Verdict::new(
+                    if apply(op, &v) {
+                        Truth::True
+                    } else {
+                        Truth::False
+                    },
+                    fact,
+                ),
+            }
+        }
+        TagValue::Unknown => match op {
+            Op::Exists(want) => Verdict::new(
+                if *want { Truth::True } else { Truth::False },
+                format!("tag `{key}` is known only after apply"),
+            ),
+            _ => Verdict::new(
+                Truth::Unknown,
+                format!("tag `{key}` is known only after apply"),
+            ),
+        },
+        TagValue::Absent => Verdict::new(
+            match op {
+                Op::Exists(false) => Truth::True,
+                _ => Truth::False,
+            },
+            format!("tag `{key}` is not set"),
+        ),
+    }
+}
+
+fn eval_path(
+    resource: &Resource,
+    root: &Value,
+    prefix: &str,
+    query: &Query,
+    q: Quantifier,
+    op: &Op,
+) -> Verdict {
+    let matches = query.select(root);
+    let shown = display_path(prefix, &query.text);
+    if matches.is_empty() {
+        return match (query.unknown_prefix(root), op) {
+            // Known after apply (or set at deploy time) means it will have a value.
+            (Some(why), Op::Exists(want)) => Verdict::new(
+                if *want { Truth::True } else { Truth::False },
+                format!("`{shown}` {why}"),
+            ),
+            (Some(why), _) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
+            (None, Op::Exists(false)) => Verdict::new(Truth::True, format!("`{shown}` is not set")),
+            (None, _) => Verdict::new(Truth::False, format!("`{shown}` is not set")),
+        };
+    }
+    if let Op::Exists(want) = op {
+        let truth = if *want { Truth::True } else { Truth::False };
+        let paths: Vec<String> = matches
+            .iter()
+            .map(|(_, p, _)| format!("`{}`", pointer_display(&format!("{prefix}{p}"))))
+            .collect();
+        return Verdict::new(truth, format!("{} is set", paths.join(", ")));
+    }
+    combine(
+        matches.into_iter().map(|(value, pointer, why)| {
+            let pointer = format!("{prefix}{pointer}");
+            let name = pointer_display(&pointer);
+            if let Some(why) = why {
+                return Verdict::new(Truth::Unknown, format!("`{name}` {why}"));
+            }
+            let shown = if resource.is_sensitive(&pointer) {
+                "(sensitive)".to_string()
+            } else {
+                render(value)
+            };
+            Verdict::new(
+                if apply(op, value) {
+                    Truth::True
+                } else {
+                    Truth::False
+                },
+                format!("`{name}` is {shown}"),
+            )
+        }),
+        q,
+    )
+}
+
+fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: &[i64]) -> Verdict {
+    let bound = |q: &Query| -> Result<i64, Verdict> {
+        let shown = display_path(prefix, &q.text);
+        match q.select(root).first() {
+            None => Err(match q.unknown_prefix(root) {
+                Some(why) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
+                None => Verdict::new(Truth::False, format!("`{shown}` is not set")),
+            }),
+            Some((v, _, why)) => match why {
+                Some(why) => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
+                None => as_number(v).map(|n| n as i64).ok_or_else(|| {
+                    Verdict::new(
+                        Truth::False,
+                        format!("`{shown}` is {}, not a port", render(v)),
+                    )
+                }),
+            },
+        }
+    };
+    let (lo, hi) = match (bound(from), bound(to)) {
+        (Ok(lo), Ok(hi)) => (lo, hi),
+        (Err(v), _) | (_, Err(v)) => return v,
+    };
+    // EC2 uses -1 for "all ports" (ICMP and protocol -1).
+    let hit: Vec<String> = ports
+        .iter()
+        .filter(|p| lo == -1 || (lo <= **p && **p <= hi))
+        .map(|p| p.to_string())
+        .collect();
+    if hit.is_empty() {
+        Verdict::new(
+            Truth::False,
+            format!("ports {lo}-{hi} include none of the restricted ports"),
+        )
+    } else {
+        Verdict::new(
+            Truth::True,
+            format!("ports {lo}-{hi} include {}", hit.join(", ")),
+        )
+    }
+}
+
+fn apply(op: &Op, value: &Value) -> bool {
+    match op {
+        Op::Exists(want) => *want,
+        Op::Equals(expected) => loose_eq(value, expected),
+        Op::NotEquals(expected) => !loose_eq(value, expected),
+        Op::OneOf(options) => options.iter().any(|o| loose_eq(value, o)),
+        Op::Compare(cmp, n) => as_number(value).is_some_and(|v| match cmp {
+            Cmp::Gt => v > *n,
+            Cmp::Gte => v >= *n,
+            Cmp::Lt => v < *n,
+            Cmp::Lte => v <= *n,
+        }),
+        Op::Matches(re) => value.as_str().is_some_and(|s| re.is_match(s)),
+        Op::Contains(expected) => value
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| loose_eq(v, expected))),
+    }
+}
+
+/// Equality as CloudFormation coerces: `"7"` equals 7 and `"true"` equals true.
+fn loose_eq(actual: &Value, expected: &Value) -> bool {
+    match (actual, expected) {
+        (Value::String(s), Value::Bool(b)) => {
+            s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
+        }
+        (Value::String(_), Value::Number(_)) | (Value::Number(_), Value::Number(_)) => {
+            matches!((as_number(actual), as_number(expected)), (Some(a), Some(b)) if a == b)
+        }
+        (Value::Number(n), Value::String(s)) => n.to_string() == *s,
+        (Value::Bool(b), Value::String(s)) => {
+            s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
+        }
+        _ => actual == expected,
+    }
+}
+
+fn as_number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// A short rendering of a value for messages.
+fn render(value: &Value) -> String {
+    let mut s = value.to_string();
+    if s.len() > 80 {
+        let cut = (0..=77).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        s.truncate(cut);
+        s.push_str("...");
+    }
+    s
+}
+
+/// `$['a'][0]['b']` → `/a/0/b` (RFC 6901).
+fn to_pointer(normalized: &str) -> String {
+    let mut out = String::new();
+    let mut rest = normalized.strip_prefix('$').unwrap_or(normalized);
+    while let Some(r) = rest.strip_prefix('[') {
+        if let Some(r) = r.strip_prefix('\'') {
+            // A quoted name: read to the closing quote, honouring escapes.
+            let mut name = String::new();
+            let mut chars = r.char_indices();
+            let mut end = r.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, e)) = chars.next() {
+                            name.push(e);
+                        }
+                    }
+                    '\'' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => name.push(c),
+                }
+            }
+            let _ = write!(out, "/{}", name.replace('~', "~0").replace('/', "~1"));
+            rest = r[end..].strip_prefix(']').unwrap_or(&r[end..]);
+        } else {
+            let end = r.find(']').unwrap_or(r.len());
+            let _ = write!(out, "/{}", &r[..end]);
+            rest = r.get(end + 1..).unwrap_or("");
+        }
+    }
+    out
+}
+
+/// `/a/0/b` → `a[0].b`, the way people write Terraform and CloudFormation paths.
+pub fn pointer_display(pointer: &str) -> String {
+    let mut out = String::new();
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            let _ = write!(out, "[{seg}]");
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// A rule's path for messages: `$.a.b` under element `/ingress/0` → `ingress[0].a.b`.
+fn display_path(prefix: &str, path: &str) -> String {
+    let tail = path
+        .strip_prefix("$.")
+        .or_else(|| path.strip_prefix('$'))
+        .unwrap_or(path);
+    let head = pointer_display(prefix);
+    match (head.is_empty(), tail.is_empty()) {
+        (true, _) => tail.to_string(),
+        (false, true) => head,
+        (false, false) if tail.starts_with('[') => format!("{head}{tail}"),
+        (false, false) => format!("{head}.{tail}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,347 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::model::{Anchor, InputFormat, Resource, SourceFile, unknown_marker};
+
+fn resource(properties: Value) -> Resource {
+    let mut unknown_paths = Vec::new();
+    collect_unknown(&properties, String::new(), &mut unknown_paths);
+    Resource {
+        address: "aws_x.y".into(),
+        resource_type: "aws_x".into(),
+        format: InputFormat::TerraformPlan,
+        tags: properties
+            .get("tags")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_else(BTreeMap::new),
+        properties,
+        action: None,
+        unknown_paths,
+        sensitive_paths: vec!["/password".into()],
+        source: Arc::new(SourceFile {
+            path: PathBuf::from("t.json"),
+            display: "t.json".into(),
+            text: String::new(),
+        }),
+        anchor: Anchor::JsonPointer(String::new()),
+    }
+}
+
+fn collect_unknown(v: &Value, at: String, out: &mut Vec<String>) {
+    if is_unknown(v) {
+        out.push(at);
+    } else if let Value::Object(m) = v {
+        m.iter()
+            .for_each(|(k, v)| collect_unknown(v, format!("{at}/{k}"), out));
+    }
+}
+
+fn condition(yaml: &str) -> Condition {
+    let spec: Spanned<ConditionSpec> = serde_saphyr::from_str(yaml).unwrap();
+    Condition::compile("rule.yaml", &spec).unwrap()
+}
+
+fn truth(yaml: &str, props: Value) -> Truth {
+    condition(yaml).evaluate(&resource(props)).truth
+}
+
+const U: fn() -> Value = unknown_marker;
+
+#[test]
+fn numeric_comparison_passes_fails_and_coerces_strings() {
+    let c = "path: $.retention\ngte: 7\n";
+    assert_eq!(truth(c, json!({"retention": 7})), Truth::True);
+    assert_eq!(truth(c, json!({"retention": 1})), Truth::False);
+    // CloudFormation writes numbers as strings.
+    assert_eq!(truth(c, json!({"retention": "14"})), Truth::True);
+    assert_eq!(truth(c, json!({"retention": "5"})), Truth::False);
+    assert_eq!(
+        truth(c, json!({})),
+        Truth::False,
+        "absent value fails a value check"
+    );
+    assert_eq!(truth("path: $.n\nlt: 3\n", json!({"n": 2})), Truth::True);
+    assert_eq!(truth("path: $.n\nlte: 3\n", json!({"n": 4})), Truth::False);
+    assert_eq!(truth("path: $.n\ngt: 3\n", json!({"n": 3})), Truth::False);
+}
+
+#[test]
+fn known_after_apply_is_unknown_for_values_and_present_for_existence() {
+    assert_eq!(
+        truth("path: $.retention\ngte: 7\n", json!({"retention": U()})),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth("path: $.kms\nexists: true\n", json!({"kms": U()})),
+        Truth::True
+    );
+    assert_eq!(
+        truth("path: $.kms\nexists: false\n", json!({"kms": U()})),
+        Truth::False
+    );
+    // Nothing selected below an unknown block: unknown, not absent.
+    assert_eq!(
+        truth(
+            "path: $.sse[0].rule[0].algo\nequals: aws:kms\n",
+            json!({"sse": U()})
+        ),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth(
+            "path: $.sse[0].rule[0].algo\nexists: true\n",
+            json!({"sse": U()})
+        ),
+        Truth::True
+    );
+}
+
+#[test]
+fn intrinsic_functions_are_unknown() {
+    assert_eq!(
+        truth("path: $.R\ngte: 7\n", json!({"R": {"Ref": "Retention"}})),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth(
+            "path: $.E.Enabled\nequals: true\n",
+            json!({"E": {"Fn::If": ["c", {"Enabled": true}, {}]}})
+        ),
+        Truth::Unknown
+    );
+}
+
+#[test]
+fn equality_one_of_regex_and_contains() {
+    assert_eq!(
+        truth("path: $.b\nequals: true\n", json!({"b": true})),
+        Truth::True
+    );
+    assert_eq!(
+        truth("path: $.b\nequals: true\n", json!({"b": "true"})),
+        Truth::True
+    );
+    assert_eq!(
+        truth("path: $.b\nequals: true\n", json!({"b": "false"})),
+        Truth::False
+    );
+    assert_eq!(
+        truth("path: $.s\nnotEquals: AES256\n", json!({"s": "aws:kms"})),
+        Truth::True
+    );
+    assert_eq!(
+        truth(
+            "path: $.s\noneOf: [aws:kms, aws:kms:dsse]\n",
+            json!({"s": "AES256"})
+        ),
+        Truth::False
+    );
+    assert_eq!(
+        truth(
+            "path: $.s\nmatches: '^arn:aws:kms:'\n",
+            json!({"s": "arn:aws:kms:eu-west-1:1:key/x"})
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth(
+            "path: $.l\ncontains: '0.0.0.0/0'\n",
+            json!({"l": ["10.0.0.0/8", "0.0.0.0/0"]})
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth(
+            "path: $.l\ncontains: '0.0.0.0/0'\n",
+            json!({"l": ["10.0.0.0/8"]})
+        ),
+        Truth::False
+    );
+}
+
+#[test]
+fn quantifiers_over_several_matches() {
+    let p = json!({"l": [1, 5, 9]});
+    assert_eq!(truth("path: $.l[*]\ngt: 0\n", p.clone()), Truth::True);
+    assert_eq!(truth("path: $.l[*]\ngt: 4\n", p.clone()), Truth::False);
+    assert_eq!(
+        truth("path: $.l[*]\ngt: 4\nmatch: any\n", p.clone()),
+        Truth::True
+    );
+    assert_eq!(truth("path: $.l[*]\ngt: 10\nmatch: any\n", p), Truth::False);
+}
+
+#[test]
+fn three_valued_combinators() {
+    let props = json!({"a": 1, "u": U()});
+    let t = "path: $.a\nequals: 1\n";
+    let f = "path: $.a\nequals: 2\n";
+    let u = "path: $.u\nequals: 1\n";
+    let all = |x: &str, y: &str| {
+        format!(
+            "all:\n  - {}\n  - {}\n",
+            x.trim_end().replace('\n', "\n    "),
+            y.trim_end().replace('\n', "\n    ")
+        )
+    };
+    let any = |x: &str, y: &str| all(x, y).replacen("all:", "any:", 1);
+    assert_eq!(truth(&all(t, u), props.clone()), Truth::Unknown);
+    assert_eq!(truth(&all(f, u), props.clone()), Truth::False);
+    assert_eq!(truth(&any(t, u), props.clone()), Truth::True);
+    assert_eq!(truth(&any(f, u), props.clone()), Truth::Unknown);
+    assert_eq!(
+        truth(
+            &format!("not:\n  {}", u.trim_end().replace('\n', "\n  ")),
+            props.clone()
+        ),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth(
+            &format!("not:\n  {}", f.trim_end().replace('\n', "\n  ")),
+            props
+        ),
+        Truth::True
+    );
+}
+
+#[test]
+fn tags_known_absent_and_unknown() {
+    assert_eq!(
+        truth(
+            "tag: Owner\nexists: true\n",
+            json!({"tags": {"Owner": "team"}})
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth("tag: Owner\nexists: true\n", json!({"tags": {}})),
+        Truth::False
+    );
+    assert_eq!(
+        truth(
+            "tag: Environment\nequals: prod\n",
+            json!({"tags": {"Environment": "prod"}})
+        ),
+        Truth::True
+    );
+    // The whole tag map is known only after apply: existence passes, values are unknown.
+    assert_eq!(
+        truth("tag: Owner\nexists: true\n", json!({"tags_all": U()})),
+        Truth::True
+    );
+    assert_eq!(
+        truth("tag: Environment\nequals: prod\n", json!({"tags_all": U()})),
+        Truth::Unknown
+    );
+}
+
+const OPEN_ADMIN: &str = "forEach: $.ingress[*]
+require:
+  not:
+    all:
+      - path: $.cidr_blocks[*]
+        equals: 0.0.0.0/0
+        match: any
+      - portRange: {from: $.from_port, to: $.to_port}
+        includesAny: [22, 3389]
+";
+
+#[test]
+fn for_each_with_port_ranges() {
+    let open = json!({"ingress": [{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}, {"from_port": 20, "to_port": 25, "cidr_blocks": ["0.0.0.0/0"]}]});
+    let v = condition(OPEN_ADMIN).evaluate(&resource(open));
+    assert_eq!(v.truth, Truth::False);
+    assert!(
+        v.facts
+            .iter()
+            .any(|f| f.contains("ingress[1].cidr_blocks[0]") && f.contains("0.0.0.0/0")),
+        "{:?}",
+        v.facts
+    );
+    assert!(
+        v.facts.iter().any(|f| f.contains("include 22")),
+        "{:?}",
+        v.facts
+    );
+    let closed =
+        json!({"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"]}]});
+    assert_eq!(truth(OPEN_ADMIN, closed), Truth::True);
+    assert_eq!(
+        truth(OPEN_ADMIN, json!({"ingress": []})),
+        Truth::True,
+        "no rules, nothing open"
+    );
+    assert_eq!(truth(OPEN_ADMIN, json!({"ingress": U()})), Truth::Unknown);
+    let unknown_cidr = json!({"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": U()}]});
+    assert_eq!(truth(OPEN_ADMIN, unknown_cidr), Truth::Unknown);
+    let all_ports =
+        json!({"ingress": [{"from_port": -1, "to_port": -1, "cidr_blocks": ["0.0.0.0/0"]}]});
+    assert_eq!(truth(OPEN_ADMIN, all_ports), Truth::False);
+}
+
+#[test]
+fn sensitive_values_are_never_echoed() {
+    let v = condition("path: $.password\nmatches: '^.{32,}$'\n")
+        .evaluate(&resource(json!({"password": "hunter2"})));
+    assert_eq!(v.truth, Truth::False);
+    assert!(
+        v.facts.iter().all(|f| !f.contains("hunter2")),
+        "{:?}",
+        v.facts
+    );
+    assert!(v.facts.iter().any(|f| f.contains("(sensitive)")));
+}
+
+#[test]
+fn compile_errors_are_located() {
+    let bad = |yaml: &str| {
+        let spec: Spanned<ConditionSpec> = serde_saphyr::from_str(yaml).unwrap();
+        Condition::compile("rule.yaml", &spec).unwrap_err()
+    };
+    assert!(bad("path: $.a\n").message.contains("exactly one operator"));
+    assert!(
+        bad("path: $.a\nequals: 1\ngte: 2\n")
+            .message
+            .contains("found 2")
+    );
+    assert!(bad("all: []\n").message.contains("at least one"));
+    assert!(bad("forEach: $.a[*]\n").message.contains("go together"));
+    let e = bad("all:\n  - path: $.a\n    equals: 1\n  - path: '$[bad'\n    equals: 2\n");
+    assert!(e.message.contains("invalid JSONPath"), "{e}");
+    assert_eq!(e.line, 4);
+    assert!(
+        bad("path: $.a\ntag: b\nexists: true\n")
+            .message
+            .contains("either")
+    );
+    assert!(
+        bad("all:\n  - path: $.a\n    exists: true\nequals: 1\n")
+            .message
+            .contains("belong to")
+    );
+}
+
+#[test]
+fn pointers_and_display_paths() {
+    assert_eq!(to_pointer("$['a'][0]['b/c']"), "/a/0/b~1c");
+    assert_eq!(to_pointer("$['it\\'s']"), "/it's");
+    assert_eq!(
+        pointer_display("/ingress/1/cidr_blocks/0"),
+        "ingress[1].cidr_blocks[0]"
+    );
+    assert_eq!(
+        display_path("/ingress/1", "$.from_port"),
+        "ingress[1].from_port"
+    );
+    assert_eq!(display_path("", "$.a.b"), "a.b");
+}

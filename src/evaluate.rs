@@ -1,0 +1,206 @@
+//! Rules × resources → findings and per-control counts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Control, Rule, Target};
+use crate::engine::Truth;
+use crate::environment::EnvironmentResolver;
+use crate::finding::{Finding, Outcome, fingerprint};
+use crate::input::LoadedFile;
+use crate::model::{Anchor, InputFormat, Location, Resource};
+
+/// How one control fared.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ControlCounts {
+    /// Resource × rule evaluations.
+    pub evaluated: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub unknown: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Sorted by file, line, resource, control, rule.
+    pub findings: Vec<Finding>,
+    /// Every control of the catalog, evaluated or not.
+    pub counts: BTreeMap<String, ControlCounts>,
+    pub resources: usize,
+}
+
+struct Applicable<'a> {
+    rule: &'a Rule,
+    control: &'a Control,
+    target: &'a Target,
+}
+
+/// Evaluate every rule on every resource it targets.
+pub fn evaluate(
+    catalog: &Catalog,
+    files: &[LoadedFile],
+    environments: &EnvironmentResolver,
+) -> Evaluation {
+    // Which rules target a (format, type): built once, so each resource costs a lookup.
+    let mut index: HashMap<(InputFormat, &str), Vec<Applicable<'_>>> = HashMap::new();
+    for rule in &catalog.rules {
+        let Some(control) = catalog.controls.get(&rule.control) else {
+            continue;
+        };
+        for format in [InputFormat::TerraformPlan, InputFormat::Cloudformation] {
+            if let Some(target) = rule.target(format) {
+                for t in &target.resource_types {
+                    index
+                        .entry((format, t.as_str()))
+                        .or_default()
+                        .push(Applicable {
+                            rule,
+                            control,
+                            target,
+                        });
+                }
+            }
+        }
+    }
+    let resources: Vec<&Resource> = files.iter().flat_map(|f| f.resources.iter()).collect();
+    let results: Vec<(Vec<(String, Truth)>, Vec<Finding>)> = resources
+        .par_iter()
+        .map(|r| {
+            evaluate_resource(
+                r,
+                index
+                    .get(&(r.format, r.resource_type.as_str()))
+                    .map_or(&[][..], Vec::as_slice),
+                environments,
+            )
+        })
+        .collect();
+
+    let mut counts: BTreeMap<String, ControlCounts> = catalog
+        .controls
+        .keys()
+        .map(|k| (k.clone(), ControlCounts::default()))
+        .collect();
+    let mut findings = Vec::new();
+    for (outcomes, fs) in results {
+        for (control, truth) in outcomes {
+            let c = counts.entry(control).or_default();
+            c.evaluated += 1;
+            match truth {
+                Truth::True => c.passed += 1,
+                Truth::False => c.failed += 1,
+                Truth::Unknown => c.unknown += 1,
+            }
+        }
+        findings.extend(fs);
+    }
+    locate(&mut findings);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Evaluation {
+        findings,
+        counts,
+        resources: resources.len(),
+    }
+}
+
+fn evaluate_resource(
+    resource: &Resource,
+    rules: &[Applicable<'_>],
+    environments: &EnvironmentResolver,
+) -> (Vec<(String, Truth)>, Vec<Finding>) {
+    let mut outcomes = Vec::new();
+    let mut findings = Vec::new();
+    if rules.is_empty() {
+        return (outcomes, findings);
+    }
+    let environment = environments.resolve(resource);
+    for a in rules {
+        let scoped = &a.control.scope.environments;
+        if let Some(env) = &environment {
+            if !scoped.is_empty() && !scoped.iter().any(|s| s.eq_ignore_ascii_case(env)) {
+                continue;
+            }
+        }
+        // Only a definite "no" takes a resource out of the rule's reach: an undecidable filter
+        // keeps it in (fail closed).
+        if a.target
+            .when
+            .as_ref()
+            .is_some_and(|w| w.evaluate(resource).truth == Truth::False)
+        {
+            continue;
+        }
+        let verdict = a.target.assert.evaluate(resource);
+        outcomes.push((a.control.id.clone(), verdict.truth));
+        let outcome = match verdict.truth {
+            Truth::True => continue,
+            Truth::False => Outcome::Fail,
+            Truth::Unknown => Outcome::Unknown,
+        };
+        let file = resource.source.display.clone();
+        findings.push(Finding {
+            fingerprint: fingerprint(&a.control.id, &a.rule.id, &file, &resource.address),
+            control_id: a.control.id.clone(),
+            rule_id: a.rule.id.clone(),
+            severity: a.control.severity,
+            outcome,
+            resource: resource.address.clone(),
+            resource_type: resource.resource_type.clone(),
+            format: resource.format,
+            action: resource.action,
+            environment: environment.clone(),
+            file,
+            location: match &resource.anchor {
+                Anchor::Span(l) => *l,
+                Anchor::JsonPointer(_) => Location {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                    length: 0,
+                },
+            },
+            message: a.rule.message.clone(),
+            facts: verdict.facts,
+            source: resource.source.clone(),
+            anchor: resource.anchor.clone(),
+        });
+    }
+    (outcomes, findings)
+}
+
+/// Resolve JSON-pointer anchors to lines, parsing each JSON file that has findings once: source
+/// positions cost nothing for resources without findings.
+fn locate(findings: &mut [Finding]) {
+    let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if matches!(f.anchor, Anchor::JsonPointer(_)) {
+            by_file.entry(f.file.clone()).or_default().push(i);
+        }
+    }
+    let resolved: Vec<(Vec<usize>, Vec<Option<Location>>)> = by_file
+        .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|idx| {
+            let pointers: Vec<&str> = idx
+                .iter()
+                .map(|i| match &findings[*i].anchor {
+                    Anchor::JsonPointer(p) => p.as_str(),
+                    Anchor::Span(_) => "",
+                })
+                .collect();
+            let locations = crate::input::json_locations(&findings[idx[0]].source.text, &pointers);
+            (idx, locations)
+        })
+        .collect();
+    for (idx, locations) in resolved {
+        for (i, loc) in idx.into_iter().zip(locations) {
+            if let Some(l) = loc {
+                findings[i].location = l;
+            }
+        }
+    }
+}

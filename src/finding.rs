@@ -1,0 +1,101 @@
+//! Findings: one per failing (or undecidable) resource and rule.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::Severity;
+use crate::model::{Anchor, InputFormat, Location, PlannedAction, SourceFile};
+
+/// Why a finding exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The resource does not meet the rule.
+    Fail,
+    /// The rule cannot be decided before deployment: a value is known only after apply or set by
+    /// an intrinsic function. Whether this blocks the gate is `--unknown`'s choice.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub control_id: String,
+    pub rule_id: String,
+    pub severity: Severity,
+    pub outcome: Outcome,
+    /// Terraform address or CloudFormation logical id.
+    pub resource: String,
+    pub resource_type: String,
+    pub format: InputFormat,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<PlannedAction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// Relative to the working directory, `/`-separated.
+    pub file: String,
+    pub location: Location,
+    /// The rule's message and the observations behind it.
+    pub message: String,
+    pub facts: Vec<String>,
+    /// Stable across runs and machines: control, rule, file and resource, not line numbers.
+    pub fingerprint: String,
+    #[serde(skip)]
+    pub source: Arc<SourceFile>,
+    /// Where the resource is declared, before resolution to `location`.
+    #[serde(skip)]
+    pub anchor: Anchor,
+}
+
+impl Finding {
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
+        (
+            &self.file,
+            self.location.line,
+            self.location.column,
+            &self.resource,
+            &self.control_id,
+            &self.rule_id,
+        )
+    }
+}
+
+/// The fingerprint of a finding's identity.
+pub fn fingerprint(control: &str, rule: &str, file: &str, resource: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [control, rule, file, resource] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.main");
+        assert_eq!(
+            a,
+            fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.main")
+        );
+        assert_eq!(a.len(), 32);
+        assert_ne!(
+            a,
+            fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.other")
+        );
+        // Parts are delimited: moving a character between parts changes the fingerprint.
+        assert_ne!(
+            fingerprint("a", "bc", "f", "r"),
+            fingerprint("ab", "c", "f", "r")
+        );
+    }
+}

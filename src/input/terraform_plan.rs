@@ -1,0 +1,315 @@
+//! Terraform plan JSON (`terraform show -json plan.out`) → resources.
+//!
+//! Resources come from `planned_values` (the root module and `child_modules` at any depth),
+//! joined by address with `resource_changes` for the action, `after_unknown` and
+//! `after_sensitive`. Data sources and resources being deleted (or forgotten) are not evaluated.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::error::Located;
+use crate::model::{Anchor, InputFormat, PlannedAction, Resource, SourceFile, unknown_marker};
+
+/// Whether a parsed JSON document is a plan (not a state file or anything else).
+pub fn is_plan(value: &Value) -> bool {
+    let Some(obj) = value.as_object() else {
+        return false;
+    };
+    obj.contains_key("resource_changes")
+        || (obj.contains_key("planned_values") && obj.contains_key("format_version"))
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The action of a `resource_changes[].change.actions` list.
+pub fn parse_actions(actions: &[Value]) -> Option<PlannedAction> {
+    let names: Vec<&str> = actions.iter().filter_map(Value::as_str).collect();
+    Some(match names.as_slice() {
+        ["create"] => PlannedAction::Create,
+        ["update"] => PlannedAction::Update,
+        ["delete"] => PlannedAction::Delete,
+        ["delete", "create"] | ["create", "delete"] => PlannedAction::Replace,
+        ["no-op"] => PlannedAction::NoOp,
+        ["read"] => PlannedAction::Read,
+        ["forget"] | ["forget", "create"] | ["create", "forget"] => PlannedAction::Forget,
+        _ => return None,
+    })
+}
+
+struct Change<'a> {
+    index: usize,
+    action: PlannedAction,
+    change: &'a Map<String, Value>,
+    mode: &'a str,
+    resource_type: &'a str,
+}
+
+/// The resources of a plan that controls are evaluated on.
+pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>, Located> {
+    let file = source.display.as_str();
+    let invalid = |pointer: &str, msg: String| {
+        let (line, column) = super::json_position(&source.text, pointer);
+        Located::new(file, line, column, msg)
+            .with_help("regenerate it with `terraform show -json plan.out > plan.json`")
+    };
+    let mut changes: HashMap<&str, Change<'_>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    if let Some(rc) = plan.get("resource_changes") {
+        let list = rc.as_array().ok_or_else(|| {
+            invalid(
+                "/resource_changes",
+                "`resource_changes` is not a list".into(),
+            )
+        })?;
+        for (index, rc) in list.iter().enumerate() {
+            let at = format!("/resource_changes/{index}");
+            let address = rc
+                .get("address")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid(&at, "resource change without an `address`".into()))?;
+            let resource_type = rc
+                .get("type")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid(&at, format!("resource change {address} has no `type`")))?;
+            let mode = rc.get("mode").and_then(Value::as_str).unwrap_or("managed");
+            let change = rc.get("change").and_then(Value::as_object).ok_or_else(|| {
+                invalid(
+                    &at,
+                    format!("resource change {address} has no `change` object"),
+                )
+            })?;
+            let actions = change
+                .get("actions")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    invalid(
+                        &at,
+                        format!("resource change {address} has no `change.actions` list"),
+                    )
+                })?;
+            let action = parse_actions(actions).ok_or_else(|| {
+                invalid(
+                    &at,
+                    format!(
+                        "resource change {address} has unknown actions {}",
+                        Value::Array(actions.clone())
+                    ),
+                )
+            })?;
+            order.push(address);
+            changes.insert(
+                address,
+                Change {
+                    index,
+                    action,
+                    change,
+                    mode,
+                    resource_type,
+                },
+            );
+        }
+    }
+
+    let mut out = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    if let Some(root) = plan.pointer("/planned_values/root_module") {
+        // Depth-first over child modules, without recursion: nesting depth is the input's choice.
+        let mut stack: Vec<(&Value, String)> =
+            vec![(root, "/planned_values/root_module".to_string())];
+        while let Some((module, at)) = stack.pop() {
+            if let Some(list) = module.get("resources").and_then(Value::as_array) {
+                for (i, r) in list.iter().enumerate() {
+                    let rat = format!("{at}/resources/{i}");
+                    let address = r.get("address").and_then(Value::as_str).ok_or_else(|| {
+                        invalid(&rat, "planned resource without an `address`".into())
+                    })?;
+                    let resource_type = r.get("type").and_then(Value::as_str).ok_or_else(|| {
+                        invalid(&rat, format!("planned resource {address} has no `type`"))
+                    })?;
+                    if r.get("mode").and_then(Value::as_str) == Some("data") {
+                        continue;
+                    }
+                    seen.insert(address);
+                    let change = changes.get(address);
+                    let action = change.map_or(PlannedAction::NoOp, |c| c.action);
+                    if matches!(action, PlannedAction::Delete | PlannedAction::Forget) {
+                        continue;
+                    }
+                    let (after, anchor) = match change {
+                        Some(c) => (
+                            c.change
+                                .get("after")
+                                .filter(|a| a.is_object())
+                                .or_else(|| r.get("values")),
+                            format!("/resource_changes/{}/address", c.index),
+                        ),
+                        None => (r.get("values"), format!("{rat}/address")),
+                    };
+                    let sensitive = change
+                        .and_then(|c| c.change.get("after_sensitive"))
+                        .or_else(|| r.get("sensitive_values"));
+                    let unknown = change.and_then(|c| c.change.get("after_unknown"));
+                    out.push(build(
+                        source,
+                        address,
+                        resource_type,
+                        action,
+                        after,
+                        unknown,
+                        sensitive,
+                        anchor,
+                    ));
+                }
+            }
+            if let Some(children) = module.get("child_modules").and_then(Value::as_array) {
+                for (i, child) in children.iter().enumerate().rev() {
+                    stack.push((child, format!("{at}/child_modules/{i}")));
+                }
+            }
+        }
+    }
+    // Changes that planned_values does not list (plans written without it).
+    for address in order {
+        let c = &changes[address];
+        if seen.contains(address)
+            || c.mode == "data"
+            || matches!(
+                c.action,
+                PlannedAction::Delete | PlannedAction::Forget | PlannedAction::Read
+            )
+        {
+            continue;
+        }
+        let Some(after) = c.change.get("after").filter(|a| a.is_object()) else {
+            continue;
+        };
+        out.push(build(
+            source,
+            address,
+            c.resource_type,
+            c.action,
+            Some(after),
+            c.change.get("after_unknown"),
+            c.change.get("after_sensitive"),
+            format!("/resource_changes/{}/address", c.index),
+        ));
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    source: &Arc<SourceFile>,
+    address: &str,
+    resource_type: &str,
+    action: PlannedAction,
+    after: Option<&Value>,
+    unknown: Option<&Value>,
+    sensitive: Option<&Value>,
+    anchor: String,
+) -> Resource {
+    let mut properties = after
+        .filter(|a| a.is_object())
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    let mut unknown_paths = Vec::new();
+    if let Some(u) = unknown {
+        mark_unknown(&mut properties, u, String::new(), &mut unknown_paths);
+    }
+    let mut sensitive_paths = Vec::new();
+    if let Some(s) = sensitive {
+        collect_true(s, String::new(), &mut sensitive_paths);
+    }
+    // tags_all includes the provider's default_tags; tags alone misses them.
+    let tags = ["tags_all", "tags"]
+        .iter()
+        .find_map(|k| {
+            properties
+                .get(*k)
+                .filter(|v| !crate::model::is_unknown(v))
+                .and_then(Value::as_object)
+        })
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_else(BTreeMap::new);
+    Resource {
+        address: address.to_string(),
+        resource_type: resource_type.to_string(),
+        format: InputFormat::TerraformPlan,
+        properties,
+        tags,
+        action: Some(action),
+        unknown_paths,
+        sensitive_paths,
+        source: Arc::clone(source),
+        anchor: Anchor::JsonPointer(anchor),
+    }
+}
+
+fn contains_true(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Array(a) => a.iter().any(contains_true),
+        Value::Object(o) => o.values().any(contains_true),
+        _ => false,
+    }
+}
+
+/// Write the unknown marker wherever `after_unknown` says `true`.
+fn mark_unknown(target: &mut Value, unknown: &Value, pointer: String, out: &mut Vec<String>) {
+    match unknown {
+        Value::Bool(true) => {
+            *target = unknown_marker();
+            out.push(pointer);
+        }
+        Value::Object(map) => {
+            for (k, u) in map.iter().filter(|(_, u)| contains_true(u)) {
+                if !target.is_object() {
+                    *target = Value::Object(Map::new());
+                }
+                if let Value::Object(t) = target {
+                    let child = t.entry(k.clone()).or_insert(Value::Null);
+                    mark_unknown(child, u, format!("{pointer}/{}", escape(k)), out);
+                }
+            }
+        }
+        Value::Array(list) => {
+            for (i, u) in list.iter().enumerate().filter(|(_, u)| contains_true(u)) {
+                if !target.is_array() {
+                    *target = Value::Array(Vec::new());
+                }
+                if let Value::Array(t) = target {
+                    while t.len() <= i {
+                        t.push(Value::Null);
+                    }
+                    mark_unknown(&mut t[i], u, format!("{pointer}/{i}"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_true(v: &Value, pointer: String, out: &mut Vec<String>) {
+    match v {
+        Value::Bool(true) => out.push(pointer),
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| collect_true(v, format!("{pointer}/{}", escape(k)), out)),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| collect_true(v, format!("{pointer}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

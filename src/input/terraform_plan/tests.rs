@@ -1,0 +1,156 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::model::is_unknown;
+
+fn plan() -> Value {
+    json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "planned_values": {"root_module": {
+            "resources": [
+                {"address": "aws_s3_bucket.logs", "mode": "managed", "type": "aws_s3_bucket", "name": "logs",
+                 "values": {"bucket": "logs", "tags": {"Owner": "a"}, "tags_all": {"Owner": "a", "Environment": "prod"}}},
+                {"address": "data.aws_caller_identity.me", "mode": "data", "type": "aws_caller_identity", "name": "me", "values": {}}
+            ],
+            "child_modules": [{
+                "address": "module.db",
+                "resources": [
+                    {"address": "module.db.aws_db_instance.main[0]", "mode": "managed", "type": "aws_db_instance", "name": "main", "index": 0,
+                     "values": {"backup_retention_period": 1, "password": "hunter2"}}
+                ],
+                "child_modules": [{
+                    "address": "module.db.module.kms",
+                    "resources": [
+                        {"address": "module.db.module.kms.aws_kms_key.k[\"a\"]", "mode": "managed", "type": "aws_kms_key", "name": "k", "index": "a", "values": {}}
+                    ]
+                }]
+            }]
+        }},
+        "resource_changes": [
+            {"address": "aws_s3_bucket.logs", "mode": "managed", "type": "aws_s3_bucket", "name": "logs",
+             "change": {"actions": ["update"], "before": {}, "after": {"bucket": "logs", "tags": {"Owner": "a"}, "tags_all": {"Owner": "a", "Environment": "prod"}},
+                        "after_unknown": {"arn": true, "server_side_encryption_configuration": [{"rule": true}]}}},
+            {"address": "aws_s3_bucket.old", "mode": "managed", "type": "aws_s3_bucket", "name": "old",
+             "change": {"actions": ["delete"], "before": {"bucket": "old"}, "after": null}},
+            {"address": "module.db.aws_db_instance.main[0]", "mode": "managed", "type": "aws_db_instance", "name": "main", "index": 0,
+             "change": {"actions": ["delete", "create"], "before": {}, "after": {"backup_retention_period": 1, "password": "hunter2"},
+                        "after_unknown": {"id": true}, "after_sensitive": {"password": true}}},
+            {"address": "module.db.module.kms.aws_kms_key.k[\"a\"]", "mode": "managed", "type": "aws_kms_key", "name": "k", "index": "a",
+             "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": {"tags_all": true}}},
+            {"address": "data.aws_caller_identity.me", "mode": "data", "type": "aws_caller_identity", "name": "me",
+             "change": {"actions": ["read"], "before": null, "after": {}}}
+        ]
+    })
+}
+
+fn load(plan: &Value) -> Vec<Resource> {
+    let text = serde_json::to_string_pretty(plan).unwrap();
+    let source = Arc::new(SourceFile {
+        path: PathBuf::from("plan.json"),
+        display: "plan.json".into(),
+        text,
+    });
+    resources(&source, plan).unwrap()
+}
+
+#[test]
+fn modules_at_any_depth_with_instance_addresses() {
+    let addresses: Vec<String> = load(&plan()).into_iter().map(|r| r.address).collect();
+    assert_eq!(
+        addresses,
+        vec![
+            "aws_s3_bucket.logs",
+            "module.db.aws_db_instance.main[0]",
+            "module.db.module.kms.aws_kms_key.k[\"a\"]"
+        ]
+    );
+}
+
+#[test]
+fn deletes_and_data_sources_are_not_evaluated() {
+    let rs = load(&plan());
+    assert!(
+        rs.iter()
+            .all(|r| r.address != "aws_s3_bucket.old" && !r.address.starts_with("data."))
+    );
+}
+
+#[test]
+fn actions_are_joined_from_resource_changes() {
+    let rs = load(&plan());
+    assert_eq!(rs[0].action, Some(PlannedAction::Update));
+    assert_eq!(rs[1].action, Some(PlannedAction::Replace));
+    assert_eq!(rs[2].action, Some(PlannedAction::Create));
+    assert_eq!(
+        parse_actions(&[json!("create"), json!("delete")]),
+        Some(PlannedAction::Replace)
+    );
+    assert_eq!(
+        parse_actions(&[json!("forget")]),
+        Some(PlannedAction::Forget)
+    );
+    assert_eq!(parse_actions(&[json!("explode")]), None);
+}
+
+#[test]
+fn after_unknown_becomes_markers_and_unknown_paths() {
+    let rs = load(&plan());
+    let bucket = &rs[0];
+    assert!(is_unknown(&bucket.properties["arn"]));
+    assert!(is_unknown(
+        &bucket.properties["server_side_encryption_configuration"][0]["rule"]
+    ));
+    assert!(bucket.unknown_paths.contains(&"/arn".to_string()));
+    assert!(
+        bucket
+            .unknown_paths
+            .contains(&"/server_side_encryption_configuration/0/rule".to_string())
+    );
+    // A tag map known only after apply makes tags unknown, not absent.
+    assert_eq!(rs[2].tag("Owner"), crate::model::TagValue::Unknown);
+}
+
+#[test]
+fn tags_all_is_preferred_and_sensitive_paths_are_kept() {
+    let rs = load(&plan());
+    assert_eq!(
+        rs[0].tags.get("Environment").map(String::as_str),
+        Some("prod"),
+        "default tags come through tags_all"
+    );
+    assert!(rs[1].is_sensitive("/password"));
+    assert!(!rs[1].is_sensitive("/backup_retention_period"));
+    assert_eq!(
+        rs[1].anchor,
+        Anchor::JsonPointer("/resource_changes/2/address".into())
+    );
+}
+
+#[test]
+fn plan_detection() {
+    assert!(is_plan(&plan()));
+    assert!(
+        !is_plan(&json!({"format_version": "1.0", "values": {}})),
+        "a state file is not a plan"
+    );
+    assert!(!is_plan(&json!({"Resources": {}})));
+}
+
+#[test]
+fn malformed_changes_are_located_errors() {
+    let mut p = plan();
+    p["resource_changes"][1]["change"]["actions"] = json!(["explode"]);
+    let text = serde_json::to_string_pretty(&p).unwrap();
+    let source = Arc::new(SourceFile {
+        path: PathBuf::from("plan.json"),
+        display: "plan.json".into(),
+        text,
+    });
+    let e = resources(&source, &p).unwrap_err();
+    assert!(e.message.contains("unknown actions"), "{e}");
+    assert!(e.line > 1, "{e}");
+}

@@ -1,0 +1,9 @@
+//! The normalized resource model every rule sees, whatever the input format.
+
+mod resource;
+mod source;
+
+pub use resource::{
+    InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
+};
+pub use source::{Anchor, Location, SourceFile};

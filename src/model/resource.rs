@@ -1,0 +1,121 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Anchor, SourceFile};
+
+/// Which kind of file a resource came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputFormat {
+    TerraformPlan,
+    Cloudformation,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::TerraformPlan => "terraform-plan",
+            InputFormat::Cloudformation => "cloudformation",
+        }
+    }
+}
+
+/// What a Terraform plan will do to a resource. CloudFormation templates carry no action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlannedAction {
+    Create,
+    Update,
+    /// `["delete","create"]` or `["create","delete"]`.
+    Replace,
+    Delete,
+    NoOp,
+    Read,
+    /// Terraform 1.7+ `removed {}` blocks: the resource leaves state but is not destroyed.
+    Forget,
+}
+
+/// The key of the object that stands in for a Terraform "known after apply" value.
+///
+/// Unknown values are absent from `change.after`; the plan loader writes this marker at each
+/// path that `after_unknown` flags, so a rule can tell "known after apply" from "absent".
+pub const UNKNOWN_MARKER: &str = "$controlgate:unknown";
+
+/// The marker value written where a value is known only after apply.
+pub fn unknown_marker() -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert(UNKNOWN_MARKER.to_string(), Value::Bool(true));
+    Value::Object(map)
+}
+
+/// Whether `value` is the "known after apply" marker.
+pub fn is_unknown(value: &Value) -> bool {
+    matches!(value, Value::Object(map) if map.len() == 1 && map.get(UNKNOWN_MARKER) == Some(&Value::Bool(true)))
+}
+
+/// One resource, normalized from a Terraform plan or a CloudFormation template.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Terraform address (`module.a.aws_s3_bucket.b["x"]`) or CloudFormation logical id.
+    pub address: String,
+    /// `aws_s3_bucket` or `AWS::S3::Bucket`.
+    pub resource_type: String,
+    pub format: InputFormat,
+    /// Terraform: `change.after` with unknown markers. CloudFormation: `Properties`, with
+    /// short-form intrinsics in their long form (`{"Ref": "X"}`).
+    pub properties: Value,
+    /// Known string tags: Terraform `tags_all` (else `tags`), CloudFormation `Tags` as a map.
+    pub tags: BTreeMap<String, String>,
+    /// `None` for CloudFormation.
+    pub action: Option<PlannedAction>,
+    /// JSON pointers into `properties` whose values are known only after apply.
+    pub unknown_paths: Vec<String>,
+    /// JSON pointers into `properties` whose values are sensitive: never echoed in output.
+    pub sensitive_paths: Vec<String>,
+    pub source: Arc<SourceFile>,
+    /// Where the resource is declared in its file.
+    pub anchor: Anchor,
+}
+
+impl Resource {
+    /// Whether the value at `pointer` (or one of its ancestors) is marked sensitive.
+    pub fn is_sensitive(&self, pointer: &str) -> bool {
+        self.sensitive_paths.iter().any(|s| {
+            pointer == s
+                || (pointer.starts_with(s.as_str())
+                    && pointer.as_bytes().get(s.len()) == Some(&b'/'))
+        })
+    }
+}
+
+/// A tag as a rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagValue<'a> {
+    Known(&'a str),
+    /// Terraform: the tag map (or this tag's value) is known only after apply.
+    Unknown,
+    Absent,
+}
+
+impl Resource {
+    /// The value of tag `key`.
+    pub fn tag(&self, key: &str) -> TagValue<'_> {
+        if let Some(v) = self.tags.get(key) {
+            return TagValue::Known(v);
+        }
+        let escaped = key.replace('~', "~0").replace('/', "~1");
+        let unknown = ["tags_all", "tags"].iter().any(|map| {
+            self.unknown_paths
+                .iter()
+                .any(|p| *p == format!("/{map}") || *p == format!("/{map}/{escaped}"))
+        });
+        if unknown {
+            TagValue::Unknown
+        } else {
+            TagValue::Absent
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Reporters: one per output format, all reading the same [`Report`].
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Severity};
+use crate::evaluate::Evaluation;
+use crate::finding::{Finding, Outcome};
+
+/// Whether undecidable findings block the gate.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownPolicy {
+    /// An unknown outcome blocks like a failure (the default: fail closed).
+    #[default]
+    Fail,
+    /// An unknown outcome is reported but does not block.
+    Warn,
+}
+
+/// Everything a reporter may show about a run.
+pub struct Report<'a> {
+    pub catalog: &'a Catalog,
+    pub evaluation: &'a Evaluation,
+    /// Files that held resources.
+    pub files: usize,
+    pub fail_on: Severity,
+    pub unknown: UnknownPolicy,
+}
+
+impl Report<'_> {
+    /// Whether this finding blocks the gate.
+    pub fn blocks(&self, f: &Finding) -> bool {
+        f.severity >= self.fail_on
+            && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
+    }
+
+    pub fn blocking(&self) -> usize {
+        self.evaluation
+            .findings
+            .iter()
+            .filter(|f| self.blocks(f))
+            .count()
+    }
+
+    /// `3 failed (2 high, 1 medium), 1 unknown, 12 passed; 8 resources in 2 files; gate: blocked`.
+    pub fn summary(&self) -> String {
+        let findings = &self.evaluation.findings;
+        let failed: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Fail)
+            .collect();
+        let unknown = findings.len() - failed.len();
+        let passed: usize = self.evaluation.counts.values().map(|c| c.passed).sum();
+        let mut by_severity = String::new();
+        for s in [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ] {
+            let n = failed.iter().filter(|f| f.severity == s).count();
+            if n > 0 {
+                by_severity.push_str(&format!(
+                    "{}{n} {}",
+                    if by_severity.is_empty() { "" } else { ", " },
+                    s.as_str()
+                ));
+            }
+        }
+        let by_severity = if by_severity.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by_severity})")
+        };
+        let blocking = self.blocking();
+        let gate = if blocking > 0 {
+            format!("gate: blocked by {blocking} finding{}", plural(blocking))
+        } else {
+            "gate: pass".to_string()
+        };
+        format!(
+            "{} failed{by_severity}, {unknown} unknown, {passed} passed; {} resource{} in {} file{}; {gate}",
+            failed.len(),
+            self.evaluation.resources,
+            plural(self.evaluation.resources),
+            self.files,
+            plural(self.files),
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics for people, pointing at the line of each resource.
+    #[default]
+    Human,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// Findings and per-control counts, for scripts.
+    Json,
+}
+
+/// Write `report` in `format`.
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    out: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::write(report, out, color),
+        Format::Sarif => sarif::write(report, out),
+        Format::Json => json::write(report, out),
+    }
+}

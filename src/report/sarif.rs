@@ -1,0 +1,220 @@
+//! SARIF 2.1.0 for GitHub code scanning: one SARIF rule per control, one result per finding.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+
+use super::Report;
+use crate::catalog::{Control, Severity};
+use crate::finding::{Finding, Outcome};
+
+/// The key of our entry in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "controlgate/v1";
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low => ResultLevel::Note,
+    }
+}
+
+/// Where a control is documented: its own `helpUri`, else its file in the repository.
+pub fn help_uri(control: &Control) -> String {
+    control.help_uri.clone().unwrap_or_else(|| {
+        format!(
+            "{}/blob/main/policies/controls/{}.yaml",
+            env!("CARGO_PKG_REPOSITORY"),
+            control.id
+        )
+    })
+}
+
+fn descriptor(control: &Control) -> ReportingDescriptor {
+    let mut tags = vec![
+        control.id.clone(),
+        "security".to_string(),
+        "compliance".to_string(),
+    ];
+    for (framework, ids) in &control.frameworks {
+        tags.extend(ids.iter().map(|id| format!("{framework}/{id}")));
+    }
+    // GitHub keeps at most 20 tags per rule.
+    tags.truncate(20);
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        json!(control.severity.security_severity()),
+    );
+    props.insert("precision".to_string(), json!("high"));
+    props.insert("severity".to_string(), json!(control.severity.as_str()));
+    props.insert("frameworks".to_string(), json!(control.frameworks));
+    let mapping: Vec<String> = control
+        .frameworks
+        .iter()
+        .map(|(f, ids)| format!("{f}: {}", ids.join(", ")))
+        .collect();
+    let text = format!(
+        "{}\n\nRemediation: {}\n\nFrameworks: {}",
+        control.intent.trim(),
+        control.remediation.hint.trim(),
+        mapping.join("; ")
+    );
+    let markdown = format!(
+        "**{}** ({}, severity {})\n\n{}\n\n### Remediation\n\n{}\n\n### Frameworks\n\n{}",
+        control.title,
+        control.id,
+        control.severity.as_str(),
+        control.intent.trim(),
+        control.remediation.hint.trim(),
+        control
+            .frameworks
+            .iter()
+            .map(|(f, ids)| format!("- {f}: {}", ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    ReportingDescriptor::builder()
+        .id(control.id.clone())
+        .name(control.title.clone())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(control.title.clone())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(control.intent.trim().to_string())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(text)
+                .markdown(markdown)
+                .build(),
+        )
+        .help_uri(help_uri(control))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(control.severity).to_string()))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+fn result(f: &Finding, rule_index: usize) -> SarifResult {
+    let detail = if f.facts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", f.facts.join("; "))
+    };
+    let text = match f.outcome {
+        Outcome::Fail => format!(
+            "{} ({}) {}{detail} [{}]",
+            f.resource, f.resource_type, f.message, f.rule_id
+        ),
+        Outcome::Unknown => format!(
+            "{} ({}) cannot be checked before deployment{detail} [{}]",
+            f.resource, f.resource_type, f.rule_id
+        ),
+    };
+    let level = match f.outcome {
+        Outcome::Fail => level(f.severity),
+        Outcome::Unknown => ResultLevel::Warning,
+    };
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(f.file.clone()).build())
+                .region(
+                    Region::builder()
+                        .start_line(f.location.line.max(1) as i64)
+                        .start_column(f.location.column.max(1) as i64)
+                        .build(),
+                )
+                .build(),
+        )
+        .logical_locations(vec![
+            LogicalLocation::builder()
+                .fully_qualified_name(f.resource.clone())
+                .name(f.resource.clone())
+                .kind("resource")
+                .build(),
+        ])
+        .build();
+    let mut props = BTreeMap::new();
+    props.insert("ruleId".to_string(), json!(f.rule_id));
+    props.insert("outcome".to_string(), json!(f.outcome));
+    props.insert("severity".to_string(), json!(f.severity.as_str()));
+    props.insert("resourceType".to_string(), json!(f.resource_type));
+    props.insert("inputFormat".to_string(), json!(f.format.as_str()));
+    if let Some(a) = f.action {
+        props.insert("plannedAction".to_string(), json!(a));
+    }
+    if let Some(e) = &f.environment {
+        props.insert("environment".to_string(), json!(e));
+    }
+    SarifResult::builder()
+        .rule_id(f.control_id.clone())
+        .rule_index(rule_index as i64)
+        .level(level)
+        .message(Message::builder().text(text).build())
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            f.fingerprint.clone(),
+        )]))
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build()
+}
+
+/// The SARIF log of a report.
+pub fn log(report: &Report<'_>) -> Sarif {
+    let controls: Vec<&Control> = report.catalog.controls.values().collect();
+    let index: BTreeMap<&str, usize> = controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let results: Vec<SarifResult> = report
+        .evaluation
+        .findings
+        .iter()
+        .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0)))
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("controlgate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(controls.iter().map(|c| descriptor(c)).collect::<Vec<_>>())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA)
+        .version(Value::String("2.1.0".into()))
+        .runs(vec![run])
+        .build()
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(report))?;
+    writeln!(out)
+}
