@@ -49,8 +49,7 @@ struct PathEnvironment {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, Located> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Located::file(&shown, format!("cannot read: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Located::file(&shown, format!("cannot read: {e}")))?;
         crate::catalog::yaml::from_str(&shown, &text)
     }
 }
@@ -97,11 +96,7 @@ impl Settings {
             None => (String::new(), ConfigFile::default()),
         };
         let base = |p: &PathBuf| {
-            if p.is_relative() {
-                cwd.join(p)
-            } else {
-                p.clone()
-            }
+            if p.is_relative() { cwd.join(p) } else { p.clone() }
         };
         let mut packs = Vec::new();
         if !o.no_builtin && file.builtin.unwrap_or(true) {

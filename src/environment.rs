@@ -28,17 +28,11 @@ impl Default for EnvironmentResolver {
 
 impl EnvironmentResolver {
     /// Compile `(glob, environment)` pairs; `origin` names the config file for errors.
-    pub fn with_patterns(
-        mut self,
-        origin: &str,
-        pairs: &[(String, String)],
-    ) -> Result<Self, Located> {
+    pub fn with_patterns(mut self, origin: &str, pairs: &[(String, String)]) -> Result<Self, Located> {
         for (glob, env) in pairs {
-            let g = Glob::new(glob).map_err(|e| {
-                Located::file(origin, format!("invalid path pattern `{glob}`: {e}"))
-            })?;
-            self.patterns
-                .push((g.compile_matcher(), env.to_ascii_lowercase()));
+            let g =
+                Glob::new(glob).map_err(|e| Located::file(origin, format!("invalid path pattern `{glob}`: {e}")))?;
+            self.patterns.push((g.compile_matcher(), env.to_ascii_lowercase()));
         }
         Ok(self)
     }

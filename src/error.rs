@@ -20,12 +20,7 @@ pub struct Located {
 }
 
 impl Located {
-    pub fn new(
-        file: impl Into<String>,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(file: impl Into<String>, line: usize, column: usize, message: impl Into<String>) -> Self {
         Located {
             file: file.into(),
             line,
@@ -76,10 +71,7 @@ pub enum Error {
     /// A report that could not be written.
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(controlgate::output))]
-    Output {
-        path: String,
-        source: std::io::Error,
-    },
+    Output { path: String, source: std::io::Error },
 }
 
 impl Error {

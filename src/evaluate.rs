@@ -39,11 +39,7 @@ struct Applicable<'a> {
 }
 
 /// Evaluate every rule on every resource it targets.
-pub fn evaluate(
-    catalog: &Catalog,
-    files: &[LoadedFile],
-    environments: &EnvironmentResolver,
-) -> Evaluation {
+pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &EnvironmentResolver) -> Evaluation {
     // Which rules target a (format, type): built once, so each resource costs a lookup.
     let mut index: HashMap<(InputFormat, &str), Vec<Applicable<'_>>> = HashMap::new();
     for rule in &catalog.rules {
@@ -56,11 +52,7 @@ pub fn evaluate(
                     index
                         .entry((format, t.as_str()))
                         .or_default()
-                        .push(Applicable {
-                            rule,
-                            control,
-                            target,
-                        });
+                        .push(Applicable { rule, control, target });
                 }
             }
         }

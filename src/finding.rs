@@ -69,11 +69,7 @@ pub fn fingerprint(control: &str, rule: &str, file: &str, resource: &str) -> Str
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -83,19 +79,10 @@ mod tests {
     #[test]
     fn fingerprints_are_stable_and_distinct() {
         let a = fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.main");
-        assert_eq!(
-            a,
-            fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.main")
-        );
+        assert_eq!(a, fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.main"));
         assert_eq!(a.len(), 32);
-        assert_ne!(
-            a,
-            fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.other")
-        );
+        assert_ne!(a, fingerprint("BCK-001", "r", "plan.json", "aws_db_instance.other"));
         // Parts are delimited: moving a character between parts changes the fingerprint.
-        assert_ne!(
-            fingerprint("a", "bc", "f", "r"),
-            fingerprint("ab", "c", "f", "r")
-        );
+        assert_ne!(fingerprint("a", "bc", "f", "r"), fingerprint("ab", "c", "f", "r"));
     }
 }

@@ -44,10 +44,7 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
     let catalog = match load_catalog(settings) {
         Ok(c) => c,
         Err(errors) => {
-            return Outcome {
-                blocked: false,
-                errors,
-            };
+            return Outcome { blocked: false, errors };
         }
     };
     let (candidates, mut input_errors) = input::discover(&settings.paths);
@@ -67,8 +64,7 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
             "note: skipped {quiet_skips} JSON/YAML file(s) that are neither plans nor templates (--verbose lists them)"
         );
     }
-    let evaluation: Evaluation =
-        evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
+    let evaluation: Evaluation = evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
     let report = Report {
         catalog: &catalog,
         evaluation: &evaluation,
@@ -80,11 +76,9 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
     let mut errors: Vec<Error> = input_errors.into_iter().map(Error::Input).collect();
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report),
-        None => report::write(settings.format, &report, stdout, settings.color).map_err(|source| {
-            Error::Output {
-                path: "standard output".into(),
-                source,
-            }
+        None => report::write(settings.format, &report, stdout, settings.color).map_err(|source| Error::Output {
+            path: "standard output".into(),
+            source,
         }),
     };
     errors.extend(main_result.err());
@@ -117,11 +111,7 @@ fn write_file(path: &Path, format: Format, report: &Report<'_>) -> Result<(), Er
 }
 
 /// Write the catalog: a table of controls and their rules, or JSON.
-pub fn list_controls(
-    catalog: &Catalog,
-    format: Format,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn list_controls(catalog: &Catalog, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     if format == Format::Human {
         for c in catalog.controls.values() {
             writeln!(out, "{:<11} {:<8} {}", c.id, c.severity.as_str(), c.title)?;

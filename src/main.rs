@@ -31,11 +31,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() {
-                Exit::Error
-            } else {
-                Exit::Pass
-            };
+            let code = if e.use_stderr() { Exit::Error } else { Exit::Pass };
             let _ = e.print();
             return code.into();
         }
@@ -72,14 +68,10 @@ fn settings(
         .clone()
         .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| p.is_file()));
     let config = match &config_path {
-        Some(p) => Some((
-            p.as_path(),
-            ConfigFile::load(p).map_err(|e| vec![Error::Config(e)])?,
-        )),
+        Some(p) => Some((p.as_path(), ConfigFile::load(p).map_err(|e| vec![Error::Config(e)])?)),
         None => None,
     };
-    Settings::new(cwd, paths, config.map(|(p, c)| (p as &Path, c)), overrides)
-        .map_err(|e| vec![Error::Config(e)])
+    Settings::new(cwd, paths, config.map(|(p, c)| (p as &Path, c)), overrides).map_err(|e| vec![Error::Config(e)])
 }
 
 fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
@@ -108,14 +100,12 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
             } else {
                 args.format
             };
-            controlgate::list_controls(&catalog, format, &mut std::io::stdout().lock()).map_err(
-                |source| {
-                    vec![Error::Output {
-                        path: "standard output".into(),
-                        source,
-                    }]
-                },
-            )?;
+            controlgate::list_controls(&catalog, format, &mut std::io::stdout().lock()).map_err(|source| {
+                vec![Error::Output {
+                    path: "standard output".into(),
+                    source,
+                }]
+            })?;
             Ok(Exit::Pass)
         }
     }
@@ -138,23 +128,11 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            s.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
+        Color::Auto => s.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let outcome = controlgate::check(
-        &s,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    );
+    let outcome = controlgate::check(&s, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
     if !outcome.errors.is_empty() {
         return Err(outcome.errors);
     }
-    Ok(if outcome.blocked {
-        Exit::Blocked
-    } else {
-        Exit::Pass
-    })
+    Ok(if outcome.blocked { Exit::Blocked } else { Exit::Pass })
 }

@@ -8,19 +8,7 @@ use serde_saphyr::Spanned;
 use crate::error::Located;
 
 /// How bad a failure of a control is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -153,11 +141,8 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
     let at = |l: usize, col: usize, msg: String| Located::new(file, l, col, msg);
     let id = c.id.value;
     if !is_control_id(&id) {
-        return Err(
-            at(line, column, format!("`{id}` is not a control id")).with_help(
-                "control ids are upper-case words and a three-digit number, e.g. DP-ENC-001",
-            ),
-        );
+        return Err(at(line, column, format!("`{id}` is not a control id"))
+            .with_help("control ids are upper-case words and a three-digit number, e.g. DP-ENC-001"));
     }
     if c.version == 0 {
         return Err(at(line, column, "`version` starts at 1".into()));
@@ -172,37 +157,29 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
         }
     }
     if c.scope.resource_types.is_empty() {
-        return Err(at(
-            line,
-            column,
-            format!("control {id}: `scope.resourceTypes` is empty"),
-        )
-        .with_help("list the Terraform and CloudFormation types the control covers"));
+        return Err(
+            at(line, column, format!("control {id}: `scope.resourceTypes` is empty"))
+                .with_help("list the Terraform and CloudFormation types the control covers"),
+        );
     }
     if c.evidence_sources.is_empty() {
-        return Err(at(
-            line,
-            column,
-            format!("control {id}: `evidenceSources` is empty"),
-        ));
+        return Err(at(line, column, format!("control {id}: `evidenceSources` is empty")));
     }
     let (el, ec) = super::yaml::position(&c.exception);
     let exception = c.exception.value;
-    if exception.allowed
-        && (exception.max_duration_days.unwrap_or(0) == 0 || exception.approval_role.is_none())
-    {
-        return Err(at(el, ec, format!("control {id}: exceptions are allowed but `maxDurationDays` or `approvalRole` is missing"))
-            .with_help("an allowed exception needs a positive `maxDurationDays` and an `approvalRole`"));
+    if exception.allowed && (exception.max_duration_days.unwrap_or(0) == 0 || exception.approval_role.is_none()) {
+        return Err(at(
+            el,
+            ec,
+            format!("control {id}: exceptions are allowed but `maxDurationDays` or `approvalRole` is missing"),
+        )
+        .with_help("an allowed exception needs a positive `maxDurationDays` and an `approvalRole`"));
     }
     let (fl, fc) = super::yaml::position(&c.frameworks);
     for (framework, ids) in &c.frameworks.value {
         if !FRAMEWORKS.contains(&framework.as_str()) {
-            return Err(at(
-                fl,
-                fc,
-                format!("control {id}: unknown framework `{framework}`"),
-            )
-            .with_help(format!("known frameworks: {}", FRAMEWORKS.join(", "))));
+            return Err(at(fl, fc, format!("control {id}: unknown framework `{framework}`"))
+                .with_help(format!("known frameworks: {}", FRAMEWORKS.join(", "))));
         }
         if ids.is_empty() {
             return Err(at(
@@ -277,11 +254,7 @@ frameworks:
         assert_eq!(e.line, 4);
         let e = parse("c.yaml", &GOOD.replace("severity: high\n", "")).unwrap_err();
         assert!(e.message.contains("missing field `severity`"), "{e}");
-        let e = parse(
-            "c.yaml",
-            &GOOD.replace("severity: high", "severity: urgent"),
-        )
-        .unwrap_err();
+        let e = parse("c.yaml", &GOOD.replace("severity: high", "severity: urgent")).unwrap_err();
         assert_eq!(e.line, 5);
         let e = parse("c.yaml", &GOOD.replace("nist-800-53:", "nist:")).unwrap_err();
         assert!(e.message.contains("unknown framework `nist`"), "{e}");

@@ -47,10 +47,7 @@ enum Kind {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 fn builtin_files() -> Vec<PolicyFile> {
@@ -146,9 +143,7 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
                             ),
                             ..c.origin.clone()
                         }
-                        .with_help(
-                            "control ids are permanent and unique; give the new control its own id",
-                        ),
+                        .with_help("control ids are permanent and unique; give the new control its own id"),
                     );
                 } else {
                     catalog.controls.insert(c.id.clone(), c);
@@ -172,19 +167,25 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
                     message: format!("rule {} names unknown control {}", rule.id, rule.control),
                     ..rule.control_origin.clone()
                 }
-                .with_help(
-                    "add the control to controls/, or tag the rule with an existing control id",
-                ),
+                .with_help("add the control to controls/, or tag the rule with an existing control id"),
             ),
             Some(control) => {
-                for target in [&rule.terraform, &rule.cloudformation]
-                    .into_iter()
-                    .flatten()
-                {
+                for target in [&rule.terraform, &rule.cloudformation].into_iter().flatten() {
                     for t in &target.resource_types {
                         if !control.scope.resource_types.contains(t) {
-                            errors.push(Located { message: format!("rule {} targets {t}, which is outside the scope of control {}", rule.id, control.id), ..rule.origin.clone() }
-                                .with_help(format!("add {t} to scope.resourceTypes of {} ({})", control.id, control.origin.file)));
+                            errors.push(
+                                Located {
+                                    message: format!(
+                                        "rule {} targets {t}, which is outside the scope of control {}",
+                                        rule.id, control.id
+                                    ),
+                                    ..rule.origin.clone()
+                                }
+                                .with_help(format!(
+                                    "add {t} to scope.resourceTypes of {} ({})",
+                                    control.id, control.origin.file
+                                )),
+                            );
                         }
                     }
                 }
@@ -192,10 +193,7 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
         }
         if let Some(prev) = rules.get(&rule.id) {
             errors.push(Located {
-                message: format!(
-                    "duplicate rule id {}: also defined in {}",
-                    rule.id, prev.origin.file
-                ),
+                message: format!("duplicate rule id {}: also defined in {}", rule.id, prev.origin.file),
                 ..rule.origin.clone()
             });
         } else {
@@ -203,11 +201,7 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
         }
     }
     catalog.rules = rules.into_values().collect();
-    if errors.is_empty() {
-        Ok(catalog)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(catalog) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -234,10 +228,6 @@ mod tests {
     #[test]
     fn builtin_pack_twice_is_a_duplicate_error() {
         let errors = load(&[PackSource::Builtin, PackSource::Builtin]).unwrap_err();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.message.starts_with("duplicate control id"))
-        );
+        assert!(errors.iter().any(|e| e.message.starts_with("duplicate control id")));
     }
 }

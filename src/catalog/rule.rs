@@ -84,8 +84,11 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
     let (line, column) = super::yaml::position(&r.id);
     let id = r.id.value;
     if !is_rule_id(&id) {
-        return Err(Located::new(file, line, column, format!("`{id}` is not a rule id"))
-            .with_help("rule ids are lower-case words joined by '-', naming the violation, e.g. s3-bucket-unencrypted"));
+        return Err(
+            Located::new(file, line, column, format!("`{id}` is not a rule id")).with_help(
+                "rule ids are lower-case words joined by '-', naming the violation, e.g. s3-bucket-unencrypted",
+            ),
+        );
     }
     if r.terraform.is_none() && r.cloudformation.is_none() {
         return Err(Located::new(
@@ -95,18 +98,11 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
             format!("rule {id} has neither a `terraform` nor a `cloudformation` section"),
         ));
     }
-    let target = |spec: Option<Spanned<TargetSpec>>,
-                  format: InputFormat|
-     -> Result<Option<Target>, Located> {
+    let target = |spec: Option<Spanned<TargetSpec>>, format: InputFormat| -> Result<Option<Target>, Located> {
         let Some(spec) = spec else { return Ok(None) };
         let (l, c) = super::yaml::position(&spec);
         if spec.value.resource_types.is_empty() {
-            return Err(Located::new(
-                file,
-                l,
-                c,
-                format!("rule {id}: `resourceTypes` is empty"),
-            ));
+            return Err(Located::new(file, l, c, format!("rule {id}: `resourceTypes` is empty")));
         }
         for t in &spec.value.resource_types {
             let ok = match format {
@@ -172,11 +168,7 @@ terraform:
 
     #[test]
     fn invalid_jsonpath_is_located() {
-        let e = parse(
-            "r.yaml",
-            &GOOD.replace("$.backup_retention_period", "$.[bad"),
-        )
-        .unwrap_err();
+        let e = parse("r.yaml", &GOOD.replace("$.backup_retention_period", "$.[bad")).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("r.yaml", 8));
         assert!(e.message.contains("invalid JSONPath"), "{e}");
     }
@@ -185,15 +177,8 @@ terraform:
     fn rejects_two_operators_and_types_of_the_wrong_format() {
         let e = parse("r.yaml", &GOOD.replace("gte: 7", "gte: 7\n    lt: 30")).unwrap_err();
         assert!(e.message.contains("exactly one operator"), "{e}");
-        let e = parse(
-            "r.yaml",
-            &GOOD.replace("[aws_db_instance]", "[AWS::RDS::DBInstance]"),
-        )
-        .unwrap_err();
-        assert!(
-            e.message.contains("not a terraform-plan resource type"),
-            "{e}"
-        );
+        let e = parse("r.yaml", &GOOD.replace("[aws_db_instance]", "[AWS::RDS::DBInstance]")).unwrap_err();
+        assert!(e.message.contains("not a terraform-plan resource type"), "{e}");
         let e = parse("r.yaml", &GOOD.replace("gte: 7", "matches: '('")).unwrap_err();
         assert!(e.message.contains("invalid regex"), "{e}");
         let e = parse("r.yaml", &GOOD.replace("id: rds", "id: RDS")).unwrap_err();

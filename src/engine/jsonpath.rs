@@ -137,8 +137,10 @@ impl Condition {
             s.port_range.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
-            return Err(err("a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`".into())
-                .with_help("split combined checks into `all: [...]`"));
+            return Err(err(
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`".into(),
+            )
+            .with_help("split combined checks into `all: [...]`"));
         }
         let ops = [
             s.exists.is_some(),
@@ -157,7 +159,9 @@ impl Condition {
         .count();
         let is_leaf = s.path.is_some() || s.tag.is_some();
         if !is_leaf && (ops > 0 || s.quantifier.is_some()) {
-            return Err(err("operators (`equals`, `exists`, ...) and `match` belong to a `path` or `tag` condition".into()));
+            return Err(err(
+                "operators (`equals`, `exists`, ...) and `match` belong to a `path` or `tag` condition".into(),
+            ));
         }
         if s.require.is_some() != s.for_each.is_some() {
             return Err(err("`forEach` and `require` go together".into()));
@@ -165,13 +169,12 @@ impl Condition {
         if s.includes_any.is_some() != s.port_range.is_some() {
             return Err(err("`portRange` and `includesAny` go together".into()));
         }
-        let compile_all =
-            |list: &Vec<Spanned<ConditionSpec>>, name: &str| -> Result<Vec<Condition>, Located> {
-                if list.is_empty() {
-                    return Err(err(format!("`{name}` needs at least one condition")));
-                }
-                list.iter().map(|c| Condition::compile(file, c)).collect()
-            };
+        let compile_all = |list: &Vec<Spanned<ConditionSpec>>, name: &str| -> Result<Vec<Condition>, Located> {
+            if list.is_empty() {
+                return Err(err(format!("`{name}` needs at least one condition")));
+            }
+            list.iter().map(|c| Condition::compile(file, c)).collect()
+        };
         if let Some(list) = &s.all {
             return Ok(Condition::All(compile_all(list, "all")?));
         }
@@ -195,17 +198,13 @@ impl Condition {
             });
         }
         if s.path.is_some() && s.tag.is_some() {
-            return Err(err(
-                "a condition tests either a `path` or a `tag`, not both".into(),
-            ));
+            return Err(err("a condition tests either a `path` or a `tag`, not both".into()));
         }
         if ops != 1 {
             return Err(err(format!(
                 "a `path`/`tag` condition needs exactly one operator, found {ops}"
             ))
-            .with_help(
-                "operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains",
-            ));
+            .with_help("operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains"));
         }
         let subject = match (&s.path, &s.tag) {
             (Some(p), _) => Subject::Path(Query::parse(p).map_err(err)?),
@@ -251,14 +250,8 @@ impl Condition {
     /// (for sensitivity and messages).
     fn eval(&self, resource: &Resource, root: &Value, prefix: &str) -> Verdict {
         match self {
-            Condition::All(list) => combine(
-                list.iter().map(|c| c.eval(resource, root, prefix)),
-                Quantifier::All,
-            ),
-            Condition::Any(list) => combine(
-                list.iter().map(|c| c.eval(resource, root, prefix)),
-                Quantifier::Any,
-            ),
+            Condition::All(list) => combine(list.iter().map(|c| c.eval(resource, root, prefix)), Quantifier::All),
+            Condition::Any(list) => combine(list.iter().map(|c| c.eval(resource, root, prefix)), Quantifier::Any),
             Condition::Not(inner) => {
                 let v = inner.eval(resource, root, prefix);
                 let truth = match v.truth {
@@ -266,19 +259,15 @@ impl Condition {
                     Truth::False => Truth::True,
                     Truth::Unknown => Truth::Unknown,
                 };
-                Verdict {
-                    truth,
-                    facts: v.facts,
-                }
+                Verdict { truth, facts: v.facts }
             }
             Condition::ForEach { each, require } => {
                 let matches = each.select(root);
                 if matches.is_empty() {
                     return match each.unknown_prefix(root) {
-                        Some(why) => Verdict::new(
-                            Truth::Unknown,
-                            format!("`{}` {why}", display_path(prefix, &each.text)),
-                        ),
+                        Some(why) => {
+                            Verdict::new(Truth::Unknown, format!("`{}` {why}", display_path(prefix, &each.text)))
+                        }
                         None => Verdict::new(
                             Truth::True,
                             format!("`{}` selects nothing", display_path(prefix, &each.text)),
@@ -289,10 +278,7 @@ impl Condition {
                     matches.into_iter().map(|(value, pointer, why)| {
                         let pointer = format!("{prefix}{pointer}");
                         if let Some(why) = why {
-                            return Verdict::new(
-                                Truth::Unknown,
-                                format!("`{}` {why}", pointer_display(&pointer)),
-                            );
+                            return Verdict::new(Truth::Unknown, format!("`{}` {why}", pointer_display(&pointer)));
                         }
                         require.eval(resource, value, &pointer)
                     }),
@@ -309,17 +295,15 @@ impl Condition {
                 quantifier,
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op),
-            Condition::PortRange { from, to, ports } => {
-                eval_port_range(root, prefix, from, to, ports)
-            }
+            Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports),
         }
     }
 }
 
 impl Query {
     pub fn parse(text: &str) -> Result<Query, String> {
-        let query = parse_json_path(text)
-            .map_err(|e| format!("invalid JSONPath `{text}`: {}", first_line(&e.to_string())))?;
+        let query =
+            parse_json_path(text).map_err(|e| format!("invalid JSONPath `{text}`: {}", first_line(&e.to_string())))?;
         Ok(Query {
             text: text.to_string(),
             query,
@@ -345,9 +329,7 @@ impl Query {
     fn unknown_prefix(&self, root: &Value) -> Option<&'static str> {
         (0..self.query.segments.len()).rev().find_map(|k| {
             let prefix = JpQuery::new(self.query.segments[..k].to_vec());
-            select_with(&prefix, root)
-                .into_iter()
-                .find_map(|(v, _)| undecidable(v))
+            select_with(&prefix, root).into_iter().find_map(|(v, _)| undecidable(v))
         })
     }
 }
@@ -389,8 +371,7 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     match value {
         Value::Object(map) if map.len() == 1 => {
             let key = map.keys().next().map(String::as_str).unwrap_or_default();
-            (key == "Ref" || key.starts_with("Fn::"))
-                .then_some("is set by an intrinsic function at deploy time")
+            (key == "Ref" || key.starts_with("Fn::")).then_some("is set by an intrinsic function at deploy time")
         }
         _ => None,
     }
@@ -444,14 +425,7 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
                     if *want { Truth::True } else { Truth::False },
                     format!("tag `{key}` is set"),
                 ),
-                _ => Verdict::new(
-                    if apply(op, &v) {
-                        Truth::True
-                    } else {
-                        Truth::False
-                    },
-                    fact,
-                ),
+                _ => Verdict::new(if apply(op, &v) { Truth::True } else { Truth::False }, fact),
             }
         }
         TagValue::Unknown => match op {
@@ -459,10 +433,7 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
                 if *want { Truth::True } else { Truth::False },
                 format!("tag `{key}` is known only after apply"),
             ),
-            _ => Verdict::new(
-                Truth::Unknown,
-                format!("tag `{key}` is known only after apply"),
-            ),
+            _ => Verdict::new(Truth::Unknown, format!("tag `{key}` is known only after apply")),
         },
         TagValue::Absent => Verdict::new(
             match op {
@@ -474,14 +445,7 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
     }
 }
 
-fn eval_path(
-    resource: &Resource,
-    root: &Value,
-    prefix: &str,
-    query: &Query,
-    q: Quantifier,
-    op: &Op,
-) -> Verdict {
+fn eval_path(resource: &Resource, root: &Value, prefix: &str, query: &Query, q: Quantifier, op: &Op) -> Verdict {
     let matches = query.select(root);
     let shown = display_path(prefix, &query.text);
     if matches.is_empty() {
@@ -517,11 +481,7 @@ fn eval_path(
                 render(value)
             };
             Verdict::new(
-                if apply(op, value) {
-                    Truth::True
-                } else {
-                    Truth::False
-                },
+                if apply(op, value) { Truth::True } else { Truth::False },
                 format!("`{name}` is {shown}"),
             )
         }),
@@ -539,12 +499,9 @@ fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: 
             }),
             Some((v, _, why)) => match why {
                 Some(why) => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
-                None => as_number(v).map(|n| n as i64).ok_or_else(|| {
-                    Verdict::new(
-                        Truth::False,
-                        format!("`{shown}` is {}, not a port", render(v)),
-                    )
-                }),
+                None => as_number(v)
+                    .map(|n| n as i64)
+                    .ok_or_else(|| Verdict::new(Truth::False, format!("`{shown}` is {}, not a port", render(v)))),
             },
         }
     };
@@ -564,10 +521,7 @@ fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: 
             format!("ports {lo}-{hi} include none of the restricted ports"),
         )
     } else {
-        Verdict::new(
-            Truth::True,
-            format!("ports {lo}-{hi} include {}", hit.join(", ")),
-        )
+        Verdict::new(Truth::True, format!("ports {lo}-{hi} include {}", hit.join(", ")))
     }
 }
 
@@ -593,16 +547,12 @@ fn apply(op: &Op, value: &Value) -> bool {
 /// Equality as CloudFormation coerces: `"7"` equals 7 and `"true"` equals true.
 fn loose_eq(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
-        (Value::String(s), Value::Bool(b)) => {
-            s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
+        (Value::String(s), Value::Bool(b)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         (Value::String(_), Value::Number(_)) | (Value::Number(_), Value::Number(_)) => {
             matches!((as_number(actual), as_number(expected)), (Some(a), Some(b)) if a == b)
         }
         (Value::Number(n), Value::String(s)) => n.to_string() == *s,
-        (Value::Bool(b), Value::String(s)) => {
-            s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
+        (Value::Bool(b), Value::String(s)) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         _ => actual == expected,
     }
 }

@@ -81,10 +81,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Located>) {
             .into_iter()
             .filter_entry(|e| {
                 e.depth() == 0
-                    || !(e.file_type().is_dir()
-                        && e.file_name()
-                            .to_str()
-                            .is_some_and(|n| SKIP_DIRS.contains(&n)))
+                    || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
             });
         for entry in walker {
             match entry {
@@ -166,9 +163,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
             .map_err(|e| format!("invalid UTF-16: {e}"))
     };
     match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            String::from_utf8(rest.to_vec()).map_err(|e| format!("invalid UTF-8: {e}"))
-        }
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8(rest.to_vec()).map_err(|e| format!("invalid UTF-8: {e}")),
         [0xFF, 0xFE, ..] => utf16(false),
         [0xFE, 0xFF, ..] => utf16(true),
         _ => String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid UTF-8: {e}")),
@@ -178,9 +173,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 /// Text that a plan or template would contain: a parse failure in such a file is an error even
 /// when it was only met in a directory walk.
 fn looks_like_iac(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion")
-        || text.contains("AWS::")
-        || text.contains("resource_changes")
+    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::") || text.contains("resource_changes")
 }
 
 fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
@@ -241,8 +234,7 @@ fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
         if terraform_plan::is_plan(&value) {
             terraform_plan::resources(&source, &value).map(|r| (InputFormat::TerraformPlan, r))
         } else if cloudformation::is_template(&value) {
-            cloudformation::resources(&source, &value, None)
-                .map(|r| (InputFormat::Cloudformation, r))
+            cloudformation::resources(&source, &value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(
                 candidate,
@@ -256,14 +248,9 @@ fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
             Err(e) => return fail_or_skip(e),
         };
         if cloudformation::is_template(&doc.value) {
-            cloudformation::resources(&source, &doc.value, Some(&doc))
-                .map(|r| (InputFormat::Cloudformation, r))
+            cloudformation::resources(&source, &doc.value, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
         } else {
-            return not_iac(
-                candidate,
-                shown,
-                "YAML that is not a CloudFormation template",
-            );
+            return not_iac(candidate, shown, "YAML that is not a CloudFormation template");
         }
     };
     match result {
@@ -278,9 +265,10 @@ fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
 
 fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
     if candidate.named {
-        Outcome::Failed(Located::file(shown, what.to_string()).with_help(
-            "controlgate reads `terraform show -json` plans and CloudFormation/SAM templates",
-        ))
+        Outcome::Failed(
+            Located::file(shown, what.to_string())
+                .with_help("controlgate reads `terraform show -json` plans and CloudFormation/SAM templates"),
+        )
     } else {
         Outcome::Skipped(Skipped {
             file: shown,
@@ -298,8 +286,7 @@ fn strip_position(msg: &str) -> &str {
 /// Resolve JSON pointers in `text` to locations, parsing the text once. A pointer that does not
 /// resolve (or text that does not parse) gives `None`.
 pub fn json_locations(text: &str, pointers: &[&str]) -> Vec<Option<Location>> {
-    let Ok(parsed) = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
-    else {
+    let Ok(parsed) = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()) else {
         return vec![None; pointers.len()];
     };
     let Some(root) = parsed.value.as_ref() else {

@@ -4,21 +4,20 @@
 //! joined by address with `resource_changes` for the action, `after_unknown` and
 //! `after_sensitive`. Data sources and resources being deleted (or forgotten) are not evaluated.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::error::Located;
-use crate::model::{Anchor, InputFormat, PlannedAction, Resource, SourceFile, unknown_marker};
+use crate::model::{Anchor, InputFormat, PlannedAction, Resource, SourceFile, is_unknown, unknown_marker};
 
 /// Whether a parsed JSON document is a plan (not a state file or anything else).
 pub fn is_plan(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
         return false;
     };
-    obj.contains_key("resource_changes")
-        || (obj.contains_key("planned_values") && obj.contains_key("format_version"))
+    obj.contains_key("resource_changes") || (obj.contains_key("planned_values") && obj.contains_key("format_version"))
 }
 
 fn escape(segment: &str) -> String {
@@ -59,12 +58,9 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
     let mut changes: HashMap<&str, Change<'_>> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
     if let Some(rc) = plan.get("resource_changes") {
-        let list = rc.as_array().ok_or_else(|| {
-            invalid(
-                "/resource_changes",
-                "`resource_changes` is not a list".into(),
-            )
-        })?;
+        let list = rc
+            .as_array()
+            .ok_or_else(|| invalid("/resource_changes", "`resource_changes` is not a list".into()))?;
         for (index, rc) in list.iter().enumerate() {
             let at = format!("/resource_changes/{index}");
             let address = rc
@@ -76,21 +72,14 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
                 .and_then(Value::as_str)
                 .ok_or_else(|| invalid(&at, format!("resource change {address} has no `type`")))?;
             let mode = rc.get("mode").and_then(Value::as_str).unwrap_or("managed");
-            let change = rc.get("change").and_then(Value::as_object).ok_or_else(|| {
-                invalid(
-                    &at,
-                    format!("resource change {address} has no `change` object"),
-                )
-            })?;
+            let change = rc
+                .get("change")
+                .and_then(Value::as_object)
+                .ok_or_else(|| invalid(&at, format!("resource change {address} has no `change` object")))?;
             let actions = change
                 .get("actions")
                 .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    invalid(
-                        &at,
-                        format!("resource change {address} has no `change.actions` list"),
-                    )
-                })?;
+                .ok_or_else(|| invalid(&at, format!("resource change {address} has no `change.actions` list")))?;
             let action = parse_actions(actions).ok_or_else(|| {
                 invalid(
                     &at,
@@ -118,18 +107,19 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
     let mut seen: HashSet<&str> = HashSet::new();
     if let Some(root) = plan.pointer("/planned_values/root_module") {
         // Depth-first over child modules, without recursion: nesting depth is the input's choice.
-        let mut stack: Vec<(&Value, String)> =
-            vec![(root, "/planned_values/root_module".to_string())];
+        let mut stack: Vec<(&Value, String)> = vec![(root, "/planned_values/root_module".to_string())];
         while let Some((module, at)) = stack.pop() {
             if let Some(list) = module.get("resources").and_then(Value::as_array) {
                 for (i, r) in list.iter().enumerate() {
                     let rat = format!("{at}/resources/{i}");
-                    let address = r.get("address").and_then(Value::as_str).ok_or_else(|| {
-                        invalid(&rat, "planned resource without an `address`".into())
-                    })?;
-                    let resource_type = r.get("type").and_then(Value::as_str).ok_or_else(|| {
-                        invalid(&rat, format!("planned resource {address} has no `type`"))
-                    })?;
+                    let address = r
+                        .get("address")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| invalid(&rat, "planned resource without an `address`".into()))?;
+                    let resource_type = r
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| invalid(&rat, format!("planned resource {address} has no `type`")))?;
                     if r.get("mode").and_then(Value::as_str) == Some("data") {
                         continue;
                     }
@@ -225,26 +215,29 @@ fn build(
         collect_true(s, String::new(), &mut sensitive_paths);
     }
     // tags_all includes the provider's default_tags; tags alone misses them.
-    let tags = ["tags_all", "tags"]
+    let map = ["tags_all", "tags"]
         .iter()
-        .find_map(|k| {
-            properties
-                .get(*k)
-                .filter(|v| !crate::model::is_unknown(v))
-                .and_then(Value::as_object)
-        })
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_else(BTreeMap::new);
+        .find_map(|k| properties.get(*k).filter(|v| !is_unknown(v)).and_then(Value::as_object));
+    let mut tags = BTreeMap::new();
+    let mut unknown_tags = BTreeSet::new();
+    for (k, v) in map.into_iter().flatten() {
+        match v {
+            Value::String(s) => {
+                tags.insert(k.clone(), s.clone());
+            }
+            v if is_unknown(v) => {
+                unknown_tags.insert(k.clone());
+            }
+            _ => {}
+        }
+    }
     Resource {
         address: address.to_string(),
         resource_type: resource_type.to_string(),
         format: InputFormat::TerraformPlan,
         properties,
         tags,
+        unknown_tags,
         action: Some(action),
         unknown_paths,
         sensitive_paths,

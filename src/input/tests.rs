@@ -27,25 +27,16 @@ fn display_paths_are_relative_and_slash_separated() {
         "envs/prod/plan.json"
     );
     assert_eq!(display_path(Path::new("./a/./b.json"), cwd), "a/b.json");
-    assert_eq!(
-        display_path(Path::new("/work/other/x.yaml"), cwd),
-        "../other/x.yaml"
-    );
+    assert_eq!(display_path(Path::new("/work/other/x.yaml"), cwd), "../other/x.yaml");
 }
 
 #[test]
 fn json_pointers_resolve_to_key_lines() {
     let text = "{\n  \"Resources\": {\n    \"My/Bucket\": {\n      \"Type\": \"AWS::S3::Bucket\"\n    }\n  },\n  \"list\": [1, {\"address\": \"x\"}]\n}";
-    let locs = json_locations(
-        text,
-        &["/Resources/My~1Bucket", "/list/1/address", "/missing"],
-    );
+    let locs = json_locations(text, &["/Resources/My~1Bucket", "/list/1/address", "/missing"]);
     let first = locs[0].unwrap();
     assert_eq!((first.line, first.column), (3, 5));
-    assert_eq!(
-        &text[first.offset..first.offset + first.length],
-        "\"My/Bucket\""
-    );
+    assert_eq!(&text[first.offset..first.offset + first.length], "\"My/Bucket\"");
     assert_eq!(locs[1].map(|l| l.line), Some(7));
     assert_eq!(locs[2], None);
     assert_eq!(json_locations("{oops", &["/a"]), vec![None]);
@@ -66,10 +57,7 @@ fn discovery_skips_vendored_directories_and_reports_missing_paths() {
         std::fs::write(full, "{}").unwrap();
     }
     let (found, errors) = discover(&[dir.path().to_path_buf(), dir.path().join("nope")]);
-    let names: Vec<String> = found
-        .iter()
-        .map(|c| display_path(&c.path, dir.path()))
-        .collect();
+    let names: Vec<String> = found.iter().map(|c| display_path(&c.path, dir.path())).collect();
     assert_eq!(names, vec!["a/plan.json", "b/template.yml"]);
     assert!(found.iter().all(|c| !c.named));
     assert_eq!(errors.len(), 1);
@@ -79,11 +67,7 @@ fn discovery_skips_vendored_directories_and_reports_missing_paths() {
 #[test]
 fn unparseable_files_fail_when_named_or_when_they_look_like_iac() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("broken-plan.json"),
-        "{\"resource_changes\": [",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("broken-plan.json"), "{\"resource_changes\": [").unwrap();
     std::fs::write(dir.path().join("broken-other.json"), "{\"name\": ").unwrap();
     std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}").unwrap();
     let (found, _) = discover(&[dir.path().to_path_buf()]);
@@ -96,10 +80,7 @@ fn unparseable_files_fail_when_named_or_when_they_look_like_iac() {
         .iter()
         .map(|s| (s.file.as_str(), s.unparseable))
         .collect();
-    assert_eq!(
-        skipped,
-        vec![("broken-other.json", true), ("package.json", false)]
-    );
+    assert_eq!(skipped, vec![("broken-other.json", true), ("package.json", false)]);
     // Named on the command line, any unparseable or non-IaC file is an error.
     let named = [Candidate {
         path: dir.path().join("package.json"),

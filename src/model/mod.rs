@@ -3,7 +3,5 @@
 mod resource;
 mod source;
 
-pub use resource::{
-    InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
-};
+pub use resource::{InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker};
 pub use source::{Anchor, Location, SourceFile};

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -69,6 +69,9 @@ pub struct Resource {
     pub properties: Value,
     /// Known string tags: Terraform `tags_all` (else `tags`), CloudFormation `Tags` as a map.
     pub tags: BTreeMap<String, String>,
+    /// Tags that exist but whose value is known only after apply (Terraform) or set by an
+    /// intrinsic function (CloudFormation `Value: !Ref Env`).
+    pub unknown_tags: BTreeSet<String>,
     /// `None` for CloudFormation.
     pub action: Option<PlannedAction>,
     /// JSON pointers into `properties` whose values are known only after apply.
@@ -84,9 +87,7 @@ impl Resource {
     /// Whether the value at `pointer` (or one of its ancestors) is marked sensitive.
     pub fn is_sensitive(&self, pointer: &str) -> bool {
         self.sensitive_paths.iter().any(|s| {
-            pointer == s
-                || (pointer.starts_with(s.as_str())
-                    && pointer.as_bytes().get(s.len()) == Some(&b'/'))
+            pointer == s || (pointer.starts_with(s.as_str()) && pointer.as_bytes().get(s.len()) == Some(&b'/'))
         })
     }
 }
@@ -106,16 +107,15 @@ impl Resource {
         if let Some(v) = self.tags.get(key) {
             return TagValue::Known(v);
         }
+        if self.unknown_tags.contains(key) {
+            return TagValue::Unknown;
+        }
         let escaped = key.replace('~', "~0").replace('/', "~1");
         let unknown = ["tags_all", "tags"].iter().any(|map| {
             self.unknown_paths
                 .iter()
                 .any(|p| *p == format!("/{map}") || *p == format!("/{map}/{escaped}"))
         });
-        if unknown {
-            TagValue::Unknown
-        } else {
-            TagValue::Absent
-        }
+        if unknown { TagValue::Unknown } else { TagValue::Absent }
     }
 }

@@ -6,8 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode,
-    SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::Report;
@@ -37,6 +36,9 @@ impl SourceCode for Shared {
     }
 }
 
+/// Longer lines (minified JSON) are not excerpted: the location is given in words instead.
+const MAX_LINE: usize = 400;
+
 struct FindingDiagnostic {
     title: String,
     code: String,
@@ -44,7 +46,8 @@ struct FindingDiagnostic {
     help: String,
     label: String,
     span: SourceSpan,
-    source: Shared,
+    /// `None` when the resource's line is too long to show (minified JSON).
+    source: Option<Shared>,
 }
 
 impl fmt::Debug for FindingDiagnostic {
@@ -72,9 +75,10 @@ impl Diagnostic for FindingDiagnostic {
         Some(Box::new(&self.help))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.label.clone()),
             self.span,
@@ -85,11 +89,7 @@ impl Diagnostic for FindingDiagnostic {
 fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     let control = report.catalog.controls.get(&f.control_id);
     let title = control.map_or(f.control_id.as_str(), |c| c.title.as_str());
-    let blocking = if report.blocks(f) {
-        ""
-    } else {
-        " (does not block)"
-    };
+    let blocking = if report.blocks(f) { "" } else { " (does not block)" };
     let (what, severity) = match f.outcome {
         Outcome::Fail => (
             f.message.clone(),
@@ -109,21 +109,31 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     } else {
         f.facts.join("; ")
     };
+    let text = &f.source.text;
+    let offset = f.location.offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let showable = line_end - line_start <= MAX_LINE;
+    let mut title = format!(
+        "{}: {what}\n[{}] {title} · rule {}{blocking}",
+        f.resource,
+        f.severity.as_str(),
+        f.rule_id
+    );
+    if !showable {
+        title.push_str(&format!(
+            "\nat {}:{}:{}: {label}",
+            f.file, f.location.line, f.location.column
+        ));
+    }
     FindingDiagnostic {
-        title: format!(
-            "[{}] {} ({}): {what}{blocking}\n{} — {title} [{}]",
-            f.severity.as_str(),
-            f.resource,
-            f.resource_type,
-            f.control_id,
-            f.rule_id
-        ),
+        title,
         code: f.control_id.clone(),
         severity,
         help: control.map_or_else(String::new, |c| c.remediation.hint.trim().to_string()),
         label,
-        span: SourceSpan::new(f.location.offset.into(), f.location.length.max(1)),
-        source: Shared(Arc::clone(&f.source)),
+        span: SourceSpan::new(offset.into(), f.location.length.max(1)),
+        source: showable.then(|| Shared(Arc::clone(&f.source))),
     }
 }
 
@@ -135,7 +145,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(100);
+        .with_width(120);
     for f in &report.evaluation.findings {
         let mut rendered = String::new();
         handler

@@ -12,12 +12,7 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
         .controls
         .values()
         .map(|c| {
-            let counts = report
-                .evaluation
-                .counts
-                .get(&c.id)
-                .cloned()
-                .unwrap_or_default();
+            let counts = report.evaluation.counts.get(&c.id).cloned().unwrap_or_default();
             json!({
                 "id": c.id,
                 "title": c.title,

@@ -13,9 +13,7 @@ use crate::evaluate::Evaluation;
 use crate::finding::{Finding, Outcome};
 
 /// Whether undecidable findings block the gate.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownPolicy {
     /// An unknown outcome blocks like a failure (the default: fail closed).
@@ -38,34 +36,21 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// Whether this finding blocks the gate.
     pub fn blocks(&self, f: &Finding) -> bool {
-        f.severity >= self.fail_on
-            && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
+        f.severity >= self.fail_on && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
     }
 
     pub fn blocking(&self) -> usize {
-        self.evaluation
-            .findings
-            .iter()
-            .filter(|f| self.blocks(f))
-            .count()
+        self.evaluation.findings.iter().filter(|f| self.blocks(f)).count()
     }
 
     /// `3 failed (2 high, 1 medium), 1 unknown, 12 passed; 8 resources in 2 files; gate: blocked`.
     pub fn summary(&self) -> String {
         let findings = &self.evaluation.findings;
-        let failed: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.outcome == Outcome::Fail)
-            .collect();
+        let failed: Vec<&Finding> = findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
         let unknown = findings.len() - failed.len();
         let passed: usize = self.evaluation.counts.values().map(|c| c.passed).sum();
         let mut by_severity = String::new();
-        for s in [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-        ] {
+        for s in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
             let n = failed.iter().filter(|f| f.severity == s).count();
             if n > 0 {
                 by_severity.push_str(&format!(
@@ -114,12 +99,7 @@ pub enum Format {
 }
 
 /// Write `report` in `format`.
-pub fn write(
-    format: Format,
-    report: &Report<'_>,
-    out: &mut dyn Write,
-    color: bool,
-) -> std::io::Result<()> {
+pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
     match format {
         Format::Human => human::write(report, out, color),
         Format::Sarif => sarif::write(report, out),

@@ -5,9 +5,9 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
 };
 
 use super::Report;
@@ -38,11 +38,7 @@ pub fn help_uri(control: &Control) -> String {
 }
 
 fn descriptor(control: &Control) -> ReportingDescriptor {
-    let mut tags = vec![
-        control.id.clone(),
-        "security".to_string(),
-        "compliance".to_string(),
-    ];
+    let mut tags = vec![control.id.clone(), "security".to_string(), "compliance".to_string()];
     for (framework, ids) in &control.frameworks {
         tags.extend(ids.iter().map(|id| format!("{framework}/{id}")));
     }
@@ -84,11 +80,7 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
     ReportingDescriptor::builder()
         .id(control.id.clone())
         .name(control.title.clone())
-        .short_description(
-            MultiformatMessageString::builder()
-                .text(control.title.clone())
-                .build(),
-        )
+        .short_description(MultiformatMessageString::builder().text(control.title.clone()).build())
         .full_description(
             MultiformatMessageString::builder()
                 .text(control.intent.trim().to_string())
@@ -106,12 +98,7 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
                 .level(json!(level(control.severity).to_string()))
                 .build(),
         )
-        .properties(
-            PropertyBag::builder()
-                .tags(tags)
-                .additional_properties(props)
-                .build(),
-        )
+        .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
         .build()
 }
 
@@ -173,10 +160,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
         .level(level)
         .message(Message::builder().text(text).build())
         .locations(vec![location])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            f.fingerprint.clone(),
-        )]))
+        .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
 }
@@ -184,11 +168,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
 /// The SARIF log of a report.
 pub fn log(report: &Report<'_>) -> Sarif {
     let controls: Vec<&Control> = report.catalog.controls.values().collect();
-    let index: BTreeMap<&str, usize> = controls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
+    let index: BTreeMap<&str, usize> = controls.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let results: Vec<SarifResult> = report
         .evaluation
         .findings

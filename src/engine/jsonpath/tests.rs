@@ -23,6 +23,7 @@ fn resource(properties: Value) -> Resource {
                     .collect()
             })
             .unwrap_or_else(BTreeMap::new),
+        unknown_tags: Default::default(),
         properties,
         action: None,
         unknown_paths,
@@ -40,8 +41,7 @@ fn collect_unknown(v: &Value, at: String, out: &mut Vec<String>) {
     if is_unknown(v) {
         out.push(at);
     } else if let Value::Object(m) = v {
-        m.iter()
-            .for_each(|(k, v)| collect_unknown(v, format!("{at}/{k}"), out));
+        m.iter().for_each(|(k, v)| collect_unknown(v, format!("{at}/{k}"), out));
     }
 }
 
@@ -64,11 +64,7 @@ fn numeric_comparison_passes_fails_and_coerces_strings() {
     // CloudFormation writes numbers as strings.
     assert_eq!(truth(c, json!({"retention": "14"})), Truth::True);
     assert_eq!(truth(c, json!({"retention": "5"})), Truth::False);
-    assert_eq!(
-        truth(c, json!({})),
-        Truth::False,
-        "absent value fails a value check"
-    );
+    assert_eq!(truth(c, json!({})), Truth::False, "absent value fails a value check");
     assert_eq!(truth("path: $.n\nlt: 3\n", json!({"n": 2})), Truth::True);
     assert_eq!(truth("path: $.n\nlte: 3\n", json!({"n": 4})), Truth::False);
     assert_eq!(truth("path: $.n\ngt: 3\n", json!({"n": 3})), Truth::False);
@@ -80,27 +76,15 @@ fn known_after_apply_is_unknown_for_values_and_present_for_existence() {
         truth("path: $.retention\ngte: 7\n", json!({"retention": U()})),
         Truth::Unknown
     );
-    assert_eq!(
-        truth("path: $.kms\nexists: true\n", json!({"kms": U()})),
-        Truth::True
-    );
-    assert_eq!(
-        truth("path: $.kms\nexists: false\n", json!({"kms": U()})),
-        Truth::False
-    );
+    assert_eq!(truth("path: $.kms\nexists: true\n", json!({"kms": U()})), Truth::True);
+    assert_eq!(truth("path: $.kms\nexists: false\n", json!({"kms": U()})), Truth::False);
     // Nothing selected below an unknown block: unknown, not absent.
     assert_eq!(
-        truth(
-            "path: $.sse[0].rule[0].algo\nequals: aws:kms\n",
-            json!({"sse": U()})
-        ),
+        truth("path: $.sse[0].rule[0].algo\nequals: aws:kms\n", json!({"sse": U()})),
         Truth::Unknown
     );
     assert_eq!(
-        truth(
-            "path: $.sse[0].rule[0].algo\nexists: true\n",
-            json!({"sse": U()})
-        ),
+        truth("path: $.sse[0].rule[0].algo\nexists: true\n", json!({"sse": U()})),
         Truth::True
     );
 }
@@ -122,27 +106,15 @@ fn intrinsic_functions_are_unknown() {
 
 #[test]
 fn equality_one_of_regex_and_contains() {
-    assert_eq!(
-        truth("path: $.b\nequals: true\n", json!({"b": true})),
-        Truth::True
-    );
-    assert_eq!(
-        truth("path: $.b\nequals: true\n", json!({"b": "true"})),
-        Truth::True
-    );
-    assert_eq!(
-        truth("path: $.b\nequals: true\n", json!({"b": "false"})),
-        Truth::False
-    );
+    assert_eq!(truth("path: $.b\nequals: true\n", json!({"b": true})), Truth::True);
+    assert_eq!(truth("path: $.b\nequals: true\n", json!({"b": "true"})), Truth::True);
+    assert_eq!(truth("path: $.b\nequals: true\n", json!({"b": "false"})), Truth::False);
     assert_eq!(
         truth("path: $.s\nnotEquals: AES256\n", json!({"s": "aws:kms"})),
         Truth::True
     );
     assert_eq!(
-        truth(
-            "path: $.s\noneOf: [aws:kms, aws:kms:dsse]\n",
-            json!({"s": "AES256"})
-        ),
+        truth("path: $.s\noneOf: [aws:kms, aws:kms:dsse]\n", json!({"s": "AES256"})),
         Truth::False
     );
     assert_eq!(
@@ -160,10 +132,7 @@ fn equality_one_of_regex_and_contains() {
         Truth::True
     );
     assert_eq!(
-        truth(
-            "path: $.l\ncontains: '0.0.0.0/0'\n",
-            json!({"l": ["10.0.0.0/8"]})
-        ),
+        truth("path: $.l\ncontains: '0.0.0.0/0'\n", json!({"l": ["10.0.0.0/8"]})),
         Truth::False
     );
 }
@@ -173,10 +142,7 @@ fn quantifiers_over_several_matches() {
     let p = json!({"l": [1, 5, 9]});
     assert_eq!(truth("path: $.l[*]\ngt: 0\n", p.clone()), Truth::True);
     assert_eq!(truth("path: $.l[*]\ngt: 4\n", p.clone()), Truth::False);
-    assert_eq!(
-        truth("path: $.l[*]\ngt: 4\nmatch: any\n", p.clone()),
-        Truth::True
-    );
+    assert_eq!(truth("path: $.l[*]\ngt: 4\nmatch: any\n", p.clone()), Truth::True);
     assert_eq!(truth("path: $.l[*]\ngt: 10\nmatch: any\n", p), Truth::False);
 }
 
@@ -206,10 +172,7 @@ fn three_valued_combinators() {
         Truth::Unknown
     );
     assert_eq!(
-        truth(
-            &format!("not:\n  {}", f.trim_end().replace('\n', "\n  ")),
-            props
-        ),
+        truth(&format!("not:\n  {}", f.trim_end().replace('\n', "\n  ")), props),
         Truth::True
     );
 }
@@ -217,16 +180,10 @@ fn three_valued_combinators() {
 #[test]
 fn tags_known_absent_and_unknown() {
     assert_eq!(
-        truth(
-            "tag: Owner\nexists: true\n",
-            json!({"tags": {"Owner": "team"}})
-        ),
+        truth("tag: Owner\nexists: true\n", json!({"tags": {"Owner": "team"}})),
         Truth::True
     );
-    assert_eq!(
-        truth("tag: Owner\nexists: true\n", json!({"tags": {}})),
-        Truth::False
-    );
+    assert_eq!(truth("tag: Owner\nexists: true\n", json!({"tags": {}})), Truth::False);
     assert_eq!(
         truth(
             "tag: Environment\nequals: prod\n",
@@ -268,13 +225,8 @@ fn for_each_with_port_ranges() {
         "{:?}",
         v.facts
     );
-    assert!(
-        v.facts.iter().any(|f| f.contains("include 22")),
-        "{:?}",
-        v.facts
-    );
-    let closed =
-        json!({"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"]}]});
+    assert!(v.facts.iter().any(|f| f.contains("include 22")), "{:?}", v.facts);
+    let closed = json!({"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"]}]});
     assert_eq!(truth(OPEN_ADMIN, closed), Truth::True);
     assert_eq!(
         truth(OPEN_ADMIN, json!({"ingress": []})),
@@ -284,21 +236,15 @@ fn for_each_with_port_ranges() {
     assert_eq!(truth(OPEN_ADMIN, json!({"ingress": U()})), Truth::Unknown);
     let unknown_cidr = json!({"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": U()}]});
     assert_eq!(truth(OPEN_ADMIN, unknown_cidr), Truth::Unknown);
-    let all_ports =
-        json!({"ingress": [{"from_port": -1, "to_port": -1, "cidr_blocks": ["0.0.0.0/0"]}]});
+    let all_ports = json!({"ingress": [{"from_port": -1, "to_port": -1, "cidr_blocks": ["0.0.0.0/0"]}]});
     assert_eq!(truth(OPEN_ADMIN, all_ports), Truth::False);
 }
 
 #[test]
 fn sensitive_values_are_never_echoed() {
-    let v = condition("path: $.password\nmatches: '^.{32,}$'\n")
-        .evaluate(&resource(json!({"password": "hunter2"})));
+    let v = condition("path: $.password\nmatches: '^.{32,}$'\n").evaluate(&resource(json!({"password": "hunter2"})));
     assert_eq!(v.truth, Truth::False);
-    assert!(
-        v.facts.iter().all(|f| !f.contains("hunter2")),
-        "{:?}",
-        v.facts
-    );
+    assert!(v.facts.iter().all(|f| !f.contains("hunter2")), "{:?}", v.facts);
     assert!(v.facts.iter().any(|f| f.contains("(sensitive)")));
 }
 
@@ -309,21 +255,13 @@ fn compile_errors_are_located() {
         Condition::compile("rule.yaml", &spec).unwrap_err()
     };
     assert!(bad("path: $.a\n").message.contains("exactly one operator"));
-    assert!(
-        bad("path: $.a\nequals: 1\ngte: 2\n")
-            .message
-            .contains("found 2")
-    );
+    assert!(bad("path: $.a\nequals: 1\ngte: 2\n").message.contains("found 2"));
     assert!(bad("all: []\n").message.contains("at least one"));
     assert!(bad("forEach: $.a[*]\n").message.contains("go together"));
     let e = bad("all:\n  - path: $.a\n    equals: 1\n  - path: '$[bad'\n    equals: 2\n");
     assert!(e.message.contains("invalid JSONPath"), "{e}");
     assert_eq!(e.line, 4);
-    assert!(
-        bad("path: $.a\ntag: b\nexists: true\n")
-            .message
-            .contains("either")
-    );
+    assert!(bad("path: $.a\ntag: b\nexists: true\n").message.contains("either"));
     assert!(
         bad("all:\n  - path: $.a\n    exists: true\nequals: 1\n")
             .message
@@ -335,13 +273,7 @@ fn compile_errors_are_located() {
 fn pointers_and_display_paths() {
     assert_eq!(to_pointer("$['a'][0]['b/c']"), "/a/0/b~1c");
     assert_eq!(to_pointer("$['it\\'s']"), "/it's");
-    assert_eq!(
-        pointer_display("/ingress/1/cidr_blocks/0"),
-        "ingress[1].cidr_blocks[0]"
-    );
-    assert_eq!(
-        display_path("/ingress/1", "$.from_port"),
-        "ingress[1].from_port"
-    );
+    assert_eq!(pointer_display("/ingress/1/cidr_blocks/0"), "ingress[1].cidr_blocks[0]");
+    assert_eq!(display_path("/ingress/1", "$.from_port"), "ingress[1].from_port");
     assert_eq!(display_path("", "$.a.b"), "a.b");
 }

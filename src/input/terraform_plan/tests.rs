@@ -89,10 +89,7 @@ fn actions_are_joined_from_resource_changes() {
         parse_actions(&[json!("create"), json!("delete")]),
         Some(PlannedAction::Replace)
     );
-    assert_eq!(
-        parse_actions(&[json!("forget")]),
-        Some(PlannedAction::Forget)
-    );
+    assert_eq!(parse_actions(&[json!("forget")]), Some(PlannedAction::Forget));
     assert_eq!(parse_actions(&[json!("explode")]), None);
 }
 
@@ -124,10 +121,7 @@ fn tags_all_is_preferred_and_sensitive_paths_are_kept() {
     );
     assert!(rs[1].is_sensitive("/password"));
     assert!(!rs[1].is_sensitive("/backup_retention_period"));
-    assert_eq!(
-        rs[1].anchor,
-        Anchor::JsonPointer("/resource_changes/2/address".into())
-    );
+    assert_eq!(rs[1].anchor, Anchor::JsonPointer("/resource_changes/2/address".into()));
 }
 
 #[test]

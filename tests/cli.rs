@@ -1,0 +1,385 @@
+//! The `controlgate` binary as a user runs it: exit codes, what goes to standard output and
+//! standard error, every error located, several documents in one run.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+const CONTROL: &str = "id: TST-001
+version: 1
+title: Databases keep backups
+intent: Production data can be restored.
+severity: medium
+scope:
+  environments: [prod]
+  resourceTypes: [aws_db_instance, AWS::RDS::DBInstance]
+evidenceSources: [terraform-plan, cloudformation-template]
+exception:
+  allowed: false
+remediation:
+  mode: iac-change
+  hint: Set backup_retention_period to 7 or more.
+frameworks:
+  nist-800-53: [CP-9]
+";
+
+const RULE: &str = "id: db-backup-retention-too-short
+control: TST-001
+title: Databases keep backups for 7 days
+message: backup retention is shorter than 7 days
+terraform:
+  resourceTypes: [aws_db_instance]
+  assert:
+    path: $.backup_retention_period
+    gte: 7
+cloudformation:
+  resourceTypes: [AWS::RDS::DBInstance]
+  assert:
+    path: $.BackupRetentionPeriod
+    gte: 7
+";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        env.write("pack/controls/TST-001.yaml", CONTROL);
+        env.write("pack/rules/db/db-backup-retention-too-short.yaml", RULE);
+        env
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+
+    /// Run with the test pack only.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all = vec!["check", "--no-builtin", "--policies", "pack"];
+        all.extend_from_slice(args);
+        self.raw(&all)
+    }
+
+    fn raw(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_controlgate"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+}
+
+fn plan(resources: &[(&str, Value)]) -> String {
+    let changes: Vec<Value> = resources
+        .iter()
+        .map(|(address, after)| {
+            json!({"address": address, "mode": "managed", "type": "aws_db_instance", "name": "db",
+                   "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": {}}})
+        })
+        .collect();
+    let planned: Vec<Value> = resources
+        .iter()
+        .map(|(address, after)| json!({"address": address, "mode": "managed", "type": "aws_db_instance", "name": "db", "values": after}))
+        .collect();
+    serde_json::to_string_pretty(&json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {"resources": planned}},
+        "resource_changes": changes,
+    }))
+    .unwrap()
+}
+
+fn prod_db(retention: Value) -> Value {
+    json!({"backup_retention_period": retention, "tags_all": {"Environment": "prod"}})
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document: {e}\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        )
+    })
+}
+
+#[test]
+fn compliant_plan_passes_with_exit_0() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(14)))]));
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("gate: pass"));
+}
+
+#[test]
+fn failing_plan_blocks_with_exit_1_and_names_the_resource() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("aws_db_instance.a"), "{out}");
+    assert!(out.contains("TST-001"), "{out}");
+    assert!(out.contains("backup_retention_period` is 1"), "{out}");
+    assert!(
+        out.contains("Set backup_retention_period to 7 or more."),
+        "help shows the remediation: {out}"
+    );
+}
+
+#[test]
+fn machine_formats_keep_stdout_clean_and_summarise_on_stderr() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    env.write("notes.json", "{\"not\": \"a plan\"}");
+    for format in ["sarif", "json"] {
+        let o = env.run(&["--format", format, "."]);
+        assert_eq!(code(&o), 1);
+        let doc = stdout_json(&o);
+        assert!(doc.is_object());
+        assert!(stderr(&o).contains("1 failed"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn several_documents_in_one_run() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    let o = env.run(&[
+        "--format",
+        "json",
+        "--output",
+        "out.json",
+        "--sarif-file",
+        "out.sarif",
+        "--json-file",
+        "copy.json",
+        "plan.json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "the document went to --output");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(env.path("out.json")).unwrap()).unwrap();
+    assert_eq!(json["findings"][0]["resource"], "aws_db_instance.a");
+    assert_eq!(
+        std::fs::read(env.path("out.json")).unwrap(),
+        std::fs::read(env.path("copy.json")).unwrap()
+    );
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(env.path("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "TST-001");
+}
+
+#[test]
+fn fail_on_threshold_lets_lower_severities_through() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    assert_eq!(code(&env.run(&["--fail-on", "medium", "plan.json"])), 1);
+    let o = env.run(&["--fail-on", "high", "plan.json"]);
+    assert_eq!(code(&o), 0, "a medium finding does not block at --fail-on high");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("does not block"));
+}
+
+#[test]
+fn known_after_apply_fails_by_default_and_warns_when_asked() {
+    let env = Env::new();
+    let mut p: Value = serde_json::from_str(&plan(&[(
+        "aws_db_instance.a",
+        json!({"tags_all": {"Environment": "prod"}}),
+    )]))
+    .unwrap();
+    p["resource_changes"][0]["change"]["after_unknown"] = json!({"backup_retention_period": true});
+    env.write("plan.json", &p.to_string());
+    let o = env.run(&["--format", "json", "plan.json"]);
+    assert_eq!(code(&o), 1, "unknown fails closed by default");
+    assert_eq!(stdout_json(&o)["findings"][0]["outcome"], "unknown");
+    assert_eq!(code(&env.run(&["--unknown", "warn", "plan.json"])), 0);
+}
+
+#[test]
+fn environment_scoping_by_tag_flag_and_config_path() {
+    let env = Env::new();
+    let dev = json!({"backup_retention_period": 1, "tags_all": {"Environment": "dev"}});
+    let untagged = json!({"backup_retention_period": 1});
+    env.write("dev.json", &plan(&[("aws_db_instance.dev", dev)]));
+    assert_eq!(
+        code(&env.run(&["dev.json"])),
+        0,
+        "a dev resource is outside a prod-only control"
+    );
+    env.write(
+        "envs/staging/plan.json",
+        &plan(&[("aws_db_instance.u", untagged.clone())]),
+    );
+    env.write("envs/prod/plan.json", &plan(&[("aws_db_instance.u", untagged)]));
+    // Unknown environment: in scope (fail closed).
+    assert_eq!(code(&env.run(&["envs/staging/plan.json"])), 1);
+    assert_eq!(
+        code(&env.run(&["--environment", "staging", "envs/staging/plan.json"])),
+        0
+    );
+    env.write(".controlgate.yaml", "environments:\n  - path: \"envs/staging/**\"\n    environment: staging\n  - path: \"envs/prod/**\"\n    environment: prod\n");
+    assert_eq!(code(&env.run(&["envs/staging/plan.json"])), 0);
+    assert_eq!(code(&env.run(&["envs/prod/plan.json"])), 1);
+}
+
+#[test]
+fn utf16_and_bom_plans_are_read() {
+    let env = Env::new();
+    let text = plan(&[("aws_db_instance.a", prod_db(json!(1)))]);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    env.write_bytes("ps.json", &utf16);
+    env.write_bytes("bom.json", &[b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat());
+    let o = env.run(&["--format", "json", "ps.json", "bom.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["findings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_broken_file_is_located_and_does_not_stop_the_others() {
+    let env = Env::new();
+    env.write("good.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    env.write(
+        "broken.json",
+        "{\n  \"resource_changes\": [\n    {\"address\": }\n  ]\n}\n",
+    );
+    let o = env.run(&["--format", "json", "."]);
+    assert_eq!(code(&o), 2, "an input error wins over findings");
+    let err = stderr(&o);
+    assert!(err.contains("broken.json:3:17"), "{err}");
+    assert_eq!(
+        stdout_json(&o)["findings"][0]["resource"],
+        "aws_db_instance.a",
+        "the good file was still checked"
+    );
+}
+
+#[test]
+fn missing_paths_and_usage_errors_exit_2() {
+    let env = Env::new();
+    let o = env.run(&["nope.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nope.json"));
+    assert_eq!(code(&env.raw(&["check", "--format", "xml"])), 2);
+    assert_eq!(code(&env.raw(&["frobnicate"])), 2);
+}
+
+#[test]
+fn named_files_must_be_plans_or_templates() {
+    let env = Env::new();
+    env.write("package.json", "{\"name\": \"x\"}");
+    let o = env.run(&["package.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("neither a Terraform plan nor a CloudFormation template"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn policy_errors_are_located_and_exit_2() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(14)))]));
+    env.write(
+        "pack/rules/db/other.yaml",
+        &RULE
+            .replace("id: db-backup", "id: other-backup")
+            .replace("control: TST-001", "control: TST-404"),
+    );
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("other.yaml:2:10: rule other-backup-retention-too-short names unknown control TST-404"),
+        "{}",
+        stderr(&o)
+    );
+
+    env.write(
+        "pack/rules/db/other.yaml",
+        &RULE
+            .replace("id: db-backup", "id: other-backup")
+            .replace("$.BackupRetentionPeriod", "$.[oops"),
+    );
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("other.yaml:13:") && stderr(&o).contains("invalid JSONPath"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::remove_file(env.path("pack/rules/db/other.yaml")).unwrap();
+    env.write(
+        "pack/controls/TST-002.yaml",
+        &CONTROL
+            .replace("TST-001", "TST-002")
+            .replace("severity: medium", "severity: medium\nowner: me"),
+    );
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("TST-002.yaml:6:1: unknown field `owner`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        code(&env.raw(&["check", "--policies", "plan.json", "plan.json"])),
+        2,
+        "not a pack"
+    );
+}
+
+#[test]
+fn identical_inputs_give_identical_bytes() {
+    let env = Env::new();
+    let rs: Vec<(String, Value)> = (0..40)
+        .map(|i| (format!("aws_db_instance.db[{i}]"), prod_db(json!(i % 10))))
+        .collect();
+    let refs: Vec<(&str, Value)> = rs.iter().map(|(a, v)| (a.as_str(), v.clone())).collect();
+    env.write("a/plan.json", &plan(&refs));
+    env.write("b/plan.json", &plan(&refs[..10]));
+    for format in ["sarif", "json", "human"] {
+        let first = env.run(&["--format", format, "."]);
+        let second = env.run(&["--format", format, "."]);
+        assert_eq!(first.stdout, second.stdout, "{format} differs between runs");
+    }
+}
+
+#[test]
+fn controls_lists_the_catalog() {
+    let env = Env::new();
+    let o = env.raw(&["controls", "--no-builtin", "--policies", "pack"]);
+    assert_eq!(code(&o), 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("TST-001") && out.contains("db-backup-retention-too-short"),
+        "{out}"
+    );
+}

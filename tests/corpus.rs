@@ -1,0 +1,98 @@
+//! Real plans and templates written by others (`../shared/corpus`, present in CI, absent from a
+//! user's clone): every file loads or fails with a located error; nothing panics.
+
+use std::path::{Path, PathBuf};
+
+use controlgate::input;
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("corpus not found at {}: skipped", p.display());
+        None
+    }
+}
+
+#[test]
+fn every_corpus_file_loads_or_fails_with_a_location() {
+    let Some(root) = corpus() else { return };
+    let (candidates, walk_errors) = input::discover(&[root.join("tfplan"), root.join("cfn")]);
+    assert!(walk_errors.is_empty(), "{walk_errors:?}");
+    assert!(
+        candidates.len() > 1000,
+        "corpus looks incomplete: {} files",
+        candidates.len()
+    );
+    let loaded = input::load_all(&candidates, &root);
+    let resources: usize = loaded.files.iter().map(|f| f.resources.len()).sum();
+    let plans = loaded
+        .files
+        .iter()
+        .filter(|f| f.format == controlgate::model::InputFormat::TerraformPlan)
+        .count();
+    eprintln!(
+        "corpus: {} files, {} plans, {} templates, {} resources, {} skipped, {} errors",
+        candidates.len(),
+        plans,
+        loaded.files.len() - plans,
+        resources,
+        loaded.skipped.len(),
+        loaded.errors.len()
+    );
+    for e in &loaded.errors {
+        eprintln!("  {e}");
+        assert!(
+            e.line > 0 || e.message.starts_with("cannot"),
+            "error without a line: {e}"
+        );
+    }
+    assert!(plans >= 190, "only {plans} plans loaded");
+    assert!(resources > 4000, "only {resources} resources");
+    // Fail closed: files broken on purpose are errors, never skipped or passed.
+    for broken in [
+        "plan_with_terraform_wrapper.json",
+        "bad/duplicate.yaml",
+        "bad/json_parse.json",
+        "vulgar_bad_syntax.yml",
+    ] {
+        assert!(
+            loaded.errors.iter().any(|e| e.file.ends_with(broken)),
+            "{broken} was not reported"
+        );
+    }
+    // Templates that cfn-lint considers good all load.
+    let good: Vec<_> = loaded
+        .errors
+        .iter()
+        .filter(|e| e.file.contains("cfn-lint/test/fixtures/templates/good/"))
+        .collect();
+    assert!(good.is_empty(), "{good:?}");
+}
+
+#[test]
+fn utf16_plans_from_powershell_load() {
+    let Some(root) = corpus() else { return };
+    let mut utf16 = 0;
+    for entry in walkdir::WalkDir::new(root.join("tfplan")).into_iter().flatten() {
+        let Ok(bytes) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            utf16 += 1;
+            let c = input::Candidate {
+                path: entry.path().to_path_buf(),
+                named: true,
+            };
+            let loaded = input::load_all(&[c], &root);
+            assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+            assert!(
+                !loaded.files.is_empty() && !loaded.files[0].resources.is_empty(),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+    assert!(utf16 >= 1, "the corpus holds a UTF-16 plan");
+}

@@ -1,0 +1,86 @@
+//! SARIF output: valid against the official SARIF 2.1.0 schema, and shaped as GitHub code
+//! scanning reads it.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn sarif_of(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "sarif"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(1),
+        "expected findings: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one SARIF document")
+}
+
+#[test]
+fn sarif_of_every_fixture_validates_against_the_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sarif-schema-2.1.0.json");
+    let Ok(schema) = std::fs::read_to_string(&schema_path) else {
+        eprintln!("SARIF schema not found at {}: skipped", schema_path.display());
+        return;
+    };
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let sarif = sarif_of(&["fixtures"]);
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF is invalid:\n{}", errors.join("\n"));
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 10);
+}
+
+#[test]
+fn sarif_reads_as_github_expects() {
+    let sarif = sarif_of(&["fixtures"]);
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "one SARIF rule per control, no duplicates");
+    for r in rules {
+        let sev = r["properties"]["security-severity"]
+            .as_str()
+            .expect("security-severity is a string");
+        let score: f64 = sev.parse().unwrap();
+        assert!((0.1..=10.0).contains(&score));
+        assert!(r["help"]["markdown"].as_str().unwrap().contains("Remediation"));
+        assert!(r["helpUri"].as_str().unwrap().starts_with("https://"));
+        assert!(r["properties"]["tags"].as_array().unwrap().len() <= 20);
+        assert!(
+            r["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == &r["id"])
+        );
+    }
+    for result in run["results"].as_array().unwrap() {
+        let rule_id = result["ruleId"].as_str().unwrap();
+        assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], rule_id);
+        let loc = &result["locations"][0];
+        let uri = loc["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("fixtures/"), "relative URI: {uri}");
+        assert!(loc["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(
+            !loc["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            result["partialFingerprints"]["controlgate/v1"].as_str().unwrap().len(),
+            32
+        );
+    }
+}
