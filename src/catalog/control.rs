@@ -76,7 +76,24 @@ pub enum RemediationMode {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Remediation {
     pub mode: RemediationMode,
+    /// What to change, in words.
     pub hint: String,
+    /// A corrected Terraform snippet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<String>,
+    /// A corrected CloudFormation snippet (YAML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudformation: Option<String>,
+}
+
+impl Remediation {
+    /// The snippet for one input format.
+    pub fn snippet(&self, format: crate::model::InputFormat) -> Option<&str> {
+        match format {
+            crate::model::InputFormat::TerraformPlan => self.terraform.as_deref(),
+            crate::model::InputFormat::Cloudformation => self.cloudformation.as_deref(),
+        }
+    }
 }
 
 /// A control as written in `policies/controls/<ID>.yaml`.

@@ -292,12 +292,15 @@ pub fn json_locations(text: &str, pointers: &[&str]) -> Vec<Option<Location>> {
     let Some(root) = parsed.value.as_ref() else {
         return vec![None; pointers.len()];
     };
-    pointers.iter().map(|p| locate(text, root, p)).collect()
+    let spans: Vec<Option<(usize, usize)>> = pointers.iter().map(|p| span_of(root, p)).collect();
+    let found: Vec<(usize, usize)> = spans.iter().flatten().copied().collect();
+    let mut located = crate::model::locations(text, &found).into_iter();
+    spans.iter().map(|s| s.and_then(|_| located.next())).collect()
 }
 
-fn locate(text: &str, root: &ast::Value<'_>, pointer: &str) -> Option<Location> {
+/// The byte span of the key (or array element start) that names the target of `pointer`.
+fn span_of(root: &ast::Value<'_>, pointer: &str) -> Option<(usize, usize)> {
     let mut node = root;
-    // The start and the length of the key or element that names the target.
     let mut span = (0usize, 1usize);
     for raw in pointer.split('/').skip(1) {
         let seg = raw.replace("~1", "/").replace("~0", "~");
@@ -313,14 +316,13 @@ fn locate(text: &str, root: &ast::Value<'_>, pointer: &str) -> Option<Location> 
             }
             ast::Value::Array(arr) => {
                 let el = arr.elements.get(seg.parse::<usize>().ok()?)?;
-                let r = el.range();
-                span = (r.start, 1);
+                span = (el.range().start, 1);
                 node = el;
             }
             _ => return None,
         }
     }
-    Some(Location::from_offset(text, span.0, span.1))
+    Some(span)
 }
 
 /// The line and column of a JSON pointer, for load errors (0, 0 when it cannot be found).

@@ -4,4 +4,4 @@ mod resource;
 mod source;
 
 pub use resource::{InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker};
-pub use source::{Anchor, Location, SourceFile};
+pub use source::{Anchor, Location, SourceFile, locations};

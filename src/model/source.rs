@@ -49,9 +49,64 @@ impl Location {
     }
 }
 
+/// Locations of many `(offset, length)` spans of `text` in one pass over it: the cost is the
+/// text's length plus sorting, not the text's length per span (11,000 findings in a 44 MB plan).
+pub fn locations(text: &str, spans: &[(usize, usize)]) -> Vec<Location> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| spans[i].0);
+    let mut out = vec![
+        Location {
+            line: 1,
+            column: 1,
+            offset: 0,
+            length: 0
+        };
+        spans.len()
+    ];
+    let (mut pos, mut line, mut column) = (0usize, 1usize, 1usize);
+    for i in order {
+        let (offset, length) = spans[i];
+        let offset = (offset.min(text.len())..=text.len())
+            .find(|o| text.is_char_boundary(*o))
+            .unwrap_or(text.len());
+        for c in text[pos..offset].chars() {
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        pos = offset;
+        out[i] = Location {
+            line,
+            column,
+            offset,
+            length,
+        };
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_locations_in_one_pass_match_one_at_a_time() {
+        let text = "ab\ncdé\nf\n\nxyz";
+        let spans: Vec<(usize, usize)> = vec![
+            (text.len() - 1, 1),
+            (0, 2),
+            (4, 1),
+            (text.find('f').unwrap(), 1),
+            (4, 3),
+        ];
+        let many = locations(text, &spans);
+        for (l, (o, n)) in many.iter().zip(&spans) {
+            assert_eq!(*l, Location::from_offset(text, *o, *n));
+        }
+    }
 
     #[test]
     fn offset_to_line_and_column() {

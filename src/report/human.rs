@@ -130,7 +130,13 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
         title,
         code: f.control_id.clone(),
         severity,
-        help: control.map_or_else(String::new, |c| c.remediation.hint.trim().to_string()),
+        help: control.map_or_else(String::new, |c| {
+            let r = &c.remediation;
+            match r.snippet(f.format) {
+                Some(snippet) => format!("{}\n\n{}", r.hint.trim(), snippet.trim_end()),
+                None => r.hint.trim().to_string(),
+            }
+        }),
         label,
         span: SourceSpan::new(offset.into(), f.location.length.max(1)),
         source: showable.then(|| Shared(Arc::clone(&f.source))),

@@ -52,25 +52,34 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
     props.insert("precision".to_string(), json!("high"));
     props.insert("severity".to_string(), json!(control.severity.as_str()));
     props.insert("frameworks".to_string(), json!(control.frameworks));
+    let r = &control.remediation;
     let mapping: Vec<String> = control
         .frameworks
         .iter()
         .map(|(f, ids)| format!("{f}: {}", ids.join(", ")))
         .collect();
-    let text = format!(
-        "{}\n\nRemediation: {}\n\nFrameworks: {}",
-        control.intent.trim(),
-        control.remediation.hint.trim(),
-        mapping.join("; ")
-    );
-    let markdown = format!(
-        "**{}** ({}, severity {})\n\n{}\n\n### Remediation\n\n{}\n\n### Frameworks\n\n{}",
+    let mut text = format!("{}\n\nRemediation: {}", control.intent.trim(), r.hint.trim());
+    let mut markdown = format!(
+        "**{}** ({}, severity {})\n\n{}\n\n### Remediation\n\n{}",
         control.title,
         control.id,
         control.severity.as_str(),
         control.intent.trim(),
-        control.remediation.hint.trim(),
-        control
+        r.hint.trim()
+    );
+    for (name, lang, snippet) in [
+        ("Terraform", "hcl", &r.terraform),
+        ("CloudFormation", "yaml", &r.cloudformation),
+    ] {
+        if let Some(snippet) = snippet {
+            text.push_str(&format!("\n\n{name}:\n{}", snippet.trim_end()));
+            markdown.push_str(&format!("\n\n{name}:\n\n```{lang}\n{}\n```", snippet.trim_end()));
+        }
+    }
+    text.push_str(&format!("\n\nFrameworks: {}", mapping.join("; ")));
+    markdown.push_str("\n\n### Frameworks\n\n");
+    markdown.push_str(
+        &control
             .frameworks
             .iter()
             .map(|(f, ids)| format!("- {f}: {}", ids.join(", ")))

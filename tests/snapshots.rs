@@ -1,0 +1,54 @@
+//! What users see, pinned: human, JSON and SARIF output of the demo inputs with the built-in pack.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(format: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", format, "fixtures/demo"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The version changes with every release; the snapshot should not.
+fn without_version(mut v: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if (k == "version" || k == "semanticVersion") && x == env!("CARGO_PKG_VERSION") {
+                        *x = Value::String("[version]".into());
+                    } else {
+                        walk(x);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
+}
+
+#[test]
+fn human_output() {
+    insta::assert_snapshot!(run("human"));
+}
+
+#[test]
+fn json_output() {
+    let v: Value = serde_json::from_str(&run("json")).unwrap();
+    insta::assert_json_snapshot!(without_version(v));
+}
+
+#[test]
+fn sarif_output() {
+    let v: Value = serde_json::from_str(&run("sarif")).unwrap();
+    insta::assert_json_snapshot!(without_version(v));
+}
