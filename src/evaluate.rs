@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Control, Rule, Target};
 use crate::engine::Truth;
 use crate::environment::EnvironmentResolver;
+use crate::error::Located;
 use crate::finding::{Finding, Outcome, fingerprint};
 use crate::input::LoadedFile;
 use crate::model::{Anchor, InputFormat, Location, Resource};
@@ -30,6 +31,8 @@ pub struct Evaluation {
     /// Every control of the catalog, evaluated or not.
     pub counts: BTreeMap<String, ControlCounts>,
     pub resources: usize,
+    /// Rules that could not be evaluated on a resource: the run fails (exit 2).
+    pub errors: Vec<Located>,
 }
 
 struct Applicable<'a> {
@@ -58,7 +61,7 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         }
     }
     let resources: Vec<&Resource> = files.iter().flat_map(|f| f.resources.iter()).collect();
-    let results: Vec<(Vec<(String, Truth)>, Vec<Finding>)> = resources
+    let results: Vec<ResourceResult> = resources
         .par_iter()
         .map(|r| {
             evaluate_resource(
@@ -77,8 +80,10 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         .map(|k| (k.clone(), ControlCounts::default()))
         .collect();
     let mut findings = Vec::new();
-    for (outcomes, fs) in results {
-        for (control, truth) in outcomes {
+    let mut errors = Vec::new();
+    for result in results {
+        errors.extend(result.errors);
+        for (control, truth) in result.outcomes {
             let c = counts.entry(control).or_default();
             c.evaluated += 1;
             match truth {
@@ -87,7 +92,7 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
                 Truth::Unknown => c.unknown += 1,
             }
         }
-        findings.extend(fs);
+        findings.extend(result.findings);
     }
     locate(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -95,19 +100,32 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         findings,
         counts,
         resources: resources.len(),
+        errors,
     }
+}
+
+/// What evaluating one resource produced.
+#[derive(Default)]
+struct ResourceResult {
+    outcomes: Vec<(String, Truth)>,
+    findings: Vec<Finding>,
+    errors: Vec<Located>,
 }
 
 fn evaluate_resource(
     resource: &Resource,
     rules: &[Applicable<'_>],
     environments: &EnvironmentResolver,
-) -> (Vec<(String, Truth)>, Vec<Finding>) {
-    let mut outcomes = Vec::new();
-    let mut findings = Vec::new();
+) -> ResourceResult {
+    let mut result = ResourceResult::default();
     if rules.is_empty() {
-        return (outcomes, findings);
+        return result;
     }
+    let ResourceResult {
+        outcomes,
+        findings,
+        errors,
+    } = &mut result;
     let environment = environments.resolve(resource);
     for a in rules {
         let scoped = &a.control.scope.environments;
@@ -118,14 +136,31 @@ fn evaluate_resource(
         }
         // Only a definite "no" takes a resource out of the rule's reach: an undecidable filter
         // keeps it in (fail closed).
-        if a.target
-            .when
-            .as_ref()
-            .is_some_and(|w| w.evaluate(resource).truth == Truth::False)
-        {
-            continue;
+        let evaluated = match &a.target.when {
+            Some(when) => when.evaluate(resource).map(|w| w.truth == Truth::False),
+            None => Ok(false),
         }
-        let verdict = a.target.assert.evaluate(resource);
+        .and_then(|skip| {
+            if skip {
+                Ok(None)
+            } else {
+                a.target.assert.evaluate(resource).map(Some)
+            }
+        });
+        let verdict = match evaluated {
+            Ok(Some(v)) => v,
+            Ok(None) => continue,
+            Err(e) => {
+                errors.push(Located {
+                    message: format!(
+                        "rule {} cannot be evaluated on {} ({}): {e}",
+                        a.rule.id, resource.address, resource.source.display
+                    ),
+                    ..a.rule.origin.clone()
+                });
+                continue;
+            }
+        };
         outcomes.push((a.control.id.clone(), verdict.truth));
         let outcome = match verdict.truth {
             Truth::True => continue,
@@ -160,7 +195,7 @@ fn evaluate_resource(
             anchor: resource.anchor.clone(),
         });
     }
-    (outcomes, findings)
+    result
 }
 
 /// Resolve JSON-pointer anchors to lines, parsing each JSON file that has findings once: source

@@ -74,6 +74,7 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
     };
 
     let mut errors: Vec<Error> = input_errors.into_iter().map(Error::Input).collect();
+    errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report),
         None => report::write(settings.format, &report, stdout, settings.color).map_err(|source| Error::Output {

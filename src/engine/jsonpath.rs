@@ -68,6 +68,9 @@ pub enum Quantifier {
     Any,
 }
 
+/// A selected value, its JSON pointer, and why it cannot be judged before deployment, if so.
+type Selected<'a> = (&'a Value, String, Option<&'static str>);
+
 /// A parsed JSONPath with its text, for messages.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -242,18 +245,26 @@ impl Condition {
     }
 
     /// Evaluate on a resource, with paths rooted at its properties.
-    pub fn evaluate(&self, resource: &Resource) -> Verdict {
+    ///
+    /// An error means the rule cannot be evaluated (a JSONPath function failed on this input):
+    /// the caller fails the run, it never counts as a pass.
+    pub fn evaluate(&self, resource: &Resource) -> Result<Verdict, String> {
         self.eval(resource, &resource.properties, "")
     }
 
     /// `root` is the value paths start from; `prefix` is its JSON pointer in the properties
     /// (for sensitivity and messages).
-    fn eval(&self, resource: &Resource, root: &Value, prefix: &str) -> Verdict {
-        match self {
-            Condition::All(list) => combine(list.iter().map(|c| c.eval(resource, root, prefix)), Quantifier::All),
-            Condition::Any(list) => combine(list.iter().map(|c| c.eval(resource, root, prefix)), Quantifier::Any),
+    fn eval(&self, resource: &Resource, root: &Value, prefix: &str) -> Result<Verdict, String> {
+        let all = |list: &[Condition]| {
+            list.iter()
+                .map(|c| c.eval(resource, root, prefix))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(match self {
+            Condition::All(list) => combine(all(list)?, Quantifier::All),
+            Condition::Any(list) => combine(all(list)?, Quantifier::Any),
             Condition::Not(inner) => {
-                let v = inner.eval(resource, root, prefix);
+                let v = inner.eval(resource, root, prefix)?;
                 let truth = match v.truth {
                     Truth::True => Truth::False,
                     Truth::False => Truth::True,
@@ -262,9 +273,9 @@ impl Condition {
                 Verdict { truth, facts: v.facts }
             }
             Condition::ForEach { each, require } => {
-                let matches = each.select(root);
+                let matches = each.select(root)?;
                 if matches.is_empty() {
-                    return match each.unknown_prefix(root) {
+                    return Ok(match each.unknown_prefix(root)? {
                         Some(why) => {
                             Verdict::new(Truth::Unknown, format!("`{}` {why}", display_path(prefix, &each.text)))
                         }
@@ -272,18 +283,22 @@ impl Condition {
                             Truth::True,
                             format!("`{}` selects nothing", display_path(prefix, &each.text)),
                         ),
-                    };
+                    });
                 }
-                combine(
-                    matches.into_iter().map(|(value, pointer, why)| {
+                let verdicts = matches
+                    .into_iter()
+                    .map(|(value, pointer, why)| {
                         let pointer = format!("{prefix}{pointer}");
-                        if let Some(why) = why {
-                            return Verdict::new(Truth::Unknown, format!("`{}` {why}", pointer_display(&pointer)));
+                        match why {
+                            Some(why) => Ok(Verdict::new(
+                                Truth::Unknown,
+                                format!("`{}` {why}", pointer_display(&pointer)),
+                            )),
+                            None => require.eval(resource, value, &pointer),
                         }
-                        require.eval(resource, value, &pointer)
-                    }),
-                    Quantifier::All,
-                )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                combine(verdicts, Quantifier::All)
             }
             Condition::Leaf {
                 subject: Subject::Tag(key),
@@ -294,9 +309,9 @@ impl Condition {
                 subject: Subject::Path(query),
                 quantifier,
                 op,
-            } => eval_path(resource, root, prefix, query, *quantifier, op),
-            Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports),
-        }
+            } => eval_path(resource, root, prefix, query, *quantifier, op)?,
+            Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+        })
     }
 }
 
@@ -313,32 +328,37 @@ impl Query {
     /// The selected values with their JSON pointers (relative to `root`) and, for a value that
     /// is or sits inside an undecidable one, why it cannot be judged: a wildcard may otherwise
     /// select the inside of a "known after apply" marker or of an `Fn::If`.
-    fn select<'a>(&self, root: &'a Value) -> Vec<(&'a Value, String, Option<&'static str>)> {
-        select_with(&self.query, root)
+    fn select<'a>(&self, root: &'a Value) -> Result<Vec<Selected<'a>>, String> {
+        Ok(select_with(&self.query, root)?
             .into_iter()
             .map(|(value, path)| {
                 let pointer = to_pointer(&path);
                 let why = undecidable_on_the_way(root, &pointer).or_else(|| undecidable(value));
                 (value, pointer, why)
             })
-            .collect()
+            .collect())
     }
 
     /// Why nothing was selected, when a value on the way is known only after apply or set by an
     /// intrinsic function: the path may well select something once deployed.
-    fn unknown_prefix(&self, root: &Value) -> Option<&'static str> {
-        (0..self.query.segments.len()).rev().find_map(|k| {
+    fn unknown_prefix(&self, root: &Value) -> Result<Option<&'static str>, String> {
+        for k in (0..self.query.segments.len()).rev() {
             let prefix = JpQuery::new(self.query.segments[..k].to_vec());
-            select_with(&prefix, root).into_iter().find_map(|(v, _)| undecidable(v))
-        })
+            if let Some(why) = select_with(&prefix, root)?
+                .into_iter()
+                .find_map(|(v, _)| undecidable(v))
+            {
+                return Ok(Some(why));
+            }
+        }
+        Ok(None)
     }
 }
 
-fn select_with<'a>(query: &JpQuery, root: &'a Value) -> Vec<(&'a Value, String)> {
-    // Evaluation errors on well-formed queries only arise from function misuse; they select nothing.
+fn select_with<'a>(query: &JpQuery, root: &'a Value) -> Result<Vec<(&'a Value, String)>, String> {
     js_path_process(query, root)
         .map(|refs| refs.into_iter().map(|r| (r.val, r.path)).collect())
-        .unwrap_or_default()
+        .map_err(|e| format!("JSONPath `{query}` failed: {}", first_line(&e.to_string())))
 }
 
 /// Whether a proper ancestor of `pointer` under `root` is undecidable.
@@ -377,7 +397,7 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     }
 }
 
-fn combine(verdicts: impl Iterator<Item = Verdict>, q: Quantifier) -> Verdict {
+fn combine(verdicts: impl IntoIterator<Item = Verdict>, q: Quantifier) -> Verdict {
     let (mut t, mut f, mut u) = (Vec::new(), Vec::new(), Vec::new());
     let mut any = false;
     for v in verdicts {
@@ -445,11 +465,18 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
     }
 }
 
-fn eval_path(resource: &Resource, root: &Value, prefix: &str, query: &Query, q: Quantifier, op: &Op) -> Verdict {
-    let matches = query.select(root);
+fn eval_path(
+    resource: &Resource,
+    root: &Value,
+    prefix: &str,
+    query: &Query,
+    q: Quantifier,
+    op: &Op,
+) -> Result<Verdict, String> {
+    let matches = query.select(root)?;
     let shown = display_path(prefix, &query.text);
     if matches.is_empty() {
-        return match (query.unknown_prefix(root), op) {
+        return Ok(match (query.unknown_prefix(root)?, op) {
             // Known after apply (or set at deploy time) means it will have a value.
             (Some(why), Op::Exists(want)) => Verdict::new(
                 if *want { Truth::True } else { Truth::False },
@@ -458,7 +485,7 @@ fn eval_path(resource: &Resource, root: &Value, prefix: &str, query: &Query, q: 
             (Some(why), _) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
             (None, Op::Exists(false)) => Verdict::new(Truth::True, format!("`{shown}` is not set")),
             (None, _) => Verdict::new(Truth::False, format!("`{shown}` is not set")),
-        };
+        });
     }
     if let Op::Exists(want) = op {
         let truth = if *want { Truth::True } else { Truth::False };
@@ -466,9 +493,9 @@ fn eval_path(resource: &Resource, root: &Value, prefix: &str, query: &Query, q: 
             .iter()
             .map(|(_, p, _)| format!("`{}`", pointer_display(&format!("{prefix}{p}"))))
             .collect();
-        return Verdict::new(truth, format!("{} is set", paths.join(", ")));
+        return Ok(Verdict::new(truth, format!("{} is set", paths.join(", "))));
     }
-    combine(
+    Ok(combine(
         matches.into_iter().map(|(value, pointer, why)| {
             let pointer = format!("{prefix}{pointer}");
             let name = pointer_display(&pointer);
@@ -486,14 +513,14 @@ fn eval_path(resource: &Resource, root: &Value, prefix: &str, query: &Query, q: 
             )
         }),
         q,
-    )
+    ))
 }
 
-fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: &[i64]) -> Verdict {
-    let bound = |q: &Query| -> Result<i64, Verdict> {
+fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: &[i64]) -> Result<Verdict, String> {
+    let bound = |q: &Query| -> Result<Result<i64, Verdict>, String> {
         let shown = display_path(prefix, &q.text);
-        match q.select(root).first() {
-            None => Err(match q.unknown_prefix(root) {
+        Ok(match q.select(root)?.first() {
+            None => Err(match q.unknown_prefix(root)? {
                 Some(why) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
                 None => Verdict::new(Truth::False, format!("`{shown}` is not set")),
             }),
@@ -503,11 +530,11 @@ fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: 
                     .map(|n| n as i64)
                     .ok_or_else(|| Verdict::new(Truth::False, format!("`{shown}` is {}, not a port", render(v)))),
             },
-        }
+        })
     };
-    let (lo, hi) = match (bound(from), bound(to)) {
+    let (lo, hi) = match (bound(from)?, bound(to)?) {
         (Ok(lo), Ok(hi)) => (lo, hi),
-        (Err(v), _) | (_, Err(v)) => return v,
+        (Err(v), _) | (_, Err(v)) => return Ok(v),
     };
     // EC2 uses -1 for "all ports" (ICMP and protocol -1).
     let hit: Vec<String> = ports
@@ -515,14 +542,14 @@ fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: 
         .filter(|p| lo == -1 || (lo <= **p && **p <= hi))
         .map(|p| p.to_string())
         .collect();
-    if hit.is_empty() {
+    Ok(if hit.is_empty() {
         Verdict::new(
             Truth::False,
             format!("ports {lo}-{hi} include none of the restricted ports"),
         )
     } else {
         Verdict::new(Truth::True, format!("ports {lo}-{hi} include {}", hit.join(", ")))
-    }
+    })
 }
 
 fn apply(op: &Op, value: &Value) -> bool {

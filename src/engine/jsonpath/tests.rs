@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ fn resource(properties: Value) -> Resource {
                     .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
                     .collect()
             })
-            .unwrap_or_else(BTreeMap::new),
+            .unwrap_or_default(),
         unknown_tags: Default::default(),
         properties,
         action: None,
@@ -51,7 +50,7 @@ fn condition(yaml: &str) -> Condition {
 }
 
 fn truth(yaml: &str, props: Value) -> Truth {
-    condition(yaml).evaluate(&resource(props)).truth
+    condition(yaml).evaluate(&resource(props)).unwrap().truth
 }
 
 const U: fn() -> Value = unknown_marker;
@@ -216,7 +215,7 @@ require:
 #[test]
 fn for_each_with_port_ranges() {
     let open = json!({"ingress": [{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}, {"from_port": 20, "to_port": 25, "cidr_blocks": ["0.0.0.0/0"]}]});
-    let v = condition(OPEN_ADMIN).evaluate(&resource(open));
+    let v = condition(OPEN_ADMIN).evaluate(&resource(open)).unwrap();
     assert_eq!(v.truth, Truth::False);
     assert!(
         v.facts
@@ -242,7 +241,9 @@ fn for_each_with_port_ranges() {
 
 #[test]
 fn sensitive_values_are_never_echoed() {
-    let v = condition("path: $.password\nmatches: '^.{32,}$'\n").evaluate(&resource(json!({"password": "hunter2"})));
+    let v = condition("path: $.password\nmatches: '^.{32,}$'\n")
+        .evaluate(&resource(json!({"password": "hunter2"})))
+        .unwrap();
     assert_eq!(v.truth, Truth::False);
     assert!(v.facts.iter().all(|f| !f.contains("hunter2")), "{:?}", v.facts);
     assert!(v.facts.iter().any(|f| f.contains("(sensitive)")));
