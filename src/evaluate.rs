@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Control, Rule, Target};
-use crate::engine::Truth;
+use crate::engine::{Truth, Verdict};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::finding::{Finding, Outcome, fingerprint};
@@ -134,19 +134,7 @@ fn evaluate_resource(
                 continue;
             }
         }
-        // Only a definite "no" takes a resource out of the rule's reach: an undecidable filter
-        // keeps it in (fail closed).
-        let evaluated = match &a.target.when {
-            Some(when) => when.evaluate(resource).map(|w| w.truth == Truth::False),
-            None => Ok(false),
-        }
-        .and_then(|skip| {
-            if skip {
-                Ok(None)
-            } else {
-                a.target.assert.evaluate(resource).map(Some)
-            }
-        });
+        let evaluated = judge(a.target, resource);
         let verdict = match evaluated {
             Ok(Some(v)) => v,
             Ok(None) => continue,
@@ -196,6 +184,29 @@ fn evaluate_resource(
         });
     }
     result
+}
+
+/// The verdict of a rule's target on a resource, `None` when its `when` filter excludes it.
+///
+/// The rule reads "when W, then A": a definite "no" from W takes the resource out of reach; an
+/// undecidable W keeps it in, and then a failing A is undecidable too (the resource may not be
+/// one the rule is about), while a passing A passes.
+fn judge(target: &Target, resource: &Resource) -> Result<Option<Verdict>, String> {
+    let when = match &target.when {
+        Some(w) => Some(w.evaluate(resource)?),
+        None => None,
+    };
+    if when.as_ref().is_some_and(|w| w.truth == Truth::False) {
+        return Ok(None);
+    }
+    let mut verdict = target.assert.evaluate(resource)?;
+    if let Some(w) = when.filter(|w| w.truth == Truth::Unknown) {
+        if verdict.truth == Truth::False {
+            verdict.truth = Truth::Unknown;
+            verdict.facts.extend(w.facts);
+        }
+    }
+    Ok(Some(verdict))
 }
 
 /// Resolve JSON-pointer anchors to lines, parsing each JSON file that has findings once: source

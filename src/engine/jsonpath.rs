@@ -448,13 +448,17 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
                 _ => Verdict::new(if apply(op, &v) { Truth::True } else { Truth::False }, fact),
             }
         }
-        TagValue::Unknown => match op {
+        TagValue::ValueUnknown => match op {
             Op::Exists(want) => Verdict::new(
                 if *want { Truth::True } else { Truth::False },
-                format!("tag `{key}` is known only after apply"),
+                format!("tag `{key}` is set; its value is known only at deploy time"),
             ),
-            _ => Verdict::new(Truth::Unknown, format!("tag `{key}` is known only after apply")),
+            _ => Verdict::new(Truth::Unknown, format!("tag `{key}` has a value known only at deploy time")),
         },
+        TagValue::Unknown => Verdict::new(
+            Truth::Unknown,
+            format!("tag `{key}`: the resource's tags are known only after apply"),
+        ),
         TagValue::Absent => Verdict::new(
             match op {
                 Op::Exists(false) => Truth::True,
@@ -477,12 +481,9 @@ fn eval_path(
     let shown = display_path(prefix, &query.text);
     if matches.is_empty() {
         return Ok(match (query.unknown_prefix(root)?, op) {
-            // Known after apply (or set at deploy time) means it will have a value.
-            (Some(why), Op::Exists(want)) => Verdict::new(
-                if *want { Truth::True } else { Truth::False },
-                format!("`{shown}` {why}"),
-            ),
-            (Some(why), _) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
+            // A value on the way is undecidable: whether this one will exist is too. (A value that
+            // is itself known after apply is selected, and exists.)
+            (Some(why), _) => Verdict::new(Truth::Unknown, format!("`{shown}`: a value on its path {why}")),
             (None, Op::Exists(false)) => Verdict::new(Truth::True, format!("`{shown}` is not set")),
             (None, _) => Verdict::new(Truth::False, format!("`{shown}` is not set")),
         });

@@ -96,7 +96,10 @@ impl Resource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagValue<'a> {
     Known(&'a str),
-    /// Terraform: the tag map (or this tag's value) is known only after apply.
+    /// The tag is set; its value is known only at deploy time (Terraform after apply,
+    /// CloudFormation `Value: !Ref Env`).
+    ValueUnknown,
+    /// Whether the tag is set at all is known only after apply: the whole tag map is.
     Unknown,
     Absent,
 }
@@ -108,14 +111,13 @@ impl Resource {
             return TagValue::Known(v);
         }
         if self.unknown_tags.contains(key) {
-            return TagValue::Unknown;
+            return TagValue::ValueUnknown;
         }
-        let escaped = key.replace('~', "~0").replace('/', "~1");
-        let unknown = ["tags_all", "tags"].iter().any(|map| {
-            self.unknown_paths
-                .iter()
-                .any(|p| *p == format!("/{map}") || *p == format!("/{map}/{escaped}"))
-        });
-        if unknown { TagValue::Unknown } else { TagValue::Absent }
+        // Terraform: `tags_all` (else `tags`) was the source; if it is unknown, so is the key.
+        if self.unknown_paths.iter().any(|p| p == "/tags_all" || p == "/tags") {
+            TagValue::Unknown
+        } else {
+            TagValue::Absent
+        }
     }
 }

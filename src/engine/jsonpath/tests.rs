@@ -82,9 +82,10 @@ fn known_after_apply_is_unknown_for_values_and_present_for_existence() {
         truth("path: $.sse[0].rule[0].algo\nequals: aws:kms\n", json!({"sse": U()})),
         Truth::Unknown
     );
+    // Whether something exists inside a value known only after apply is unknown too.
     assert_eq!(
         truth("path: $.sse[0].rule[0].algo\nexists: true\n", json!({"sse": U()})),
-        Truth::True
+        Truth::Unknown
     );
 }
 
@@ -190,11 +191,16 @@ fn tags_known_absent_and_unknown() {
         ),
         Truth::True
     );
-    // The whole tag map is known only after apply: existence passes, values are unknown.
+    // The whole tag map is known only after apply: whether a key will be in it is unknown.
     assert_eq!(
         truth("tag: Owner\nexists: true\n", json!({"tags_all": U()})),
-        Truth::True
+        Truth::Unknown
     );
+    // One tag's value is known only after apply: the tag exists.
+    let mut r = resource(json!({}));
+    r.unknown_tags.insert("Owner".into());
+    assert_eq!(condition("tag: Owner\nexists: true\n").evaluate(&r).unwrap().truth, Truth::True);
+    assert_eq!(condition("tag: Owner\nequals: x\n").evaluate(&r).unwrap().truth, Truth::Unknown);
     assert_eq!(
         truth("tag: Environment\nequals: prod\n", json!({"tags_all": U()})),
         Truth::Unknown
