@@ -36,6 +36,10 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "SARIF is invalid:\n{}", errors.join("\n"));
+    // The validator does reject what the schema forbids.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    assert!(!validator.is_valid(&broken));
     assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 10);
 }
 
