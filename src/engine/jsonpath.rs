@@ -453,7 +453,10 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
                 if *want { Truth::True } else { Truth::False },
                 format!("tag `{key}` is set; its value is known only at deploy time"),
             ),
-            _ => Verdict::new(Truth::Unknown, format!("tag `{key}` has a value known only at deploy time")),
+            _ => Verdict::new(
+                Truth::Unknown,
+                format!("tag `{key}` has a value known only at deploy time"),
+            ),
         },
         TagValue::Unknown => Verdict::new(
             Truth::Unknown,

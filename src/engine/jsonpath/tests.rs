@@ -199,8 +199,14 @@ fn tags_known_absent_and_unknown() {
     // One tag's value is known only after apply: the tag exists.
     let mut r = resource(json!({}));
     r.unknown_tags.insert("Owner".into());
-    assert_eq!(condition("tag: Owner\nexists: true\n").evaluate(&r).unwrap().truth, Truth::True);
-    assert_eq!(condition("tag: Owner\nequals: x\n").evaluate(&r).unwrap().truth, Truth::Unknown);
+    assert_eq!(
+        condition("tag: Owner\nexists: true\n").evaluate(&r).unwrap().truth,
+        Truth::True
+    );
+    assert_eq!(
+        condition("tag: Owner\nequals: x\n").evaluate(&r).unwrap().truth,
+        Truth::Unknown
+    );
     assert_eq!(
         truth("tag: Environment\nequals: prod\n", json!({"tags_all": U()})),
         Truth::Unknown
