@@ -97,6 +97,34 @@ fn utf16_plans_from_powershell_load() {
     assert!(utf16 >= 1, "the corpus holds a UTF-16 plan");
 }
 
+#[test]
+fn the_binary_checks_the_whole_corpus_and_fails_closed_with_located_errors() {
+    let Some(root) = corpus() else { return };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "sarif"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "unparseable corpus files make the run fail: {stderr}"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is still one SARIF document");
+    assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| r.len() > 100));
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert!(!errors.is_empty());
+    for e in &errors {
+        // `error: input error: path:line:column: message`
+        let located = e.split(": ").nth(2).is_some_and(|p| {
+            let parts: Vec<&str> = p.rsplitn(3, ':').collect();
+            parts.len() == 3 && parts[0].parse::<usize>().is_ok() && parts[1].parse::<usize>().is_ok_and(|l| l > 0)
+        });
+        assert!(located, "not located: {e}");
+    }
+}
+
 /// Say so on the terminal even though the test harness captures `eprintln!`.
 fn skipped(why: &str) {
     use std::io::Write;
