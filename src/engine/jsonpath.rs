@@ -328,15 +328,26 @@ impl Query {
     /// The selected values with their JSON pointers (relative to `root`) and, for a value that
     /// is or sits inside an undecidable one, why it cannot be judged: a wildcard may otherwise
     /// select the inside of a "known after apply" marker or of an `Fn::If`.
+    ///
+    /// `null` is not selected: Terraform writes it for every optional attribute left unset, so it
+    /// means "absent".
     fn select<'a>(&self, root: &'a Value) -> Result<Vec<Selected<'a>>, String> {
-        Ok(select_with(&self.query, root)?
-            .into_iter()
-            .map(|(value, path)| {
-                let pointer = to_pointer(&path);
-                let why = undecidable_on_the_way(root, &pointer).or_else(|| undecidable(value));
-                (value, pointer, why)
-            })
-            .collect())
+        let mut out: Vec<Selected<'a>> = Vec::new();
+        for (value, path) in select_with(&self.query, root)? {
+            if value.is_null() {
+                continue;
+            }
+            let pointer = to_pointer(&path);
+            let selected = match undecidable_on_the_way(root, &pointer) {
+                // Name the undecidable value, not a path inside it (or inside the marker).
+                Some((why, len)) => (value, pointer[..len].to_string(), Some(why)),
+                None => (value, pointer, undecidable(value)),
+            };
+            if !out.iter().any(|(_, p, w)| w.is_some() && *p == selected.1) {
+                out.push(selected);
+            }
+        }
+        Ok(out)
     }
 
     /// Why nothing was selected, when a value on the way is known only after apply or set by an
@@ -362,10 +373,13 @@ fn select_with<'a>(query: &JpQuery, root: &'a Value) -> Result<Vec<(&'a Value, S
 }
 
 /// Whether a proper ancestor of `pointer` under `root` is undecidable.
-fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<&'static str> {
+/// Why it is undecidable, and the length of the ancestor's pointer.
+fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<(&'static str, usize)> {
     let mut node = root;
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let mut len = 0;
     for seg in segments.iter().take(segments.len().saturating_sub(1)) {
+        len += 1 + seg.len();
         let seg = seg.replace("~1", "/").replace("~0", "~");
         node = match node {
             Value::Object(m) => m.get(&seg)?,
@@ -373,7 +387,7 @@ fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<&'static str> {
             _ => return None,
         };
         if let Some(why) = undecidable(node) {
-            return Some(why);
+            return Some((why, len));
         }
     }
     None

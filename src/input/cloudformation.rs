@@ -396,7 +396,7 @@ pub fn resources(
                 .with_help("`Properties` maps property names to values"));
             }
         };
-        let (tags, unknown_tags) = tags_of(&properties);
+        let (tags, unknown_tags, tag_map_unknown) = tags_of(&properties);
         let anchor = match yaml {
             Some(_) => Anchor::Span(location_of(id).unwrap_or_else(|| Location::from_offset(&source.text, 0, 0))),
             None => Anchor::JsonPointer(format!("/Resources/{}", escape_pointer(id))),
@@ -408,6 +408,7 @@ pub fn resources(
             properties,
             tags,
             unknown_tags,
+            tag_map_unknown,
             action: None,
             unknown_paths: Vec::new(),
             sensitive_paths: Vec::new(),
@@ -420,36 +421,54 @@ pub fn resources(
 
 /// The tags of a resource: `Tags` as `[{Key, Value}]` or as a map (SAM, SSM). Keys whose value
 /// an intrinsic (`!Ref`, `!Sub`, …) sets at deploy time are returned apart: the tag exists, its
-/// value is unknown. Entries whose key is an intrinsic are skipped.
-fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet<String>) {
+/// value is unknown. When an intrinsic decides which tags there are (`Tags: !If [...]`, an entry
+/// `- !If [...]`, a key `!Ref K`), the whole set is unknown: the third value is true.
+fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet<String>, bool) {
     let mut tags = BTreeMap::new();
     let mut unknown = BTreeSet::new();
-    let mut add = |key: Option<String>, value: Option<&Value>| {
-        let Some(k) = key else { return };
-        match value.and_then(scalar_string) {
-            Some(v) => {
-                tags.insert(k, v);
-            }
-            None if value.is_some_and(|v| v.is_object()) => {
-                unknown.insert(k);
-            }
-            None => {}
-        }
-    };
+    let mut map_unknown = false;
+    let mut entries: Vec<(Option<&Value>, Option<&Value>)> = Vec::new();
     match properties.get("Tags") {
         Some(Value::Array(items)) => {
             for item in items {
-                add(item.get("Key").and_then(scalar_string), item.get("Value"));
+                match item.as_object() {
+                    Some(m) if is_intrinsic(m) => map_unknown = true,
+                    _ => entries.push((item.get("Key"), item.get("Value"))),
+                }
             }
         }
-        Some(Value::Object(map)) if !is_intrinsic(map) => {
+        Some(Value::Object(map)) if is_intrinsic(map) => map_unknown = true,
+        Some(Value::Object(map)) => {
             for (k, v) in map {
-                add(Some(k.clone()), Some(v));
+                match scalar_string(v) {
+                    Some(v) => {
+                        tags.insert(k.clone(), v);
+                    }
+                    None if v.is_object() => {
+                        unknown.insert(k.clone());
+                    }
+                    None => {}
+                }
             }
         }
         _ => {}
     }
-    (tags, unknown)
+    for (key, value) in entries {
+        let Some(k) = key.and_then(scalar_string) else {
+            map_unknown |= key.is_some_and(Value::is_object);
+            continue;
+        };
+        match value.and_then(scalar_string) {
+            Some(v) => {
+                tags.insert(k, v);
+            }
+            None if value.is_some_and(Value::is_object) => {
+                unknown.insert(k);
+            }
+            None => {}
+        }
+    }
+    (tags, unknown, map_unknown)
 }
 
 /// Whether a mapping is an intrinsic function call (`{"Ref": …}`, `{"Fn::If": …}`).
@@ -1255,6 +1274,15 @@ mod tests {
         let expected: BTreeMap<String, String> = [("Owner".to_string(), "team-b".to_string())].into();
         assert_eq!(rs[1].tags, expected);
         assert!(rs[2].tags.is_empty());
+        // A value from an intrinsic: the tag exists, its value is unknown.
+        assert!(rs[0].unknown_tags.contains("Env") && rs[1].unknown_tags.contains("Stage"));
+        // An intrinsic decides which tags there are: the whole set is unknown.
+        assert!(rs[0].tag_map_unknown, "`- !If` entry");
+        assert!(!rs[1].tag_map_unknown);
+        assert!(rs[2].tag_map_unknown, "`Tags: !Ref`");
+        assert_eq!(rs[2].tag("Owner"), crate::model::TagValue::Unknown);
+        assert_eq!(rs[1].tag("Stage"), crate::model::TagValue::ValueUnknown);
+        assert_eq!(rs[1].tag("Missing"), crate::model::TagValue::Absent);
     }
 
     #[test]

@@ -231,7 +231,13 @@ fn build(
             _ => {}
         }
     }
+    // The provider's default tags may add any key to a tags_all known only after apply.
+    let tag_map_unknown = match properties.get("tags_all") {
+        Some(all) => is_unknown(all),
+        None => properties.get("tags").is_some_and(is_unknown),
+    };
     Resource {
+        tag_map_unknown,
         address: address.to_string(),
         resource_type: resource_type.to_string(),
         format: InputFormat::TerraformPlan,

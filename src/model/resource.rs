@@ -72,6 +72,9 @@ pub struct Resource {
     /// Tags that exist but whose value is known only after apply (Terraform) or set by an
     /// intrinsic function (CloudFormation `Value: !Ref Env`).
     pub unknown_tags: BTreeSet<String>,
+    /// Which tags the resource will have is known only at deploy time: Terraform `tags_all`
+    /// known only after apply, CloudFormation `Tags: !If [...]` or a `- !If` entry.
+    pub tag_map_unknown: bool,
     /// `None` for CloudFormation.
     pub action: Option<PlannedAction>,
     /// JSON pointers into `properties` whose values are known only after apply.
@@ -113,8 +116,7 @@ impl Resource {
         if self.unknown_tags.contains(key) {
             return TagValue::ValueUnknown;
         }
-        // Terraform: `tags_all` (else `tags`) was the source; if it is unknown, so is the key.
-        if self.unknown_paths.iter().any(|p| p == "/tags_all" || p == "/tags") {
+        if self.tag_map_unknown {
             TagValue::Unknown
         } else {
             TagValue::Absent

@@ -23,6 +23,7 @@ fn resource(properties: Value) -> Resource {
             })
             .unwrap_or_default(),
         unknown_tags: Default::default(),
+        tag_map_unknown: properties.get("tags_all").is_some_and(is_unknown),
         properties,
         action: None,
         unknown_paths,
@@ -289,4 +290,38 @@ fn pointers_and_display_paths() {
     assert_eq!(pointer_display("/ingress/1/cidr_blocks/0"), "ingress[1].cidr_blocks[0]");
     assert_eq!(display_path("/ingress/1", "$.from_port"), "ingress[1].from_port");
     assert_eq!(display_path("", "$.a.b"), "a.b");
+}
+
+#[test]
+fn null_is_absent() {
+    // Terraform writes null for optional attributes left unset.
+    assert_eq!(
+        truth("path: $.replica\nexists: false\n", json!({"replica": null})),
+        Truth::True
+    );
+    assert_eq!(
+        truth("path: $.replica\nexists: true\n", json!({"replica": null})),
+        Truth::False
+    );
+    assert_eq!(truth("path: $.n\ngte: 1\n", json!({"n": null})), Truth::False);
+}
+
+#[test]
+fn messages_name_the_unknown_value_not_its_inside() {
+    let v = condition(OPEN_ADMIN)
+        .evaluate(&resource(json!({"ingress": U()})))
+        .unwrap();
+    assert_eq!(v.truth, Truth::Unknown);
+    assert!(
+        v.facts.iter().all(|f| !f.contains(crate::model::UNKNOWN_MARKER)),
+        "{:?}",
+        v.facts
+    );
+    assert!(
+        v.facts
+            .iter()
+            .any(|f| f.contains("`ingress` is known only after apply")),
+        "{:?}",
+        v.facts
+    );
 }
