@@ -134,8 +134,7 @@ fn evaluate_resource(
                 continue;
             }
         }
-        let evaluated = judge(a.target, resource);
-        let verdict = match evaluated {
+        let verdict = match judge(a.target, resource) {
             Ok(Some(v)) => v,
             Ok(None) => continue,
             Err(e) => {
