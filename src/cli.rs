@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use chrono::NaiveDate;
+
 use crate::catalog::Severity;
+use crate::config::InvalidPolicy;
 use crate::report::{Format, UnknownPolicy};
 
 #[derive(Debug, Parser)]
@@ -26,6 +29,59 @@ pub enum Command {
     Check(CheckArgs),
     /// List the controls of the catalog and their rules.
     Controls(ControlsArgs),
+    /// Validate and list the exception registry.
+    #[command(subcommand)]
+    Exceptions(ExceptionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsCommand {
+    /// Check every registry entry; exit 2 if any is invalid.
+    Validate(ExceptionsArgs),
+    /// The exception inventory: state, owner, control, days to expiry and age of every entry.
+    /// With PATHS, the inputs are checked too, so unused exceptions show.
+    List(ExceptionsListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The exception registry: a YAML file, or a directory of them [default:
+    /// .controlgate/exceptions.yaml or .controlgate/exceptions/, if present].
+    #[arg(long, value_name = "PATH")]
+    pub exceptions: Option<PathBuf>,
+    /// Judge dates as on this day (YYYY-MM-DD) instead of today, for reproducible runs.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+    /// Warn about exceptions expiring within this many days [default: 14].
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_warning_days: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExceptionsArgs {
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExceptionsListArgs {
+    /// Inputs to check, to see which exceptions are used.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `human` (a table) or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The AWS account deployed to, for exceptions scoped by account.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The AWS region, for inputs that do not say.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -76,6 +132,17 @@ pub struct CheckArgs {
     pub environment: Option<String>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Whether an invalid registry entry stops the gate (exit 2) or is only reported [default: fail].
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub invalid_exceptions: Option<InvalidPolicy>,
+    /// The AWS account deployed to, for exceptions scoped by account.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The AWS region, for inputs that do not say (CloudFormation templates).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
     /// List the files skipped because they are neither plans nor templates.
     #[arg(long, short)]
     pub verbose: bool,

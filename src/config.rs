@@ -12,15 +12,22 @@
 //! unknown: fail               # fail | warn: do undecidable findings block?
 //! policies: [policies-extra]  # packs added to the built-in one
 //! builtin: true               # false: only the packs above
+//! exceptions: .controlgate/exceptions.yaml  # registry file or directory
+//! expiryWarningDays: 14       # warn about exceptions expiring this soon
+//! invalidExceptions: fail     # fail | warn: does an invalid registry entry stop the gate?
+//! account: "123456789012"     # the AWS account deployed to, for exceptions scoped by account
+//! region: eu-west-1           # the region, where the input does not say
 //! ```
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::catalog::{PackSource, Severity};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
+use crate::exceptions::Clock;
 use crate::report::{Format, UnknownPolicy};
 
 pub const DEFAULT_CONFIG: &str = ".controlgate.yaml";
@@ -37,7 +44,26 @@ pub struct ConfigFile {
     #[serde(default)]
     policies: Vec<PathBuf>,
     builtin: Option<bool>,
+    exceptions: Option<PathBuf>,
+    expiry_warning_days: Option<u32>,
+    invalid_exceptions: Option<InvalidPolicy>,
+    account: Option<String>,
+    region: Option<String>,
 }
+
+/// Whether an invalid exception-registry entry stops the gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum InvalidPolicy {
+    /// Every problem is an error: exit 2 (the default: fail closed).
+    #[default]
+    Fail,
+    /// Problems are warnings; invalid entries still suppress nothing.
+    Warn,
+}
+
+/// Where the registry is looked for when neither `--exceptions` nor the config file names one.
+pub const DEFAULT_EXCEPTIONS: &[&str] = &[".controlgate/exceptions.yaml", ".controlgate/exceptions"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +88,12 @@ pub struct Overrides {
     pub unknown: Option<UnknownPolicy>,
     pub policies: Vec<PathBuf>,
     pub no_builtin: bool,
+    pub exceptions: Option<PathBuf>,
+    pub today: Option<NaiveDate>,
+    pub expiry_warning_days: Option<u32>,
+    pub invalid_exceptions: Option<InvalidPolicy>,
+    pub account: Option<String>,
+    pub region: Option<String>,
 }
 
 /// Everything `check` needs, validated.
@@ -81,6 +113,14 @@ pub struct Settings {
     pub json_file: Option<PathBuf>,
     pub verbose: bool,
     pub color: bool,
+    /// The exception registry (file or directory), if there is one.
+    pub exceptions: Option<PathBuf>,
+    /// The day exceptions are judged on (`--today`, else the system date).
+    pub clock: Clock,
+    pub invalid_exceptions: InvalidPolicy,
+    pub account: Option<String>,
+    /// The region of resources whose input does not say.
+    pub region: Option<String>,
 }
 
 impl Settings {
@@ -124,6 +164,11 @@ impl Settings {
             environments.tag = tag;
         }
         environments.default = o.environment.or(file.environment);
+        let exceptions = o
+            .exceptions
+            .clone()
+            .or_else(|| file.exceptions.as_ref().map(base))
+            .or_else(|| DEFAULT_EXCEPTIONS.iter().map(|d| cwd.join(d)).find(|p| p.exists()));
         Ok(Settings {
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -141,6 +186,14 @@ impl Settings {
             json_file: None,
             verbose: false,
             color: false,
+            exceptions,
+            clock: Clock {
+                today: o.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                warn_days: i64::from(o.expiry_warning_days.or(file.expiry_warning_days).unwrap_or(14)),
+            },
+            invalid_exceptions: o.invalid_exceptions.or(file.invalid_exceptions).unwrap_or_default(),
+            account: o.account.or(file.account),
+            region: o.region.or(file.region),
         })
     }
 }

@@ -64,6 +64,10 @@ pub enum Error {
     #[error("configuration error: {0}")]
     #[diagnostic(code(controlgate::config))]
     Config(Located),
+    /// An exception registry that cannot be read, or an invalid entry (unless only warned about).
+    #[error("exception registry: {0}")]
+    #[diagnostic(code(controlgate::exceptions))]
+    Exception(Located),
     /// A rule that could not be evaluated on a resource.
     #[error("evaluation error: {0}")]
     #[diagnostic(code(controlgate::evaluation))]
@@ -78,7 +82,9 @@ impl Error {
     /// The located problem, for errors that have one.
     pub fn located(&self) -> Option<&Located> {
         match self {
-            Error::Input(l) | Error::Policy(l) | Error::Config(l) | Error::Evaluation(l) => Some(l),
+            Error::Input(l) | Error::Policy(l) | Error::Config(l) | Error::Exception(l) | Error::Evaluation(l) => {
+                Some(l)
+            }
             Error::Output { .. } => None,
         }
     }

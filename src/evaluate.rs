@@ -166,6 +166,10 @@ fn evaluate_resource(
             format: resource.format,
             action: resource.action,
             environment: environment.clone(),
+            region: resource.region.clone(),
+            exception: None,
+            notes: Vec::new(),
+            inline: resource.inline_suppressions.clone(),
             file,
             location: match &resource.anchor {
                 Anchor::Span(l) => *l,

@@ -6,7 +6,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Severity;
-use crate::model::{Anchor, InputFormat, Location, PlannedAction, SourceFile};
+use crate::exceptions::ExceptionNote;
+use crate::model::{Anchor, InlineSuppression, InputFormat, Location, PlannedAction, SourceFile};
 
 /// Why a finding exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -34,6 +35,8 @@ pub struct Finding {
     pub action: Option<PlannedAction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Relative to the working directory, `/`-separated.
     pub file: String,
     pub location: Location,
@@ -42,6 +45,16 @@ pub struct Finding {
     pub facts: Vec<String>,
     /// Stable across runs and machines: control, rule, file and resource, not line numbers.
     pub fingerprint: String,
+    /// The registry exception that excepts this finding, or that covers it but does not apply
+    /// (expired, invalid, requested, revoked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExceptionNote>,
+    /// What the inline suppressions beside the resource amount to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Inline suppressions beside the resource, judged once the registry is loaded.
+    #[serde(skip)]
+    pub inline: Vec<InlineSuppression>,
     #[serde(skip)]
     pub source: Arc<SourceFile>,
     /// Where the resource is declared, before resolution to `location`.
@@ -50,6 +63,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Whether an active exception excepts it.
+    pub fn is_excepted(&self) -> bool {
+        self.exception.as_ref().is_some_and(ExceptionNote::excepts)
+    }
+
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &str) {
         (
             &self.file,

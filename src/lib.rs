@@ -12,6 +12,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod evaluate;
+pub mod exceptions;
 pub mod finding;
 pub mod input;
 pub mod model;
@@ -21,7 +22,7 @@ use std::io::Write;
 use std::path::Path;
 
 use catalog::Catalog;
-use config::Settings;
+use config::{InvalidPolicy, Settings};
 use error::Error;
 use evaluate::Evaluation;
 use report::{Format, Report};
@@ -38,43 +39,116 @@ pub fn load_catalog(settings: &Settings) -> Result<Catalog, Vec<Error>> {
     catalog::load(&settings.packs).map_err(|errs| errs.into_iter().map(Error::Policy).collect())
 }
 
-/// Run `check`: load, evaluate, write the chosen document to `stdout` (or `--output`) and the
-/// extra documents; notes and the summary of machine formats go to `stderr`.
-pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
-    let catalog = match load_catalog(settings) {
-        Ok(c) => c,
-        Err(errors) => {
-            return Outcome { blocked: false, errors };
-        }
+/// Load the exception registry of a run (none when no registry is configured). Entries with
+/// problems are returned too, marked invalid; only a registry that cannot be read or parsed is
+/// an error here.
+pub fn load_exceptions(settings: &Settings, catalog: &Catalog) -> Result<Vec<exceptions::Exception>, Vec<Error>> {
+    let Some(path) = &settings.exceptions else {
+        return Ok(Vec::new());
     };
-    let (candidates, mut input_errors) = input::discover(&settings.paths);
+    let files = exceptions::registry::files(path).map_err(|e| vec![Error::Exception(e)])?;
+    exceptions::registry::load(&files, catalog, settings.clock.today)
+        .map_err(|errs| errs.into_iter().map(Error::Exception).collect())
+}
+
+/// Everything a check produced, before it is written anywhere.
+pub struct Run {
+    pub catalog: Catalog,
+    pub evaluation: Evaluation,
+    /// The exception inventory, with how often each exception excepted a finding.
+    pub inventory: Vec<exceptions::Entry>,
+    /// Files that held resources.
+    pub files: usize,
+    /// Notes and warnings for standard error.
+    pub messages: Vec<String>,
+    /// What makes the run exit 2. Every file is still checked and every error kept.
+    pub errors: Vec<Error>,
+}
+
+/// Load the catalog, the registry and the inputs; evaluate; apply the exceptions. Only an
+/// invalid catalog stops before the inputs are read.
+pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
+    let catalog = load_catalog(settings)?;
+    let mut messages = Vec::new();
+    // An unreadable registry fails the run, but the report is still written: nothing is excepted.
+    let mut errors: Vec<Error> = Vec::new();
+    let registry = load_exceptions(settings, &catalog).unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
+    for problem in registry.iter().flat_map(exceptions::Exception::errors) {
+        match settings.invalid_exceptions {
+            InvalidPolicy::Fail => errors.push(Error::Exception(problem)),
+            InvalidPolicy::Warn => messages.push(format!("warning: {problem} (invalid: it excepts nothing)")),
+        }
+    }
+
+    let (candidates, walk_errors) = input::discover(&settings.paths);
     let loaded = input::load_all(&candidates, &settings.cwd);
-    input_errors.extend(loaded.errors);
+    errors.extend(walk_errors.into_iter().chain(loaded.errors).map(Error::Input));
     for s in &loaded.skipped {
         if s.unparseable {
-            let _ = writeln!(stderr, "note: skipped {}: {}", s.file, s.reason);
+            messages.push(format!("note: skipped {}: {}", s.file, s.reason));
         } else if settings.verbose {
-            let _ = writeln!(stderr, "skipped {}: {}", s.file, s.reason);
+            messages.push(format!("skipped {}: {}", s.file, s.reason));
         }
     }
     let quiet_skips = loaded.skipped.iter().filter(|s| !s.unparseable).count();
     if quiet_skips > 0 && !settings.verbose {
-        let _ = writeln!(
-            stderr,
+        messages.push(format!(
             "note: skipped {quiet_skips} JSON/YAML file(s) that are neither plans nor templates (--verbose lists them)"
-        );
+        ));
     }
-    let evaluation: Evaluation = evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
-    let report = Report {
-        catalog: &catalog,
-        evaluation: &evaluation,
+
+    let mut evaluation = evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
+    errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
+    for f in evaluation.findings.iter_mut().filter(|f| f.region.is_none()) {
+        f.region.clone_from(&settings.region);
+    }
+    let uses = exceptions::apply(
+        &mut evaluation.findings,
+        &registry,
+        &settings.clock,
+        settings.account.as_deref(),
+    );
+    for f in evaluation.findings.iter_mut().filter(|f| !f.inline.is_empty()) {
+        f.notes = exceptions::inline::judge(f, &f.inline, &registry, &settings.clock);
+    }
+    let inventory = exceptions::inventory(&registry, &settings.clock, Some(&uses));
+    messages.extend(
+        exceptions::warnings(&inventory)
+            .into_iter()
+            .map(|w| format!("warning: {w}")),
+    );
+    Ok(Run {
+        catalog,
+        evaluation,
+        inventory,
         files: loaded.files.len(),
+        messages,
+        errors,
+    })
+}
+
+/// Run `check`: write the chosen document to `stdout` (or `--output`) and the extra documents;
+/// notes, warnings and the summary of machine formats go to `stderr`.
+pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
+    let run = match run(settings) {
+        Ok(r) => r,
+        Err(errors) => return Outcome { blocked: false, errors },
+    };
+    for m in &run.messages {
+        let _ = writeln!(stderr, "{m}");
+    }
+    let report = Report {
+        catalog: &run.catalog,
+        evaluation: &run.evaluation,
+        exceptions: &run.inventory,
+        files: run.files,
         fail_on: settings.fail_on,
         unknown: settings.unknown,
     };
-
-    let mut errors: Vec<Error> = input_errors.into_iter().map(Error::Input).collect();
-    errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
+    let mut errors = run.errors;
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report),
         None => report::write(settings.format, &report, stdout, settings.color).map_err(|source| Error::Output {
@@ -148,4 +222,58 @@ pub fn list_controls(catalog: &Catalog, format: Format, out: &mut dyn Write) -> 
         .collect();
     serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "controls": controls }))?;
     writeln!(out)
+}
+
+/// Write the exception inventory: a table, or JSON.
+pub fn list_exceptions(entries: &[exceptions::Entry], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    if format != Format::Human {
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "exceptions": entries }))?;
+        return writeln!(out);
+    }
+    let opt = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |d| d.to_string());
+    let rows: Vec<[String; 8]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.id.clone(),
+                e.shown_state().to_string(),
+                e.control.clone(),
+                e.owner.clone(),
+                e.expires.map_or_else(|| "-".to_string(), |d| d.to_string()),
+                opt(e.days_left),
+                opt(e.age_days),
+                e.uses.map_or_else(|| "-".to_string(), |u| u.to_string()),
+            ]
+        })
+        .collect();
+    let header = ["ID", "STATE", "CONTROL", "OWNER", "EXPIRES", "DAYS LEFT", "AGE", "USES"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for (i, row) in std::iter::once(&header).chain(&rows).enumerate() {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+        if let Some(e) = i.checked_sub(1).and_then(|j| entries.get(j)) {
+            for p in &e.problems {
+                writeln!(out, "    invalid: {p} ({}:{})", e.file, e.line)?;
+            }
+        }
+    }
+    let count = |s: &str| entries.iter().filter(|e| e.shown_state() == s).count();
+    writeln!(
+        out,
+        "{} exception{}: {} active, {} expiring soon, {} expired, {} invalid, {} unused, {} requested, {} revoked",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        count("active"),
+        count("expiring-soon"),
+        count("expired"),
+        count("invalid"),
+        count("unused"),
+        count("requested"),
+        count("revoked"),
+    )
 }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use controlgate::cli::{CheckArgs, Cli, Color, Command, PolicyArgs};
-use controlgate::config::{ConfigFile, DEFAULT_CONFIG, Overrides, Settings};
+use controlgate::cli::{CheckArgs, Cli, Color, Command, ExceptionsCommand, PolicyArgs, RegistryArgs};
+use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
 use controlgate::error::{Error, Located};
 use controlgate::report::Format;
 
@@ -83,6 +83,7 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
     })?;
     match cli.command {
         Command::Check(args) => check(cwd, args),
+        Command::Exceptions(command) => exceptions(cwd, command),
         Command::Controls(args) => {
             let s = settings(
                 cwd,
@@ -111,14 +112,87 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
     }
 }
 
-fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
-    let overrides = Overrides {
-        environment: args.environment.clone(),
-        fail_on: args.fail_on,
-        unknown: args.unknown,
-        policies: args.policy.policies.clone(),
-        no_builtin: args.policy.no_builtin,
+fn registry_overrides(policy: &PolicyArgs, registry: &RegistryArgs) -> Overrides {
+    Overrides {
+        policies: policy.policies.clone(),
+        no_builtin: policy.no_builtin,
+        exceptions: registry.exceptions.clone(),
+        today: registry.today,
+        expiry_warning_days: registry.expiry_warning_days,
+        ..Default::default()
+    }
+}
+
+fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Error>> {
+    let (policy, registry, paths) = match &command {
+        ExceptionsCommand::Validate(a) => (&a.policy, &a.registry, Vec::new()),
+        ExceptionsCommand::List(a) => (&a.policy, &a.registry, a.paths.clone()),
     };
+    let mut overrides = registry_overrides(policy, registry);
+    if let ExceptionsCommand::List(a) = &command {
+        overrides.account.clone_from(&a.account);
+        overrides.region.clone_from(&a.region);
+    }
+    // Listing reports invalid entries as such; only `validate` fails on them.
+    overrides.invalid_exceptions = Some(InvalidPolicy::Warn);
+    let with_paths = !paths.is_empty();
+    let s = settings(cwd, paths, policy, overrides)?;
+    if s.exceptions.is_none() {
+        return Err(vec![Error::Exception(
+            Located::file("command line", "no exception registry: pass --exceptions PATH").with_help(format!(
+                "or create {} (or set `exceptions:` in the config file)",
+                DEFAULT_EXCEPTIONS.join(" or ")
+            )),
+        )]);
+    }
+    let catalog = controlgate::load_catalog(&s)?;
+    let registry = controlgate::load_exceptions(&s, &catalog)?;
+    let stdout_err = |source| {
+        vec![Error::Output {
+            path: "standard output".into(),
+            source,
+        }]
+    };
+    match command {
+        ExceptionsCommand::Validate(_) => {
+            let errors: Vec<Error> = registry.iter().flat_map(|e| e.errors()).map(Error::Exception).collect();
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            println!(
+                "{} exception{}: all valid",
+                registry.len(),
+                if registry.len() == 1 { "" } else { "s" }
+            );
+            Ok(Exit::Pass)
+        }
+        ExceptionsCommand::List(a) => {
+            let entries = if with_paths {
+                let run = controlgate::run(&s)?;
+                for m in &run.messages {
+                    eprintln!("{m}");
+                }
+                if !run.errors.is_empty() {
+                    return Err(run.errors);
+                }
+                run.inventory
+            } else {
+                controlgate::exceptions::inventory(&registry, &s.clock, None)
+            };
+            controlgate::list_exceptions(&entries, a.format, &mut std::io::stdout().lock()).map_err(stdout_err)?;
+            Ok(Exit::Pass)
+        }
+    }
+}
+
+fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
+    let mut overrides = registry_overrides(&args.policy, &args.registry);
+    overrides.environment.clone_from(&args.environment);
+    overrides.fail_on = args.fail_on;
+    overrides.unknown = args.unknown;
+    overrides.invalid_exceptions = args.invalid_exceptions;
+    overrides.account.clone_from(&args.account);
+    overrides.region.clone_from(&args.region);
     let mut s = settings(cwd, args.paths.clone(), &args.policy, overrides)?;
     s.format = args.format;
     s.output = args.output;

@@ -39,6 +39,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, ScanError, Tag, YamlD
 use serde_json::{Map, Number, Value};
 
 use crate::error::Located;
+use crate::exceptions::inline;
 use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile};
 
 /// A YAML document converted to JSON, with short-form tags in their long form.
@@ -354,6 +355,18 @@ pub fn resources(
         Located::new(file, line, column, message)
     };
 
+    // YAML: the lines of each resource run to the line before the next resource's logical id,
+    // which is where comments that try to skip checks are looked for.
+    let mut starts: Vec<usize> = yaml
+        .map(|y| y.resource_locations.values().map(|l| l.line).collect())
+        .unwrap_or_default();
+    starts.sort_unstable();
+    let last_line = source.text.lines().count();
+    let lines_of = |line: usize| {
+        let next = starts.iter().find(|s| **s > line).map_or(last_line, |n| n - 1);
+        (line, next)
+    };
+
     let mut out = Vec::with_capacity(declared.len());
     for (id, body) in declared {
         if id.starts_with("Fn::ForEach::") {
@@ -401,7 +414,14 @@ pub fn resources(
             Some(_) => Anchor::Span(location_of(id).unwrap_or_else(|| Location::from_offset(&source.text, 0, 0))),
             None => Anchor::JsonPointer(format!("/Resources/{}", escape_pointer(id))),
         };
+        let mut inline_suppressions = inline::from_metadata(body.get("Metadata"));
+        if let Some(l) = location_of(id) {
+            let (first, last) = lines_of(l.line);
+            inline_suppressions.extend(inline::from_comments(&source.text, first, last));
+        }
         out.push(Resource {
+            region: None,
+            inline_suppressions,
             address: id.clone(),
             resource_type,
             format: InputFormat::Cloudformation,

@@ -103,6 +103,11 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         }
     }
 
+    // The default provider's region when written as a constant (aliases and variables are not
+    // resolved): exceptions scoped to regions need it.
+    let provider_region = plan
+        .pointer("/configuration/provider_config/aws/expressions/region/constant_value")
+        .and_then(Value::as_str);
     let mut out = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     if let Some(root) = plan.pointer("/planned_values/root_module") {
@@ -145,13 +150,16 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
                     let unknown = change.and_then(|c| c.change.get("after_unknown"));
                     out.push(build(
                         source,
-                        address,
-                        resource_type,
-                        action,
-                        after,
-                        unknown,
-                        sensitive,
-                        anchor,
+                        provider_region,
+                        Planned {
+                            address,
+                            resource_type,
+                            action,
+                            after,
+                            unknown,
+                            sensitive,
+                            anchor,
+                        },
                     ));
                 }
             }
@@ -177,31 +185,42 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         let Some(after) = c.change.get("after").filter(|a| a.is_object()) else {
             continue;
         };
-        out.push(build(
-            source,
+        let planned = Planned {
             address,
-            c.resource_type,
-            c.action,
-            Some(after),
-            c.change.get("after_unknown"),
-            c.change.get("after_sensitive"),
-            format!("/resource_changes/{}/address", c.index),
-        ));
+            resource_type: c.resource_type,
+            action: c.action,
+            after: Some(after),
+            unknown: c.change.get("after_unknown"),
+            sensitive: c.change.get("after_sensitive"),
+            anchor: format!("/resource_changes/{}/address", c.index),
+        };
+        out.push(build(source, provider_region, planned));
     }
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build(
-    source: &Arc<SourceFile>,
-    address: &str,
-    resource_type: &str,
+/// One resource's parts as the plan gives them.
+struct Planned<'a> {
+    address: &'a str,
+    resource_type: &'a str,
     action: PlannedAction,
-    after: Option<&Value>,
-    unknown: Option<&Value>,
-    sensitive: Option<&Value>,
+    after: Option<&'a Value>,
+    unknown: Option<&'a Value>,
+    sensitive: Option<&'a Value>,
+    /// JSON pointer of its `address` key.
     anchor: String,
-) -> Resource {
+}
+
+fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>) -> Resource {
+    let Planned {
+        address,
+        resource_type,
+        action,
+        after,
+        unknown,
+        sensitive,
+        anchor,
+    } = p;
     let mut properties = after
         .filter(|a| a.is_object())
         .cloned()
@@ -236,7 +255,14 @@ fn build(
         Some(all) => is_unknown(all),
         None => properties.get("tags").is_some_and(is_unknown),
     };
+    let region = properties
+        .get("region")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| provider_region.map(str::to_string));
     Resource {
+        region,
+        inline_suppressions: Vec::new(),
         tag_map_unknown,
         address: address.to_string(),
         resource_type: resource_type.to_string(),

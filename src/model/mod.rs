@@ -3,5 +3,7 @@
 mod resource;
 mod source;
 
-pub use resource::{InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker};
+pub use resource::{
+    InlineSuppression, InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
+};
 pub use source::{Anchor, Location, SourceFile, locations};

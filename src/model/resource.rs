@@ -84,6 +84,20 @@ pub struct Resource {
     pub source: Arc<SourceFile>,
     /// Where the resource is declared in its file.
     pub anchor: Anchor,
+    /// The AWS region, when the input says (Terraform: the resource's `region` or the provider's
+    /// constant `region`).
+    pub region: Option<String>,
+    /// Attempts to skip checks written beside the resource (CloudFormation `Metadata`, comments).
+    pub inline_suppressions: Vec<InlineSuppression>,
+}
+
+/// An attempt to skip checks written in the input itself, not in the exception registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InlineSuppression {
+    /// `Metadata.cfn_nag` or `comment at line 12`.
+    pub source: String,
+    /// What it says, shortened.
+    pub text: String,
 }
 
 impl Resource {

@@ -11,6 +11,7 @@ use miette::{
 
 use super::Report;
 use crate::catalog::Severity;
+use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
 use crate::model::SourceFile;
 
@@ -89,8 +90,12 @@ impl Diagnostic for FindingDiagnostic {
 fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     let control = report.catalog.controls.get(&f.control_id);
     let title = control.map_or(f.control_id.as_str(), |c| c.title.as_str());
-    let blocking = if report.blocks(f) { "" } else { " (does not block)" };
-    let (what, severity) = match f.outcome {
+    let blocking = if report.blocks(f) || f.is_excepted() {
+        ""
+    } else {
+        " (does not block)"
+    };
+    let (what, mut severity) = match f.outcome {
         Outcome::Fail => (
             f.message.clone(),
             match f.severity {
@@ -126,6 +131,15 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
             f.file, f.location.line, f.location.column
         ));
     }
+    if let Some(note) = &f.exception {
+        title.push_str(&format!("\n{}", note.describe()));
+        if note.excepts() {
+            severity = miette::Severity::Advice;
+        }
+    }
+    for note in &f.notes {
+        title.push_str(&format!("\n{note}"));
+    }
     FindingDiagnostic {
         title,
         code: f.control_id.clone(),
@@ -160,5 +174,26 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::
         writeln!(out, "{}", rendered.trim_end())?;
         writeln!(out)?;
     }
+    if !report.exceptions.is_empty() {
+        writeln!(out, "exceptions: {}", inventory_line(report.exceptions))?;
+    }
     writeln!(out, "controlgate: {}", report.summary())
+}
+
+/// `2 active, 1 expiring soon, 1 expired, 1 invalid, 1 unused` (states that occur).
+fn inventory_line(entries: &[Entry]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for e in entries {
+        let s = e.shown_state();
+        match counts.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s, 1)),
+        }
+    }
+    counts.sort();
+    counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.replace('-', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

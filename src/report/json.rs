@@ -21,6 +21,7 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
                 "passed": counts.passed,
                 "failed": counts.failed,
                 "unknown": counts.unknown,
+                "excepted": report.evaluation.findings.iter().filter(|f| f.control_id == c.id && f.is_excepted()).count(),
             })
         })
         .collect();
@@ -48,9 +49,11 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "files": report.files,
             "resources": report.evaluation.resources,
             "findings": report.evaluation.findings.len(),
+            "excepted": report.evaluation.findings.iter().filter(|f| f.is_excepted()).count(),
         },
         "controls": controls,
         "findings": findings,
+        "exceptions": report.exceptions,
     })
 }
 

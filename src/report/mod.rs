@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, Severity};
 use crate::evaluate::Evaluation;
+use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
 
 /// Whether undecidable findings block the gate.
@@ -27,6 +28,8 @@ pub enum UnknownPolicy {
 pub struct Report<'a> {
     pub catalog: &'a Catalog,
     pub evaluation: &'a Evaluation,
+    /// The exception inventory of the run.
+    pub exceptions: &'a [Entry],
     /// Files that held resources.
     pub files: usize,
     pub fail_on: Severity,
@@ -36,34 +39,40 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// Whether this finding blocks the gate.
     pub fn blocks(&self, f: &Finding) -> bool {
-        f.severity >= self.fail_on && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
+        !f.is_excepted()
+            && f.severity >= self.fail_on
+            && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
     }
 
     pub fn blocking(&self) -> usize {
         self.evaluation.findings.iter().filter(|f| self.blocks(f)).count()
     }
 
-    /// `3 failed (2 high, 1 medium), 1 unknown, 12 passed; 8 resources in 2 files; gate: blocked`.
+    /// `3 failed (2 high, 1 medium), 1 unknown, 2 excepted, 12 passed; 8 resources in 2 files;
+    /// gate: blocked by 4 findings`.
     pub fn summary(&self) -> String {
         let findings = &self.evaluation.findings;
-        let failed: Vec<&Finding> = findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
-        let unknown = findings.len() - failed.len();
+        let open: Vec<&Finding> = findings.iter().filter(|f| !f.is_excepted()).collect();
+        let failed: Vec<&&Finding> = open.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+        let unknown = open.len() - failed.len();
+        let excepted = findings.len() - open.len();
         let passed: usize = self.evaluation.counts.values().map(|c| c.passed).sum();
-        let mut by_severity = String::new();
-        for s in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
-            let n = failed.iter().filter(|f| f.severity == s).count();
-            if n > 0 {
-                by_severity.push_str(&format!(
-                    "{}{n} {}",
-                    if by_severity.is_empty() { "" } else { ", " },
-                    s.as_str()
-                ));
-            }
-        }
+        let by_severity: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+            .iter()
+            .filter_map(|s| {
+                let n = failed.iter().filter(|f| f.severity == *s).count();
+                (n > 0).then(|| format!("{n} {}", s.as_str()))
+            })
+            .collect();
         let by_severity = if by_severity.is_empty() {
             String::new()
         } else {
-            format!(" ({by_severity})")
+            format!(" ({})", by_severity.join(", "))
+        };
+        let excepted = if excepted > 0 {
+            format!(", {excepted} excepted")
+        } else {
+            String::new()
         };
         let blocking = self.blocking();
         let gate = if blocking > 0 {
@@ -72,7 +81,7 @@ impl Report<'_> {
             "gate: pass".to_string()
         };
         format!(
-            "{} failed{by_severity}, {unknown} unknown, {passed} passed; {} resource{} in {} file{}; {gate}",
+            "{} failed{by_severity}, {unknown} unknown{excepted}, {passed} passed; {} resource{} in {} file{}; {gate}",
             failed.len(),
             self.evaluation.resources,
             plural(self.evaluation.resources),

@@ -6,12 +6,13 @@ use std::io::Write;
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
+    Tool, ToolComponent,
 };
 
 use super::Report;
 use crate::catalog::{Control, Severity};
+use crate::exceptions::ExceptionNote;
 use crate::finding::{Finding, Outcome};
 
 /// The key of our entry in `partialFingerprints`.
@@ -117,7 +118,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
     } else {
         format!(": {}", f.facts.join("; "))
     };
-    let text = match f.outcome {
+    let mut text = match f.outcome {
         Outcome::Fail => format!(
             "{} ({}) {}{detail} [{}]",
             f.resource, f.resource_type, f.message, f.rule_id
@@ -127,6 +128,9 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
             f.resource, f.resource_type, f.rule_id
         ),
     };
+    for note in f.exception.iter().map(|n| n.describe()).chain(f.notes.iter().cloned()) {
+        text.push_str(&format!(". {note}"));
+    }
     let level = match f.outcome {
         Outcome::Fail => level(f.severity),
         Outcome::Unknown => ResultLevel::Warning,
@@ -163,13 +167,38 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
     if let Some(e) = &f.environment {
         props.insert("environment".to_string(), json!(e));
     }
-    SarifResult::builder()
+    if let Some(note) = &f.exception {
+        props.insert("exception".to_string(), json!(note));
+    }
+    let result = SarifResult::builder()
         .rule_id(f.control_id.clone())
         .rule_index(rule_index as i64)
         .level(level)
         .message(Message::builder().text(text).build())
         .locations(vec![location])
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
+        .properties(PropertyBag::builder().additional_properties(props).build());
+    match f.exception.as_ref().filter(|n| n.excepts()) {
+        Some(note) => result.suppressions(vec![suppression(note)]).build(),
+        None => result.build(),
+    }
+}
+
+/// An excepted finding's registry exception, as SARIF records an accepted external suppression.
+fn suppression(note: &ExceptionNote) -> Suppression {
+    let mut props = BTreeMap::new();
+    props.insert("exceptionId".to_string(), json!(note.id));
+    props.insert("owner".to_string(), json!(note.owner));
+    if let Some(a) = &note.approver {
+        props.insert("approver".to_string(), json!(a));
+    }
+    if let Some(e) = note.expires {
+        props.insert("expires".to_string(), json!(e.to_string()));
+    }
+    Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(note.reason.clone())
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build()
 }

@@ -34,6 +34,8 @@ fn resource(properties: Value) -> Resource {
             text: String::new(),
         }),
         anchor: Anchor::JsonPointer(String::new()),
+        region: None,
+        inline_suppressions: Vec::new(),
     }
 }
 

@@ -1,0 +1,360 @@
+//! The exception registry: YAML files with a top-level `exceptions:` list, parsed strictly and
+//! validated against the catalog. An entry with any problem is invalid and suppresses nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::catalog::{Catalog, yaml};
+use crate::error::Located;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryFile {
+    exceptions: Vec<Spanned<EntrySpec>>,
+}
+
+/// An entry as written. Fields a valid exception needs are optional here so that their absence
+/// is reported as a problem of that entry, at its line, with the entry's other problems.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct EntrySpec {
+    id: Option<String>,
+    control: Option<String>,
+    scope: Option<ScopeSpec>,
+    owner: Option<String>,
+    reason: Option<String>,
+    compensating_control: Option<String>,
+    approval: Option<ApprovalSpec>,
+    expires: Option<String>,
+    review_cadence: Option<String>,
+    evidence: Option<String>,
+    status: Option<Status>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeSpec {
+    #[serde(default)]
+    resources: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    accounts: Vec<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApprovalSpec {
+    approver: Option<String>,
+    role: Option<String>,
+    date: Option<String>,
+}
+
+/// Where an entry is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Requested,
+    Approved,
+    Revoked,
+}
+
+/// What an exception covers. A resource pattern is an exact Terraform address or CloudFormation
+/// logical id, or `address[*]` for every instance of one `count`/`for_each` resource.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scope {
+    pub resources: Vec<String>,
+    pub paths: Vec<String>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    #[serde(skip)]
+    path_matchers: Vec<GlobMatcher>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub approver: String,
+    pub role: String,
+    pub date: NaiveDate,
+}
+
+/// One registry entry, with everything wrong with it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exception {
+    pub id: String,
+    pub control: String,
+    pub scope: Scope,
+    pub owner: String,
+    pub reason: String,
+    pub compensating_control: String,
+    pub approval: Option<Approval>,
+    pub expires: Option<NaiveDate>,
+    pub review_cadence: Option<String>,
+    pub evidence: Option<String>,
+    pub status: Status,
+    /// Why the entry is invalid; empty when it is valid.
+    pub problems: Vec<String>,
+    /// Where the entry is written.
+    #[serde(skip)]
+    pub origin: Located,
+}
+
+impl Exception {
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Whether the resource at `address`, declared in `file`, in `account`/`region` when known,
+    /// is in scope. An account or region the scope names but the run does not know never matches.
+    pub fn covers(&self, address: &str, file: &str, account: Option<&str>, region: Option<&str>) -> bool {
+        let s = &self.scope;
+        s.resources.iter().any(|p| resource_matches(p, address))
+            && (s.path_matchers.is_empty() || s.path_matchers.iter().any(|g| g.is_match(file)))
+            && (s.accounts.is_empty() || account.is_some_and(|a| s.accounts.iter().any(|x| x == a)))
+            && (s.regions.is_empty() || region.is_some_and(|r| s.regions.iter().any(|x| x == r)))
+    }
+
+    /// The validation problems as located errors.
+    pub fn errors(&self) -> Vec<Located> {
+        self.problems
+            .iter()
+            .map(|p| Located {
+                message: format!("exception {}: {p}", self.id),
+                ..self.origin.clone()
+            })
+            .collect()
+    }
+}
+
+/// `aws_x.y[*]` covers `aws_x.y[0]` and `aws_x.y["k"]`; anything else is an exact match.
+fn resource_matches(pattern: &str, address: &str) -> bool {
+    match pattern.strip_suffix("[*]") {
+        Some(base) => address
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('[') && rest.ends_with(']')),
+        None => pattern == address,
+    }
+}
+
+/// The registry files under `path`: the file itself, or every `*.yaml`/`*.yml` in a directory.
+pub fn files(path: &Path) -> Result<Vec<PathBuf>, Located> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        return Err(Located::file(
+            path.display().to_string(),
+            "no such exception registry file or directory",
+        ));
+    }
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+fn required(value: &Option<String>, name: &str, problems: &mut Vec<String>) -> String {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => {
+            problems.push(format!("`{name}` is missing"));
+            String::new()
+        }
+    }
+}
+
+/// Parse every registry file and validate each entry against `catalog`. A file that cannot be
+/// parsed is an error; entries with problems are returned, marked invalid.
+pub fn load(paths: &[PathBuf], catalog: &Catalog, today: NaiveDate) -> Result<Vec<Exception>, Vec<Located>> {
+    let mut errors = Vec::new();
+    let mut out: Vec<Exception> = Vec::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(Located::file(&shown, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        match yaml::from_str::<RegistryFile>(&shown, &text) {
+            Ok(file) => out.extend(file.exceptions.iter().map(|e| validate(&shown, e, catalog, today))),
+            Err(e) => {
+                errors.push(e.with_help("a registry is a YAML mapping with an `exceptions:` list; see the README"))
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Ids are permanent references: a second entry with the same id is invalid.
+    let mut seen: BTreeMap<String, Located> = BTreeMap::new();
+    for e in &mut out {
+        if e.id.is_empty() {
+            continue;
+        }
+        match seen.get(&e.id) {
+            Some(first) => e.problems.push(format!(
+                "duplicates the id of the entry at {}:{}",
+                first.file, first.line
+            )),
+            None => {
+                seen.insert(e.id.clone(), e.origin.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn validate(file: &str, spec: &Spanned<EntrySpec>, catalog: &Catalog, today: NaiveDate) -> Exception {
+    let (line, column) = yaml::position(spec);
+    let s = &spec.value;
+    let mut problems = Vec::new();
+    let id = required(&s.id, "id", &mut problems);
+    let control_id = required(&s.control, "control", &mut problems);
+    let owner = required(&s.owner, "owner", &mut problems);
+    let reason = required(&s.reason, "reason", &mut problems);
+    let compensating_control = required(&s.compensating_control, "compensatingControl", &mut problems);
+    let status = s.status.unwrap_or_else(|| {
+        problems.push("`status` is missing (requested, approved or revoked)".into());
+        Status::Requested
+    });
+
+    let control = catalog.controls.get(&control_id);
+    match control {
+        None if !control_id.is_empty() => problems.push(format!("control {control_id} does not exist")),
+        Some(c) if !c.exception.allowed => problems.push(format!("control {control_id} allows no exceptions")),
+        _ => {}
+    }
+
+    let mut scope = Scope::default();
+    match &s.scope {
+        None => problems.push("`scope` is missing: name the resources the exception covers".into()),
+        Some(sc) => {
+            if sc.resources.is_empty() {
+                problems.push("`scope.resources` is empty: an exception covers named resources".into());
+            }
+            for r in &sc.resources {
+                let r = r.trim();
+                if r.is_empty() || r == "*" || r.starts_with('*') || r == "[*]" {
+                    problems.push(format!(
+                        "scope resource `{r}` is a bare wildcard: name the resource (`address[*]` covers its instances)"
+                    ));
+                }
+            }
+            for p in &sc.paths {
+                match Glob::new(p) {
+                    Ok(g) => scope.path_matchers.push(g.compile_matcher()),
+                    Err(e) => problems.push(format!("scope path `{p}` is not a valid glob: {e}")),
+                }
+            }
+            scope.resources = sc.resources.clone();
+            scope.paths = sc.paths.clone();
+            scope.accounts = sc.accounts.clone();
+            scope.regions = sc.regions.clone();
+        }
+    }
+
+    let expires = match s.expires.as_deref() {
+        None => {
+            problems.push("`expires` is missing: every exception expires".into());
+            None
+        }
+        Some(d) => parse_date(d).or_else(|| {
+            problems.push(format!("`expires` is `{d}`, not a date (YYYY-MM-DD)"));
+            None
+        }),
+    };
+
+    let approval = match &s.approval {
+        None => {
+            if status == Status::Approved {
+                problems.push("`approval` is missing on an approved exception".into());
+            }
+            None
+        }
+        Some(a) => {
+            let approver = required(&a.approver, "approval.approver", &mut problems);
+            let role = required(&a.role, "approval.role", &mut problems);
+            let date = match a.date.as_deref() {
+                None => {
+                    problems.push("`approval.date` is missing".into());
+                    None
+                }
+                Some(d) => parse_date(d).or_else(|| {
+                    problems.push(format!("`approval.date` is `{d}`, not a date (YYYY-MM-DD)"));
+                    None
+                }),
+            };
+            if !approver.is_empty() && approver.eq_ignore_ascii_case(&owner) {
+                problems.push(format!(
+                    "approved by its own owner `{owner}`: an approver must be someone else"
+                ));
+            }
+            if let Some(wanted) = control.and_then(|c| c.exception.approval_role.as_deref()) {
+                if !role.is_empty() && role != wanted {
+                    problems.push(format!(
+                        "approved by role `{role}`, but control {control_id} needs `{wanted}`"
+                    ));
+                }
+            }
+            if let Some(d) = date {
+                if d > today {
+                    problems.push(format!("approval date {d} is in the future"));
+                }
+            }
+            date.map(|date| Approval { approver, role, date })
+        }
+    };
+
+    if let (Some(exp), Some(app)) = (expires, &approval) {
+        let days = (exp - app.date).num_days();
+        if days < 0 {
+            problems.push(format!("expires {exp}, before its approval on {}", app.date));
+        }
+        if let Some(max) = control.and_then(|c| c.exception.max_duration_days) {
+            if days > i64::from(max) {
+                problems.push(format!(
+                    "lasts {days} days from approval to expiry; control {control_id} allows at most {max}"
+                ));
+            }
+        }
+    }
+
+    Exception {
+        id,
+        control: control_id,
+        scope,
+        owner,
+        reason,
+        compensating_control,
+        approval,
+        expires,
+        review_cadence: s.review_cadence.clone(),
+        evidence: s.evidence.clone(),
+        status,
+        problems,
+        origin: Located::new(file, line, column, String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
