@@ -5,8 +5,13 @@ use std::process::Command;
 use serde_json::Value;
 
 fn run(format: &str) -> String {
+    run_with(format, &[])
+}
+
+fn run_with(format: &str, extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
         .args(["check", "--format", format, "fixtures/demo"])
+        .args(extra)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .output()
@@ -51,4 +56,18 @@ fn json_output() {
 fn sarif_output() {
     let v: Value = serde_json::from_str(&run("sarif")).unwrap();
     insta::assert_json_snapshot!(without_version(v));
+}
+
+#[test]
+fn human_output_with_exceptions_and_inline_suppressions() {
+    insta::assert_snapshot!(run_with(
+        "human",
+        &[
+            "fixtures/exceptions/inline.yaml",
+            "--exceptions",
+            "fixtures/exceptions/valid.yaml",
+            "--today",
+            "2026-11-25"
+        ]
+    ));
 }
