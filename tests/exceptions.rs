@@ -321,3 +321,73 @@ fn exceptions_validate_and_list() {
     let none = run(&["exceptions", "list"]);
     assert_eq!(none.status.code(), Some(2), "no registry is an error");
 }
+
+/// A registry entry for the demo database, scoped by `extra_scope`.
+fn entry(id: &str, extra_scope: &str) -> String {
+    format!(
+        "  - id: {id}
+    control: BCK-001
+    scope:
+      resources: [module.data.aws_db_instance.main]
+{extra_scope}    owner: alice@example.com
+    reason: Migration.
+    compensatingControl: Snapshots.
+    approval: {{approver: bob@example.com, role: platform-owner, date: 2026-11-01}}
+    expires: 2027-01-15
+    status: approved
+"
+    )
+}
+
+#[test]
+fn registry_directories_default_location_and_region_and_account_scopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join(PLAN), dir.path().join("plan.json")).unwrap();
+    let reg = dir.path().join(".controlgate/exceptions");
+    std::fs::create_dir_all(&reg).unwrap();
+    // The plan's provider region is eu-west-1: only the second entry's region matches.
+    std::fs::write(
+        reg.join("a.yaml"),
+        format!("exceptions:\n{}", entry("EXC-A", "      regions: [us-east-1]\n")),
+    )
+    .unwrap();
+    std::fs::write(
+        reg.join("b.yml"),
+        format!("exceptions:\n{}", entry("EXC-B", "      regions: [eu-west-1]\n")),
+    )
+    .unwrap();
+    std::fs::write(reg.join("notes.txt"), "not a registry").unwrap();
+    let check = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+            .args(["check", "plan.json", "--format", "json", "--today", "2026-11-25"])
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    };
+    let report = check(&[]);
+    assert_eq!(
+        finding(&report, "BCK-001", DB)["exception"]["id"],
+        "EXC-B",
+        "found in the default directory, by region"
+    );
+
+    // Accounts are known only when the run is told: without --account, an account scope never matches.
+    std::fs::write(
+        reg.join("b.yml"),
+        format!("exceptions:\n{}", entry("EXC-B", "      accounts: ['111122223333']\n")),
+    )
+    .unwrap();
+    assert!(finding(&check(&[]), "BCK-001", DB).get("exception").is_none());
+    assert_eq!(
+        finding(&check(&["--account", "111122223333"]), "BCK-001", DB)["exception"]["id"],
+        "EXC-B"
+    );
+    assert!(
+        finding(&check(&["--account", "999999999999"]), "BCK-001", DB)
+            .get("exception")
+            .is_none()
+    );
+}
