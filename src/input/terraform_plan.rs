@@ -225,6 +225,7 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
         .filter(|a| a.is_object())
         .cloned()
         .unwrap_or_else(|| Value::Object(Map::new()));
+    decode_json_documents(&mut properties);
     let mut unknown_paths = Vec::new();
     if let Some(u) = unknown {
         mark_unknown(&mut properties, u, String::new(), &mut unknown_paths);
@@ -275,6 +276,36 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
         sensitive_paths,
         source: Arc::clone(source),
         anchor: Anchor::JsonPointer(anchor),
+    }
+}
+
+/// Whether an attribute holds a JSON document as a string: IAM and resource policies
+/// (`policy`, `assume_role_policy`, `access_policies`, ...).
+fn is_document_attribute(name: &str) -> bool {
+    name == "policy" || name.ends_with("_policy") || name.ends_with("_policies") || name == "policy_document"
+}
+
+/// Decode the JSON documents the AWS provider keeps as strings, so rules reach into them with
+/// paths (`$.policy.Statement[*].Action`) as they do into CloudFormation's `PolicyDocument`.
+/// A string that is not a JSON object or array stays a string.
+fn decode_json_documents(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                let decoded = match v {
+                    Value::String(s) if is_document_attribute(k) && s.trim_start().starts_with(['{', '[']) => {
+                        serde_json::from_str::<Value>(s).ok()
+                    }
+                    _ => None,
+                };
+                match decoded {
+                    Some(d) => *v = d,
+                    None => decode_json_documents(v),
+                }
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(decode_json_documents),
+        _ => {}
     }
 }
 

@@ -148,3 +148,16 @@ fn malformed_changes_are_located_errors() {
     assert!(e.message.contains("unknown actions"), "{e}");
     assert!(e.line > 1, "{e}");
 }
+
+#[test]
+fn policy_documents_held_as_strings_are_decoded() {
+    let mut p = plan();
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    p["resource_changes"][0]["change"]["after"]["policy"] = json!(doc);
+    p["resource_changes"][0]["change"]["after"]["inline_policy"] = json!([{"name": "x", "policy": doc}]);
+    p["resource_changes"][0]["change"]["after"]["description"] = json!("{not json");
+    let rs = load(&p);
+    assert_eq!(rs[0].properties["policy"]["Statement"][0]["Action"], "*");
+    assert_eq!(rs[0].properties["inline_policy"][0]["policy"]["Version"], "2012-10-17");
+    assert_eq!(rs[0].properties["description"], "{not json");
+}
