@@ -32,6 +32,39 @@ pub enum Command {
     /// Validate and list the exception registry.
     #[command(subcommand)]
     Exceptions(ExceptionsCommand),
+    /// Run policy unit tests: each rule against its compliant and noncompliant fixtures.
+    ///
+    /// Tests of a pack live in PACK/tests/<rule-id>/: either an expected.yaml mapping each fixture
+    /// to the resources the rule must fail, pass or find unknown, or compliant/ and noncompliant/
+    /// folders. Without PACK, the built-in pack is tested against fixtures/rules (run it from a
+    /// controlgate checkout). Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
+    Test(TestArgs),
+    /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
+    /// exception policy and remediation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The policy pack to test (controls/, rules/, tests/) [default: the built-in pack].
+    pub pack: Option<PathBuf>,
+    /// Where the tests are [default: PACK/tests, or fixtures/rules for the built-in pack].
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+    /// `human` or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A control id (`DP-ENC-001`) or a rule id (`rds-backup-retention-too-short`).
+    pub id: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `human` or `json`.
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,7 +76,7 @@ pub enum ExceptionsCommand {
     List(ExceptionsListArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct RegistryArgs {
     /// The exception registry: a YAML file, or a directory of them [default:
     /// .controlgate/exceptions.yaml or .controlgate/exceptions/, if present].

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use controlgate::cli::{CheckArgs, Cli, Color, Command, ExceptionsCommand, PolicyArgs, RegistryArgs};
+use controlgate::catalog::PackSource;
+use controlgate::cli::{CheckArgs, Cli, Color, Command, ExceptionsCommand, PolicyArgs, RegistryArgs, TestArgs};
 use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
 use controlgate::error::{Error, Located};
 use controlgate::report::Format;
@@ -84,6 +85,24 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
     match cli.command {
         Command::Check(args) => check(cwd, args),
         Command::Exceptions(command) => exceptions(cwd, command),
+        Command::Test(args) => test(args),
+        Command::Explain(args) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &args.policy,
+                registry_overrides(&args.policy, &RegistryArgs::default()),
+            )?;
+            let catalog = controlgate::load_catalog(&s)?;
+            let Some(text) = controlgate::explain(&catalog, &args.id, args.format) else {
+                return Err(vec![Error::Config(
+                    Located::file("command line", format!("no control or rule `{}`", args.id))
+                        .with_help("`controlgate controls` lists them"),
+                )]);
+            };
+            print!("{text}");
+            Ok(Exit::Pass)
+        }
         Command::Controls(args) => {
             let s = settings(
                 cwd,
@@ -183,6 +202,55 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             Ok(Exit::Pass)
         }
     }
+}
+
+fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
+    let (sources, tests) = match &args.pack {
+        Some(pack) => (
+            vec![PackSource::Builtin, PackSource::Dir(pack.clone())],
+            args.tests.clone().unwrap_or_else(|| pack.join("tests")),
+        ),
+        None => (
+            vec![PackSource::Builtin],
+            args.tests.clone().unwrap_or_else(|| PathBuf::from("fixtures/rules")),
+        ),
+    };
+    let mut catalog =
+        controlgate::catalog::load(&sources).map_err(|e| e.into_iter().map(Error::Policy).collect::<Vec<_>>())?;
+    // A pack's tests cover the pack's rules; its rules may still enforce built-in controls.
+    if let Some(pack) = &args.pack {
+        let root = pack.display().to_string();
+        catalog.rules.retain(|r| r.origin.file.starts_with(&root));
+    }
+    let results = controlgate::policytest::run(&catalog, &tests).map_err(|e| vec![Error::Policy(e)])?;
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    if args.format == Format::Human {
+        for r in &results {
+            println!(
+                "{} {} ({} case{})",
+                if r.passed() { "ok  " } else { "FAIL" },
+                r.rule,
+                r.cases,
+                if r.cases == 1 { "" } else { "s" }
+            );
+            for p in &r.problems {
+                println!("       {p}");
+            }
+        }
+        println!("rules: {} passed, {failed} failed", results.len() - failed);
+    } else {
+        let doc: Vec<serde_json::Value> = results
+            .iter()
+            .map(
+                |r| serde_json::json!({"rule": r.rule, "cases": r.cases, "passed": r.passed(), "problems": r.problems}),
+            )
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "rules": doc })).unwrap_or_default()
+        );
+    }
+    Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 
 fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {

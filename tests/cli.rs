@@ -383,3 +383,80 @@ fn controls_lists_the_catalog() {
         "{out}"
     );
 }
+
+#[test]
+fn policy_tests_of_a_users_pack() {
+    let env = Env::new();
+    env.write(
+        "pack/tests/db-backup-retention-too-short/compliant/ok.json",
+        &plan(&[("aws_db_instance.a", prod_db(json!(14)))]),
+    );
+    env.write(
+        "pack/tests/db-backup-retention-too-short/noncompliant/bad.json",
+        &plan(&[("aws_db_instance.a", prod_db(json!(1)))]),
+    );
+    env.write(
+        "pack/tests/db-backup-retention-too-short/compliant/ok.yaml",
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      BackupRetentionPeriod: 7\n",
+    );
+    // The CloudFormation side has no failing case yet: the rule is not fully tested.
+    let o = env.raw(&["test", "pack"]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains("FAIL db-backup-retention-too-short")
+            && out.contains("no cloudformation case with a failing resource"),
+        "{out}"
+    );
+    env.write(
+        "pack/tests/db-backup-retention-too-short/noncompliant/bad.yaml",
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {}\n",
+    );
+    let o = env.raw(&["test", "pack"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok   db-backup-retention-too-short (4 cases)"));
+    // A compliant case that the rule fails is a mismatch.
+    env.write(
+        "pack/tests/db-backup-retention-too-short/compliant/wrong.json",
+        &plan(&[("aws_db_instance.a", prod_db(json!(3)))]),
+    );
+    let o = env.raw(&["test", "pack"]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("compliant/wrong.json: expected no finding"));
+}
+
+#[test]
+fn explain_prints_a_control_and_its_rules() {
+    let env = Env::new();
+    let o = env.raw(&[
+        "explain",
+        "--no-builtin",
+        "--policies",
+        "pack",
+        "db-backup-retention-too-short",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("rule db-backup-retention-too-short enforces control TST-001"),
+        "{out}"
+    );
+    assert!(
+        out.contains("nist-800-53: CP-9") && out.contains("exceptions: not allowed"),
+        "{out}"
+    );
+    let json = env.raw(&[
+        "explain",
+        "--no-builtin",
+        "--policies",
+        "pack",
+        "TST-001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stdout_json(&json)["rules"][0]["id"], "db-backup-retention-too-short");
+    assert_eq!(
+        code(&env.raw(&["explain", "--no-builtin", "--policies", "pack", "NOPE-001"])),
+        2
+    );
+}

@@ -1,0 +1,318 @@
+//! `controlgate test`: policy unit tests. Each rule has a folder of fixtures under a tests
+//! directory, named after the rule id:
+//!
+//! - `<rule-id>/expected.yaml` maps each fixture (path relative to the folder) to the resources
+//!   the rule must `fail`, find `unknown`, and `pass` (evaluate without a finding); every file in
+//!   the folder must be listed;
+//! - or, without `expected.yaml`, `<rule-id>/compliant/**` (the rule must not fail or be unknown
+//!   on any resource, and must evaluate at least one) and `<rule-id>/noncompliant/**` (the rule
+//!   must fail on at least one resource of each file).
+//!
+//! Every rule needs a passing and a failing case for each format it supports.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, Rule};
+use crate::environment::EnvironmentResolver;
+use crate::error::Located;
+use crate::evaluate::evaluate;
+use crate::finding::Outcome;
+use crate::input::{self, Candidate};
+use crate::model::InputFormat;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    #[serde(default)]
+    fail: BTreeSet<String>,
+    #[serde(default)]
+    pass: BTreeSet<String>,
+    #[serde(default)]
+    unknown: BTreeSet<String>,
+}
+
+/// How one rule fared.
+#[derive(Debug)]
+pub struct RuleResult {
+    pub rule: String,
+    pub cases: usize,
+    /// Each mismatch between expected and actual, in words; empty when the rule passed.
+    pub problems: Vec<String>,
+}
+
+impl RuleResult {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Run the tests of every rule of `catalog` found under `tests_dir`. A rule without tests fails;
+/// so does a tests folder that names no rule.
+pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Located> {
+    if !tests_dir.is_dir() {
+        return Err(
+            Located::file(tests_dir.display().to_string(), "no such tests directory")
+                .with_help("policy tests live in <pack>/tests/<rule-id>/ (see `controlgate test --help`)"),
+        );
+    }
+    let mut results: Vec<RuleResult> = catalog
+        .rules
+        .iter()
+        .map(|r| test_rule(catalog, r, &tests_dir.join(&r.id)))
+        .collect();
+    let known: BTreeSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut orphans: Vec<String> = std::fs::read_dir(tests_dir)
+        .map_err(|e| Located::file(tests_dir.display().to_string(), format!("cannot read: {e}")))?
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !known.contains(name.as_str()))
+        .collect();
+    orphans.sort();
+    for name in orphans {
+        results.push(RuleResult {
+            problems: vec![format!("tests/{name} names no rule of the catalog")],
+            rule: name,
+            cases: 0,
+        });
+    }
+    Ok(results)
+}
+
+/// One fixture's outcome for a rule: resources failed, unknown, and evaluated without finding.
+struct Actual {
+    format: InputFormat,
+    fail: BTreeSet<String>,
+    unknown: BTreeSet<String>,
+    /// Resources of a type the rule targets.
+    targeted: BTreeSet<String>,
+}
+
+fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Result<Actual, String> {
+    let loaded = input::load_all(
+        &[Candidate {
+            path: path.to_path_buf(),
+            named: true,
+        }],
+        base,
+    );
+    if let Some(e) = loaded.errors.first() {
+        return Err(e.to_string());
+    }
+    let file = loaded
+        .files
+        .first()
+        .ok_or_else(|| format!("{}: nothing loaded", path.display()))?;
+    // Only this rule and its control, so other rules' findings do not interfere.
+    let single = Catalog {
+        controls: catalog
+            .controls
+            .iter()
+            .filter(|(id, _)| **id == rule.control)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        rules: vec![rule.clone()],
+    };
+    let eval = evaluate(&single, &loaded.files, &EnvironmentResolver::default());
+    if let Some(e) = eval.errors.first() {
+        return Err(e.to_string());
+    }
+    let of = |o: Outcome| {
+        eval.findings
+            .iter()
+            .filter(|f| f.outcome == o)
+            .map(|f| f.resource.clone())
+            .collect()
+    };
+    let targeted = file
+        .resources
+        .iter()
+        .filter(|r| {
+            rule.target(file.format)
+                .is_some_and(|t| t.resource_types.contains(&r.resource_type))
+        })
+        .map(|r| r.address.clone())
+        .collect();
+    Ok(Actual {
+        format: file.format,
+        fail: of(Outcome::Fail),
+        unknown: of(Outcome::Unknown),
+        targeted,
+    })
+}
+
+fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.file_name() != "expected.yaml")
+        .map(|e| e.into_path())
+        .collect()
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
+    let mut problems = Vec::new();
+    let mut cases = 0;
+    // (format, "pass" | "fail") → seen
+    let mut covered: BTreeSet<(InputFormat, &str)> = BTreeSet::new();
+    let expected_file = dir.join("expected.yaml");
+    if expected_file.is_file() {
+        let expected: BTreeMap<String, Expected> = match std::fs::read_to_string(&expected_file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                crate::catalog::yaml::from_str(&expected_file.display().to_string(), &t).map_err(|e| e.to_string())
+            }) {
+            Ok(x) => x,
+            Err(e) => {
+                return RuleResult {
+                    rule: rule.id.clone(),
+                    cases: 0,
+                    problems: vec![e],
+                };
+            }
+        };
+        let listed: BTreeSet<String> = expected.keys().cloned().collect();
+        let present: BTreeSet<String> = files_under(dir).iter().map(|p| relative(p, dir)).collect();
+        for missing in present.difference(&listed) {
+            problems.push(format!("{missing}: not listed in expected.yaml"));
+        }
+        for (file, want) in &expected {
+            let path = dir.join(file);
+            if !path.is_file() {
+                problems.push(format!("{file}: listed in expected.yaml but missing"));
+                continue;
+            }
+            cases += 1;
+            let got = match evaluate_file(catalog, rule, &path, dir) {
+                Ok(a) => a,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            if got.fail != want.fail {
+                problems.push(format!("{file}: expected fail {:?}, got {:?}", want.fail, got.fail));
+            }
+            if got.unknown != want.unknown {
+                problems.push(format!(
+                    "{file}: expected unknown {:?}, got {:?}",
+                    want.unknown, got.unknown
+                ));
+            }
+            for p in &want.pass {
+                if !got.targeted.contains(p) {
+                    problems.push(format!("{file}: expected pass for {p}, which the rule does not target"));
+                } else if got.fail.contains(p) || got.unknown.contains(p) {
+                    problems.push(format!("{file}: expected pass for {p}, got a finding"));
+                }
+            }
+            if !want.fail.is_empty() {
+                covered.insert((got.format, "fail"));
+            }
+            if !want.pass.is_empty() {
+                covered.insert((got.format, "pass"));
+            }
+        }
+    } else {
+        for (kind, must_fail) in [("compliant", false), ("noncompliant", true)] {
+            let sub = dir.join(kind);
+            for path in files_under(&sub) {
+                cases += 1;
+                let name = relative(&path, dir);
+                match evaluate_file(catalog, rule, &path, &sub) {
+                    Err(e) => problems.push(e),
+                    Ok(got) if must_fail => {
+                        if got.fail.is_empty() {
+                            problems.push(format!("{name}: expected a failing resource, got none"));
+                        } else {
+                            covered.insert((got.format, "fail"));
+                        }
+                    }
+                    Ok(got) => {
+                        let findings: BTreeSet<&String> = got.fail.iter().chain(&got.unknown).collect();
+                        if !findings.is_empty() {
+                            problems.push(format!("{name}: expected no finding, got findings on {findings:?}"));
+                        } else if got.targeted.is_empty() {
+                            problems.push(format!("{name}: holds no resource the rule targets"));
+                        } else {
+                            covered.insert((got.format, "pass"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (format, present) in [
+        (InputFormat::TerraformPlan, rule.terraform.is_some()),
+        (InputFormat::Cloudformation, rule.cloudformation.is_some()),
+    ] {
+        for kind in ["pass", "fail"] {
+            if present && !covered.contains(&(format, kind)) {
+                problems.push(format!("no {} case with a {kind}ing resource", format.as_str()));
+            }
+        }
+    }
+    RuleResult {
+        rule: rule.id.clone(),
+        cases,
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compliant_and_noncompliant_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path();
+        std::fs::create_dir_all(pack.join("controls")).unwrap();
+        std::fs::create_dir_all(pack.join("rules")).unwrap();
+        std::fs::write(
+            pack.join("controls/TST-001.yaml"),
+            "id: TST-001\nversion: 1\ntitle: t\nintent: i\nseverity: low\nscope:\n  resourceTypes: [AWS::SNS::Topic]\nevidenceSources: [cloudformation-template]\nexception:\n  allowed: false\nremediation:\n  mode: manual\n  hint: h\nframeworks: {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            pack.join("rules/sns-topic-unencrypted.yaml"),
+            "id: sns-topic-unencrypted\ncontrol: TST-001\ntitle: t\nmessage: m\ncloudformation:\n  resourceTypes: [AWS::SNS::Topic]\n  assert:\n    path: $.KmsMasterKeyId\n    exists: true\n",
+        )
+        .unwrap();
+        let catalog = crate::catalog::load(&[crate::catalog::PackSource::Dir(pack.to_path_buf())]).unwrap();
+        let t = pack.join("tests/sns-topic-unencrypted");
+        std::fs::create_dir_all(t.join("compliant")).unwrap();
+        std::fs::create_dir_all(t.join("noncompliant")).unwrap();
+        let template = |props: &str| format!("Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties: {props}\n");
+        std::fs::write(t.join("compliant/ok.yaml"), template("{KmsMasterKeyId: alias/x}")).unwrap();
+        std::fs::write(t.join("noncompliant/bad.yaml"), template("{}")).unwrap();
+        let results = run(&catalog, &pack.join("tests")).unwrap();
+        assert_eq!(results.len(), 1);
+        assert!(results[0].passed(), "{:?}", results[0].problems);
+        assert_eq!(results[0].cases, 2);
+
+        // A compliant case that fails is reported, and so is an orphan folder.
+        std::fs::write(t.join("compliant/also.yaml"), template("{}")).unwrap();
+        std::fs::create_dir_all(pack.join("tests/retired-rule")).unwrap();
+        let results = run(&catalog, &pack.join("tests")).unwrap();
+        assert!(
+            results[0]
+                .problems
+                .iter()
+                .any(|p| p.contains("compliant/also.yaml: expected no finding")),
+            "{:?}",
+            results[0].problems
+        );
+        assert!(results[1].problems[0].contains("names no rule"));
+    }
+}
