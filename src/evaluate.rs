@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Control, Rule, Target};
+use crate::engine::jsonpath::Neighbours;
 use crate::engine::{Truth, Verdict};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
@@ -60,17 +61,19 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
             }
         }
     }
-    let resources: Vec<&Resource> = files.iter().flat_map(|f| f.resources.iter()).collect();
+    let neighbours: Vec<FileNeighbours<'_>> = files.iter().map(FileNeighbours::new).collect();
+    let resources: Vec<(&Resource, &FileNeighbours<'_>)> = files
+        .iter()
+        .zip(&neighbours)
+        .flat_map(|(f, n)| f.resources.iter().map(move |r| (r, n)))
+        .collect();
     let results: Vec<ResourceResult> = resources
         .par_iter()
-        .map(|r| {
-            evaluate_resource(
-                r,
-                index
-                    .get(&(r.format, r.resource_type.as_str()))
-                    .map_or(&[][..], Vec::as_slice),
-                environments,
-            )
+        .map(|(r, n)| {
+            let rules = index
+                .get(&(r.format, r.resource_type.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            evaluate_resource(r, rules, environments, *n)
         })
         .collect();
 
@@ -112,10 +115,44 @@ struct ResourceResult {
     errors: Vec<Located>,
 }
 
+/// Who refers to whom in one input file: (referenced address, attribute) → referrers.
+struct FileNeighbours<'a> {
+    by_target: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
+}
+
+impl<'a> FileNeighbours<'a> {
+    fn new(file: &'a LoadedFile) -> Self {
+        let mut by_target: HashMap<(&str, &str), Vec<&Resource>> = HashMap::new();
+        for r in &file.resources {
+            for (attr, targets) in &r.references {
+                for t in targets {
+                    by_target.entry((t.as_str(), attr.as_str())).or_default().push(r);
+                }
+            }
+        }
+        FileNeighbours { by_target }
+    }
+}
+
+impl Neighbours for FileNeighbours<'_> {
+    fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource> {
+        self.by_target
+            .get(&(address, via))
+            .map(|rs| {
+                rs.iter()
+                    .copied()
+                    .filter(|r| types.contains(&r.resource_type))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 fn evaluate_resource(
     resource: &Resource,
     rules: &[Applicable<'_>],
     environments: &EnvironmentResolver,
+    neighbours: &dyn Neighbours,
 ) -> ResourceResult {
     let mut result = ResourceResult::default();
     if rules.is_empty() {
@@ -134,7 +171,7 @@ fn evaluate_resource(
                 continue;
             }
         }
-        let verdict = match judge(a.target, resource) {
+        let verdict = match judge(a.target, resource, neighbours) {
             Ok(Some(v)) => v,
             Ok(None) => continue,
             Err(e) => {
@@ -194,15 +231,15 @@ fn evaluate_resource(
 /// The rule reads "when W, then A": a definite "no" from W takes the resource out of reach; an
 /// undecidable W keeps it in, and then a failing A is undecidable too (the resource may not be
 /// one the rule is about), while a passing A passes.
-fn judge(target: &Target, resource: &Resource) -> Result<Option<Verdict>, String> {
+fn judge(target: &Target, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Option<Verdict>, String> {
     let when = match &target.when {
-        Some(w) => Some(w.evaluate(resource)?),
+        Some(w) => Some(w.evaluate(resource, neighbours)?),
         None => None,
     };
     if when.as_ref().is_some_and(|w| w.truth == Truth::False) {
         return Ok(None);
     }
-    let mut verdict = target.assert.evaluate(resource)?;
+    let mut verdict = target.assert.evaluate(resource, neighbours)?;
     if let Some(w) = when.filter(|w| w.truth == Truth::Unknown) {
         if verdict.truth == Truth::False {
             verdict.truth = Truth::Unknown;

@@ -51,6 +51,17 @@ pub struct ConditionSpec {
     matches: Option<String>,
     contains: Option<Value>,
     includes_any: Option<Vec<i64>>,
+    related: Option<RelatedSpec>,
+}
+
+/// `related`: the resources of the same file, of the given types, whose attribute `via` refers
+/// to this resource (an `aws_s3_bucket_versioning` whose `bucket` is this bucket).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelatedSpec {
+    types: Vec<String>,
+    via: String,
+    require: Box<Spanned<ConditionSpec>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +134,29 @@ pub enum Condition {
         to: Query,
         ports: Vec<i64>,
     },
+    /// Companions referring to this resource satisfy `require` (`match: any`, the default: one of
+    /// them; `all`: every one, and at least one exists).
+    Related {
+        types: Vec<String>,
+        via: String,
+        require: Box<Condition>,
+        quantifier: Quantifier,
+    },
+}
+
+/// The resources of an input file that refer to others, for `related` conditions.
+pub trait Neighbours {
+    /// Resources of one of `types` whose attribute `via` refers to `address`.
+    fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource>;
+}
+
+/// No neighbours: a resource evaluated on its own.
+pub struct Alone;
+
+impl Neighbours for Alone {
+    fn referrers(&self, _: &str, _: &str, _: &[String]) -> Vec<&Resource> {
+        Vec::new()
+    }
 }
 
 impl Condition {
@@ -138,10 +172,12 @@ impl Condition {
             s.for_each.is_some(),
             s.path.is_some() || s.tag.is_some(),
             s.port_range.is_some(),
+            s.related.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`".into(),
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`"
+                    .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
         }
@@ -161,10 +197,23 @@ impl Condition {
         .filter(|o| **o)
         .count();
         let is_leaf = s.path.is_some() || s.tag.is_some();
-        if !is_leaf && (ops > 0 || s.quantifier.is_some()) {
+        if !is_leaf && (ops > 0 || (s.quantifier.is_some() && s.related.is_none())) {
             return Err(err(
-                "operators (`equals`, `exists`, ...) and `match` belong to a `path` or `tag` condition".into(),
+                "operators (`equals`, `exists`, ...) belong to a `path` or `tag` condition, `match` to those and `related`"
+                    .into(),
             ));
+        }
+        if let Some(r) = &s.related {
+            if r.types.is_empty() || r.via.trim().is_empty() {
+                return Err(err("`related` needs `types` and `via`".into()));
+            }
+            return Ok(Condition::Related {
+                types: r.types.clone(),
+                via: r.via.clone(),
+                require: Box::new(Condition::compile(file, &r.require)?),
+                // One companion that makes the resource compliant is enough, by default.
+                quantifier: s.quantifier.unwrap_or(Quantifier::Any),
+            });
         }
         if s.require.is_some() != s.for_each.is_some() {
             return Err(err("`forEach` and `require` go together".into()));
@@ -248,23 +297,23 @@ impl Condition {
     ///
     /// An error means the rule cannot be evaluated (a JSONPath function failed on this input):
     /// the caller fails the run, it never counts as a pass.
-    pub fn evaluate(&self, resource: &Resource) -> Result<Verdict, String> {
-        self.eval(resource, &resource.properties, "")
+    pub fn evaluate(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Verdict, String> {
+        self.eval(resource, &resource.properties, "", neighbours)
     }
 
     /// `root` is the value paths start from; `prefix` is its JSON pointer in the properties
     /// (for sensitivity and messages).
-    fn eval(&self, resource: &Resource, root: &Value, prefix: &str) -> Result<Verdict, String> {
+    fn eval(&self, resource: &Resource, root: &Value, prefix: &str, nb: &dyn Neighbours) -> Result<Verdict, String> {
         let all = |list: &[Condition]| {
             list.iter()
-                .map(|c| c.eval(resource, root, prefix))
+                .map(|c| c.eval(resource, root, prefix, nb))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(match self {
             Condition::All(list) => combine(all(list)?, Quantifier::All),
             Condition::Any(list) => combine(all(list)?, Quantifier::Any),
             Condition::Not(inner) => {
-                let v = inner.eval(resource, root, prefix)?;
+                let v = inner.eval(resource, root, prefix, nb)?;
                 let truth = match v.truth {
                     Truth::True => Truth::False,
                     Truth::False => Truth::True,
@@ -294,7 +343,7 @@ impl Condition {
                                 Truth::Unknown,
                                 format!("`{}` {why}", pointer_display(&pointer)),
                             )),
-                            None => require.eval(resource, value, &pointer),
+                            None => require.eval(resource, value, &pointer, nb),
                         }
                     })
                     .collect::<Result<Vec<_>, _>>()?;
@@ -311,6 +360,32 @@ impl Condition {
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
             Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+            Condition::Related {
+                types,
+                via,
+                require,
+                quantifier,
+            } => {
+                let companions = nb.referrers(&resource.address, via, types);
+                if companions.is_empty() {
+                    return Ok(Verdict::new(
+                        Truth::False,
+                        format!("no {} refers to it through `{via}`", types.join(" or ")),
+                    ));
+                }
+                let verdicts = companions
+                    .into_iter()
+                    .map(|c| {
+                        // The companion's own paths, sensitivity and tags; its facts name it.
+                        let v = require.eval(c, &c.properties, "", nb)?;
+                        Ok(Verdict {
+                            truth: v.truth,
+                            facts: v.facts.into_iter().map(|f| format!("{}: {f}", c.address)).collect(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                combine(verdicts, *quantifier)
+            }
         })
     }
 }

@@ -419,9 +419,20 @@ pub fn resources(
             let (first, last) = lines_of(l.line);
             inline_suppressions.extend(inline::from_comments(&source.text, first, last));
         }
+        let references = properties
+            .as_object()
+            .map(|props| {
+                props
+                    .iter()
+                    .map(|(k, v)| (k.clone(), references_in(v, declared)))
+                    .filter(|(_, r)| !r.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         out.push(Resource {
             region: None,
             inline_suppressions,
+            references,
             address: id.clone(),
             resource_type,
             format: InputFormat::Cloudformation,
@@ -437,6 +448,50 @@ pub fn resources(
         });
     }
     Ok(out)
+}
+
+/// The logical ids of `resources` that `value` refers to through `Ref`, `Fn::GetAtt` or the
+/// `${Id}`/`${Id.Attr}` variables of `Fn::Sub` (parameters and pseudo parameters are not
+/// resources and are left out).
+fn references_in(value: &Value, resources: &Map<String, Value>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![value];
+    let add = |id: &str, out: &mut BTreeSet<String>| {
+        if resources.contains_key(id) {
+            out.insert(id.to_string());
+        }
+    };
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(id)) = m.get("Ref") {
+                    add(id, &mut out);
+                }
+                match m.get("Fn::GetAtt") {
+                    Some(Value::Array(a)) => {
+                        if let Some(Value::String(id)) = a.first() {
+                            add(id, &mut out);
+                        }
+                    }
+                    Some(Value::String(s)) => add(s.split('.').next().unwrap_or_default(), &mut out),
+                    _ => {}
+                }
+                let sub = match m.get("Fn::Sub") {
+                    Some(Value::String(s)) => Some(s.as_str()),
+                    Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                for part in sub.unwrap_or_default().split("${").skip(1) {
+                    let var = part.split('}').next().unwrap_or_default();
+                    add(var.split('.').next().unwrap_or_default(), &mut out);
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The tags of a resource: `Tags` as `[{Key, Value}]` or as a map (SAM, SSM). Keys whose value
@@ -1486,5 +1541,52 @@ Resources:
             misplaced.is_empty(),
             "resource anchors not at their logical id: {misplaced:#?}"
         );
+    }
+
+    #[test]
+    fn references_through_ref_getatt_and_sub() {
+        let rs = load(
+            "Parameters:
+  Env: {Type: String}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket
+      PolicyDocument:
+        Statement:
+          - Resource: !Sub '${Bucket.Arn}/*'
+            Condition: {StringEquals: {env: !Ref Env}}
+  Ingress:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Group.GroupId
+      SourceSecurityGroupId: !GetAtt [Other, GroupId]
+  Group:
+    Type: AWS::EC2::SecurityGroup
+  Other:
+    Type: AWS::EC2::SecurityGroup
+",
+        );
+        let refs = |id: &str, attr: &str| -> Vec<String> {
+            rs.iter()
+                .find(|r| r.address == id)
+                .unwrap()
+                .references
+                .get(attr)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(refs("Policy", "Bucket"), vec!["Bucket"]);
+        assert_eq!(
+            refs("Policy", "PolicyDocument"),
+            vec!["Bucket"],
+            "Fn::Sub variables count; the parameter is not a resource"
+        );
+        assert_eq!(refs("Ingress", "GroupId"), vec!["Group"]);
+        assert_eq!(refs("Ingress", "SourceSecurityGroupId"), vec!["Other"]);
+        assert!(rs.iter().find(|r| r.address == "Bucket").unwrap().references.is_empty());
     }
 }

@@ -196,7 +196,188 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         };
         out.push(build(source, provider_region, planned));
     }
+    link_references(plan, &mut out);
     Ok(out)
+}
+
+/// Split an address at the dots that separate its parts, not those inside `["..."]` keys.
+fn address_parts(address: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut depth, mut quoted) = (0, 0usize, false);
+    for (i, c) in address.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            '.' if !quoted && depth == 0 => {
+                parts.push(&address[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&address[start..]);
+    parts
+}
+
+/// `name[0]` → (`name`, `[0]`).
+fn split_index(part: &str) -> (&str, &str) {
+    part.find('[').map_or((part, ""), |i| (&part[..i], &part[i..]))
+}
+
+/// An instance address taken apart: `module.a["k"].aws_x.y[0]` → prefix `module.a["k"].`,
+/// module path `a`, resource `aws_x.y`, index `[0]`.
+struct Instance<'a> {
+    prefix: String,
+    module_path: String,
+    resource: String,
+    index: &'a str,
+}
+
+fn parse_instance(address: &str) -> Option<Instance<'_>> {
+    let parts = address_parts(address);
+    let mut i = 0;
+    let (mut prefix, mut path) = (String::new(), Vec::new());
+    while parts.get(i) == Some(&"module") {
+        let call = parts.get(i + 1)?;
+        prefix.push_str(&format!("module.{call}."));
+        path.push(split_index(call).0);
+        i += 2;
+    }
+    let (kind, name) = (parts.get(i)?, parts.get(i + 1)?);
+    let (name, index) = split_index(name);
+    Some(Instance {
+        prefix,
+        module_path: path.join("."),
+        resource: format!("{kind}.{name}"),
+        index,
+    })
+}
+
+/// Per module path and resource (`aws_x.y`): each top-level attribute's references, and the
+/// references of its `for_each`/`count` expression.
+type ConfigRefs = HashMap<(String, String), (BTreeMap<String, Vec<String>>, Vec<String>)>;
+
+fn collect_references(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(refs)) = m.get("references") {
+                out.extend(refs.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+            m.iter()
+                .filter(|(k, _)| *k != "references")
+                .for_each(|(_, v)| collect_references(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
+    }
+}
+
+fn config_references(plan: &Value) -> ConfigRefs {
+    let mut out = ConfigRefs::new();
+    let Some(root) = plan.pointer("/configuration/root_module") else {
+        return out;
+    };
+    let mut stack: Vec<(&Value, String)> = vec![(root, String::new())];
+    while let Some((module, path)) = stack.pop() {
+        for r in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            let Some(address) = r.get("address").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut attrs = BTreeMap::new();
+            for (k, v) in r.get("expressions").and_then(Value::as_object).into_iter().flatten() {
+                let mut refs = Vec::new();
+                collect_references(v, &mut refs);
+                if !refs.is_empty() {
+                    attrs.insert(k.clone(), refs);
+                }
+            }
+            let mut iteration = Vec::new();
+            for key in ["for_each_expression", "count_expression"] {
+                if let Some(e) = r.get(key) {
+                    collect_references(e, &mut iteration);
+                }
+            }
+            out.insert((path.clone(), address.to_string()), (attrs, iteration));
+        }
+        for (name, call) in module
+            .get("module_calls")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(m) = call.get("module") {
+                let child = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                stack.push((m, child));
+            }
+        }
+    }
+    out
+}
+
+/// The resource a reference names (`aws_s3_bucket.b.id` → `aws_s3_bucket.b`, with a static index
+/// if written), or `None` for variables, locals, data sources, module outputs and the like.
+fn referenced_resource(reference: &str) -> Option<(String, &str)> {
+    let parts = address_parts(reference);
+    let kind = *parts.first()?;
+    if [
+        "var",
+        "local",
+        "each",
+        "count",
+        "path",
+        "terraform",
+        "module",
+        "data",
+        "self",
+    ]
+    .contains(&kind)
+        || !kind.contains('_')
+    {
+        return None;
+    }
+    let (name, index) = split_index(parts.get(1)?);
+    Some((format!("{kind}.{name}"), index))
+}
+
+/// Fill `references` of every resource from the plan's `configuration`. References name
+/// resources, not instances: an instance is paired with the instance of the same key (count
+/// index or for_each key) when the referenced resource is iterated too, which is how a
+/// companion written with `[count.index]`, `[each.key]` or `for_each = aws_x.y` is meant.
+fn link_references(plan: &Value, resources: &mut [Resource]) {
+    let config = config_references(plan);
+    if config.is_empty() {
+        return;
+    }
+    let present: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    for r in resources.iter_mut() {
+        let Some(me) = parse_instance(&r.address) else { continue };
+        let Some((attrs, iteration)) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
+            continue;
+        };
+        let resolve = |reference: &str| -> Option<String> {
+            let (target, static_index) = referenced_resource(reference)?;
+            let base = format!("{}{target}", me.prefix);
+            [format!("{base}{static_index}"), format!("{base}{}", me.index)]
+                .into_iter()
+                .find(|a| present.contains(a))
+        };
+        for (attr, refs) in attrs {
+            let mut targets: BTreeSet<String> = refs.iter().filter_map(|x| resolve(x)).collect();
+            // `for_each = aws_x.y` with `each.value...` in the attribute: the same-key instance.
+            if refs.iter().any(|x| x.starts_with("each.")) {
+                targets.extend(iteration.iter().filter_map(|x| resolve(x)));
+            }
+            targets.remove(&r.address);
+            if !targets.is_empty() {
+                r.references.insert(attr.clone(), targets);
+            }
+        }
+    }
 }
 
 /// One resource's parts as the plan gives them.
@@ -264,6 +445,7 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
     Resource {
         region,
         inline_suppressions: Vec::new(),
+        references: BTreeMap::new(),
         tag_map_unknown,
         address: address.to_string(),
         resource_type: resource_type.to_string(),

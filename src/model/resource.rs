@@ -89,6 +89,10 @@ pub struct Resource {
     pub region: Option<String>,
     /// Attempts to skip checks written beside the resource (CloudFormation `Metadata`, comments).
     pub inline_suppressions: Vec<InlineSuppression>,
+    /// The resources of the same file each top-level attribute refers to: Terraform from the
+    /// plan's `configuration` references, CloudFormation from `Ref`, `Fn::GetAtt` and `Fn::Sub`.
+    /// Rules use them to find companions (`aws_s3_bucket_versioning.bucket` → its bucket).
+    pub references: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// An attempt to skip checks written in the input itself, not in the exception registry.

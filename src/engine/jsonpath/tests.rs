@@ -36,6 +36,7 @@ fn resource(properties: Value) -> Resource {
         anchor: Anchor::JsonPointer(String::new()),
         region: None,
         inline_suppressions: Vec::new(),
+        references: Default::default(),
     }
 }
 
@@ -53,7 +54,7 @@ fn condition(yaml: &str) -> Condition {
 }
 
 fn truth(yaml: &str, props: Value) -> Truth {
-    condition(yaml).evaluate(&resource(props)).unwrap().truth
+    condition(yaml).evaluate(&resource(props), &Alone).unwrap().truth
 }
 
 const U: fn() -> Value = unknown_marker;
@@ -203,11 +204,14 @@ fn tags_known_absent_and_unknown() {
     let mut r = resource(json!({}));
     r.unknown_tags.insert("Owner".into());
     assert_eq!(
-        condition("tag: Owner\nexists: true\n").evaluate(&r).unwrap().truth,
+        condition("tag: Owner\nexists: true\n")
+            .evaluate(&r, &Alone)
+            .unwrap()
+            .truth,
         Truth::True
     );
     assert_eq!(
-        condition("tag: Owner\nequals: x\n").evaluate(&r).unwrap().truth,
+        condition("tag: Owner\nequals: x\n").evaluate(&r, &Alone).unwrap().truth,
         Truth::Unknown
     );
     assert_eq!(
@@ -230,7 +234,7 @@ require:
 #[test]
 fn for_each_with_port_ranges() {
     let open = json!({"ingress": [{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}, {"from_port": 20, "to_port": 25, "cidr_blocks": ["0.0.0.0/0"]}]});
-    let v = condition(OPEN_ADMIN).evaluate(&resource(open)).unwrap();
+    let v = condition(OPEN_ADMIN).evaluate(&resource(open), &Alone).unwrap();
     assert_eq!(v.truth, Truth::False);
     assert!(
         v.facts
@@ -257,7 +261,7 @@ fn for_each_with_port_ranges() {
 #[test]
 fn sensitive_values_are_never_echoed() {
     let v = condition("path: $.password\nmatches: '^.{32,}$'\n")
-        .evaluate(&resource(json!({"password": "hunter2"})))
+        .evaluate(&resource(json!({"password": "hunter2"})), &Alone)
         .unwrap();
     assert_eq!(v.truth, Truth::False);
     assert!(v.facts.iter().all(|f| !f.contains("hunter2")), "{:?}", v.facts);
@@ -311,7 +315,7 @@ fn null_is_absent() {
 #[test]
 fn messages_name_the_unknown_value_not_its_inside() {
     let v = condition(OPEN_ADMIN)
-        .evaluate(&resource(json!({"ingress": U()})))
+        .evaluate(&resource(json!({"ingress": U()})), &Alone)
         .unwrap();
     assert_eq!(v.truth, Truth::Unknown);
     assert!(
@@ -326,4 +330,83 @@ fn messages_name_the_unknown_value_not_its_inside() {
         "{:?}",
         v.facts
     );
+}
+
+struct Companions(Vec<Resource>);
+
+impl Neighbours for Companions {
+    fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource> {
+        self.0
+            .iter()
+            .filter(|c| types.contains(&c.resource_type) && c.references.get(via).is_some_and(|t| t.contains(address)))
+            .collect()
+    }
+}
+
+fn companion(address: &str, props: Value) -> Resource {
+    let mut c = resource(props);
+    c.address = address.into();
+    c.resource_type = "aws_s3_bucket_versioning".into();
+    c.references.insert("bucket".into(), ["aws_x.y".to_string()].into());
+    c
+}
+
+const VERSIONED: &str = "any:
+  - path: $.versioning[0].enabled
+    equals: true
+  - related:
+      types: [aws_s3_bucket_versioning]
+      via: bucket
+      require:
+        path: $.versioning_configuration[0].status
+        equals: Enabled
+";
+
+#[test]
+fn related_companions_make_a_resource_compliant_and_are_named() {
+    let bucket = resource(json!({"versioning": [{"enabled": false}]}));
+    let eval = |cs: Vec<Resource>| condition(VERSIONED).evaluate(&bucket, &Companions(cs)).unwrap();
+    assert_eq!(eval(vec![]).truth, Truth::False);
+    assert!(
+        eval(vec![])
+            .facts
+            .iter()
+            .any(|f| f.contains("no aws_s3_bucket_versioning refers to it through `bucket`"))
+    );
+    let on = companion(
+        "aws_s3_bucket_versioning.v",
+        json!({"versioning_configuration": [{"status": "Enabled"}]}),
+    );
+    assert_eq!(eval(vec![on]).truth, Truth::True);
+    let off = companion(
+        "aws_s3_bucket_versioning.v",
+        json!({"versioning_configuration": [{"status": "Suspended"}]}),
+    );
+    let v = eval(vec![off]);
+    assert_eq!(v.truth, Truth::False);
+    assert!(v.facts.iter().any(|f| f.starts_with("aws_s3_bucket_versioning.v: `versioning_configuration[0].status` is \"Suspended\"")), "{:?}", v.facts);
+    let unknown = companion("aws_s3_bucket_versioning.v", json!({"versioning_configuration": U()}));
+    assert_eq!(eval(vec![unknown]).truth, Truth::Unknown);
+    // A companion of another resource does not count.
+    let mut elsewhere = companion(
+        "aws_s3_bucket_versioning.w",
+        json!({"versioning_configuration": [{"status": "Enabled"}]}),
+    );
+    elsewhere
+        .references
+        .insert("bucket".into(), ["aws_x.other".to_string()].into());
+    assert_eq!(eval(vec![elsewhere]).truth, Truth::False);
+}
+
+#[test]
+fn related_needs_types_via_and_require() {
+    let spec: Spanned<ConditionSpec> =
+        serde_saphyr::from_str("related:\n  types: []\n  via: bucket\n  require: {path: $.a, exists: true}\n").unwrap();
+    assert!(
+        Condition::compile("r.yaml", &spec)
+            .unwrap_err()
+            .message
+            .contains("`related` needs")
+    );
+    assert!(serde_saphyr::from_str::<Spanned<ConditionSpec>>("related:\n  types: [x]\n  via: bucket\n").is_err());
 }

@@ -161,3 +161,102 @@ fn policy_documents_held_as_strings_are_decoded() {
     assert_eq!(rs[0].properties["inline_policy"][0]["policy"]["Version"], "2012-10-17");
     assert_eq!(rs[0].properties["description"], "{not json");
 }
+
+/// A plan with split S3 resources: a module with `for_each` buckets and `for_each` companions
+/// written as `aws_s3_bucket.b[each.key].id`, a `count` pair, and `for_each = aws_s3_bucket.x`.
+fn split_plan() -> Value {
+    let rc = |address: &str, t: &str| {
+        json!({"address": address, "mode": "managed", "type": t, "name": "n",
+               "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": {"id": true}}})
+    };
+    json!({
+        "format_version": "1.2",
+        "resource_changes": [
+            rc("module.m[\"one\"].aws_s3_bucket.b[\"a\"]", "aws_s3_bucket"),
+            rc("module.m[\"one\"].aws_s3_bucket.b[\"b\"]", "aws_s3_bucket"),
+            rc("module.m[\"one\"].aws_s3_bucket_versioning.v[\"a\"]", "aws_s3_bucket_versioning"),
+            rc("module.m[\"one\"].aws_s3_bucket_versioning.v[\"b\"]", "aws_s3_bucket_versioning"),
+            rc("aws_s3_bucket.c[0]", "aws_s3_bucket"),
+            rc("aws_s3_bucket.c[1]", "aws_s3_bucket"),
+            rc("aws_s3_bucket_public_access_block.p[0]", "aws_s3_bucket_public_access_block"),
+            rc("aws_s3_bucket_public_access_block.p[1]", "aws_s3_bucket_public_access_block"),
+            rc("aws_s3_bucket.single", "aws_s3_bucket"),
+            rc("aws_s3_bucket_policy.sp", "aws_s3_bucket_policy"),
+            rc("aws_s3_bucket.x[\"k\"]", "aws_s3_bucket"),
+            rc("aws_s3_bucket_logging.l[\"k\"]", "aws_s3_bucket_logging"),
+        ],
+        "configuration": {"root_module": {
+            "resources": [
+                {"address": "aws_s3_bucket_public_access_block.p", "expressions": {"bucket": {"references": ["aws_s3_bucket.c", "count.index"]}}, "count_expression": {"constant_value": 2}},
+                {"address": "aws_s3_bucket_policy.sp", "expressions": {"bucket": {"references": ["aws_s3_bucket.single.id", "aws_s3_bucket.single"]},
+                                                                          "policy": {"references": ["data.aws_iam_policy_document.p.json", "data.aws_iam_policy_document.p"]}}},
+                {"address": "aws_s3_bucket_logging.l", "expressions": {"bucket": {"references": ["each.value.id", "each.value"]},
+                                                                           "target_bucket": {"references": ["aws_s3_bucket.single.id", "aws_s3_bucket.single"]}},
+                 "for_each_expression": {"references": ["aws_s3_bucket.x"]}}
+            ],
+            "module_calls": {"m": {"module": {"resources": [
+                {"address": "aws_s3_bucket_versioning.v", "expressions": {"bucket": {"references": ["aws_s3_bucket.b[each.key].id", "aws_s3_bucket.b", "each.key"]},
+                                                                             "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]}}
+            ]}}}
+        }}
+    })
+}
+
+#[test]
+fn configuration_references_link_instances_by_key() {
+    let rs = load(&split_plan());
+    let refs = |address: &str, attr: &str| -> Vec<String> {
+        rs.iter()
+            .find(|r| r.address == address)
+            .unwrap()
+            .references
+            .get(attr)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        refs("module.m[\"one\"].aws_s3_bucket_versioning.v[\"a\"]", "bucket"),
+        vec!["module.m[\"one\"].aws_s3_bucket.b[\"a\"]"]
+    );
+    assert_eq!(
+        refs("module.m[\"one\"].aws_s3_bucket_versioning.v[\"b\"]", "bucket"),
+        vec!["module.m[\"one\"].aws_s3_bucket.b[\"b\"]"]
+    );
+    assert_eq!(
+        refs("aws_s3_bucket_public_access_block.p[1]", "bucket"),
+        vec!["aws_s3_bucket.c[1]"]
+    );
+    assert_eq!(refs("aws_s3_bucket_policy.sp", "bucket"), vec!["aws_s3_bucket.single"]);
+    assert!(
+        refs("aws_s3_bucket_policy.sp", "policy").is_empty(),
+        "data sources are not resources of the plan"
+    );
+    assert_eq!(
+        refs("aws_s3_bucket_logging.l[\"k\"]", "bucket"),
+        vec!["aws_s3_bucket.x[\"k\"]"],
+        "for_each = aws_s3_bucket.x"
+    );
+    assert_eq!(
+        refs("aws_s3_bucket_logging.l[\"k\"]", "target_bucket"),
+        vec!["aws_s3_bucket.single"]
+    );
+}
+
+#[test]
+fn addresses_split_outside_keys() {
+    assert_eq!(
+        address_parts("module.a[\"x.y\"].aws_s3_bucket.b[0]"),
+        vec!["module", "a[\"x.y\"]", "aws_s3_bucket", "b[0]"]
+    );
+    let i = parse_instance("module.a[\"k\"].module.b.aws_x.y[0]").unwrap();
+    assert_eq!(
+        (i.prefix.as_str(), i.module_path.as_str(), i.resource.as_str(), i.index),
+        ("module.a[\"k\"].module.b.", "a.b", "aws_x.y", "[0]")
+    );
+    assert_eq!(
+        referenced_resource("aws_s3_bucket.b[0].id"),
+        Some(("aws_s3_bucket.b".to_string(), "[0]"))
+    );
+    assert_eq!(referenced_resource("var.name"), None);
+    assert_eq!(referenced_resource("module.m.bucket_id"), None);
+}
