@@ -236,12 +236,12 @@ pub fn list_exceptions(entries: &[exceptions::Entry], format: Format, out: &mut 
         .iter()
         .map(|e| {
             [
-                e.id.clone(),
+                e.note.id.clone(),
                 e.shown_state().to_string(),
                 e.control.clone(),
-                e.owner.clone(),
-                e.expires.map_or_else(|| "-".to_string(), |d| d.to_string()),
-                opt(e.days_left),
+                e.note.owner.clone(),
+                e.note.expires.map_or_else(|| "-".to_string(), |d| d.to_string()),
+                opt(e.note.days_left),
                 opt(e.age_days),
                 e.uses.map_or_else(|| "-".to_string(), |u| u.to_string()),
             ]
@@ -258,7 +258,7 @@ pub fn list_exceptions(entries: &[exceptions::Entry], format: Format, out: &mut 
         let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         writeln!(out, "{}", line.join("  ").trim_end())?;
         if let Some(e) = i.checked_sub(1).and_then(|j| entries.get(j)) {
-            for p in &e.problems {
+            for p in &e.note.problems {
                 writeln!(out, "    invalid: {p} ({}:{})", e.file, e.line)?;
             }
         }

@@ -100,6 +100,20 @@ pub struct ExceptionNote {
 }
 
 impl ExceptionNote {
+    /// What `e` amounts to on the clock's day.
+    pub fn of(e: &Exception, clock: &Clock) -> ExceptionNote {
+        ExceptionNote {
+            id: e.id.clone(),
+            state: clock.state(e),
+            owner: e.owner.clone(),
+            approver: e.approval.as_ref().map(|a| a.approver.clone()),
+            expires: e.expires,
+            days_left: clock.days_left(e),
+            reason: e.reason.clone(),
+            problems: e.problems.clone(),
+        }
+    }
+
     pub fn excepts(&self) -> bool {
         self.state.suppresses()
     }
@@ -168,16 +182,7 @@ pub fn apply(
         if state.suppresses() {
             *used.entry(e.id.clone()).or_default() += 1;
         }
-        f.exception = Some(ExceptionNote {
-            id: e.id.clone(),
-            state: *state,
-            owner: e.owner.clone(),
-            approver: e.approval.as_ref().map(|a| a.approver.clone()),
-            expires: e.expires,
-            days_left: clock.days_left(e),
-            reason: e.reason.clone(),
-            problems: e.problems.clone(),
-        });
+        f.exception = Some(ExceptionNote::of(e, clock));
     }
     used
 }
@@ -189,27 +194,18 @@ mod tests;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
-    pub id: String,
-    pub state: State,
+    #[serde(flatten)]
+    pub note: ExceptionNote,
     /// Valid and in force, yet it excepted nothing in this run: a stale exception. Only known
     /// when the run checked inputs.
     pub unused: bool,
     pub control: String,
-    pub owner: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub approver: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_left: Option<i64>,
     /// Days since approval.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age_days: Option<i64>,
     /// Findings it excepted in this run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uses: Option<usize>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
     pub file: String,
     pub line: usize,
 }
@@ -218,7 +214,11 @@ impl Entry {
     /// The state as the inventory shows it: `unused` for an exception in force that excepted
     /// nothing.
     pub fn shown_state(&self) -> &'static str {
-        if self.unused { "unused" } else { self.state.as_str() }
+        if self.unused {
+            "unused"
+        } else {
+            self.note.state.as_str()
+        }
     }
 }
 
@@ -227,26 +227,20 @@ pub fn inventory(exceptions: &[Exception], clock: &Clock, uses: Option<&BTreeMap
     let mut out: Vec<Entry> = exceptions
         .iter()
         .map(|e| {
-            let state = clock.state(e);
+            let note = ExceptionNote::of(e, clock);
             let used = uses.map(|u| u.get(&e.id).copied().unwrap_or(0));
             Entry {
-                id: e.id.clone(),
-                state,
-                unused: state.suppresses() && used == Some(0),
+                unused: note.state.suppresses() && used == Some(0),
+                note,
                 control: e.control.clone(),
-                owner: e.owner.clone(),
-                approver: e.approval.as_ref().map(|a| a.approver.clone()),
-                expires: e.expires,
-                days_left: clock.days_left(e),
                 age_days: clock.age(e),
                 uses: used,
-                problems: e.problems.clone(),
                 file: e.origin.file.clone(),
                 line: e.origin.line,
             }
         })
         .collect();
-    out.sort_by(|a, b| (&a.id, &a.file, a.line).cmp(&(&b.id, &b.file, b.line)));
+    out.sort_by(|a, b| (&a.note.id, &a.file, a.line).cmp(&(&b.note.id, &b.file, b.line)));
     out
 }
 
@@ -254,21 +248,22 @@ pub fn inventory(exceptions: &[Exception], clock: &Clock, uses: Option<&BTreeMap
 pub fn warnings(entries: &[Entry]) -> Vec<String> {
     let mut out = Vec::new();
     for e in entries {
-        if e.state == State::ExpiringSoon {
-            let d = e.days_left.unwrap_or(0);
+        let n = &e.note;
+        if n.state == State::ExpiringSoon {
+            let d = n.days_left.unwrap_or(0);
             out.push(format!(
                 "exception {} ({}, owner {}) expires in {d} day{} on {}: renew or retire it",
-                e.id,
+                n.id,
                 e.control,
-                e.owner,
+                n.owner,
                 if d == 1 { "" } else { "s" },
-                e.expires.map(|x| x.to_string()).unwrap_or_default()
+                n.expires.map(|x| x.to_string()).unwrap_or_default()
             ));
         }
         if e.unused {
             out.push(format!(
                 "exception {} ({}, owner {}) matched no finding in this run: it is unused, retire it if it is stale",
-                e.id, e.control, e.owner
+                n.id, e.control, n.owner
             ));
         }
     }

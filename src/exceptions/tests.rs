@@ -203,7 +203,7 @@ fn inventory_marks_unused_and_warns() {
     let states: Vec<&str> = inv.iter().map(Entry::shown_state).collect();
     // EXC-1 (latest expiry) excepted the finding; EXC-3 expires soon and was not needed.
     assert_eq!(states, vec!["active", "unused", "unused"]);
-    assert_eq!(inv[2].state, State::ExpiringSoon);
+    assert_eq!(inv[2].note.state, State::ExpiringSoon);
     assert_eq!(inv[0].age_days, Some(24));
     let w = warnings(&inv);
     assert!(

@@ -63,14 +63,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
             .ok_or_else(|| invalid("/resource_changes", "`resource_changes` is not a list".into()))?;
         for (index, rc) in list.iter().enumerate() {
             let at = format!("/resource_changes/{index}");
-            let address = rc
-                .get("address")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid(&at, "resource change without an `address`".into()))?;
-            let resource_type = rc
-                .get("type")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid(&at, format!("resource change {address} has no `type`")))?;
+            let (address, resource_type) = address_and_type(rc, "resource change").map_err(|m| invalid(&at, m))?;
             let mode = rc.get("mode").and_then(Value::as_str).unwrap_or("managed");
             let change = rc
                 .get("change")
@@ -117,14 +110,8 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
             if let Some(list) = module.get("resources").and_then(Value::as_array) {
                 for (i, r) in list.iter().enumerate() {
                     let rat = format!("{at}/resources/{i}");
-                    let address = r
-                        .get("address")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| invalid(&rat, "planned resource without an `address`".into()))?;
-                    let resource_type = r
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| invalid(&rat, format!("planned resource {address} has no `type`")))?;
+                    let (address, resource_type) =
+                        address_and_type(r, "planned resource").map_err(|m| invalid(&rat, m))?;
                     if r.get("mode").and_then(Value::as_str) == Some("data") {
                         continue;
                     }
@@ -198,6 +185,19 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
     }
     link_references(plan, &mut out);
     Ok(out)
+}
+
+/// The `address` and `type` every resource entry of a plan has.
+fn address_and_type<'a>(entry: &'a Value, what: &str) -> Result<(&'a str, &'a str), String> {
+    let address = entry
+        .get("address")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{what} without an `address`"))?;
+    let kind = entry
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{what} {address} has no `type`"))?;
+    Ok((address, kind))
 }
 
 /// Split an address at the dots that separate its parts, not those inside `["..."]` keys.
