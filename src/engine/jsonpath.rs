@@ -409,7 +409,7 @@ impl Query {
     fn select<'a>(&self, root: &'a Value) -> Result<Vec<Selected<'a>>, String> {
         let mut out: Vec<Selected<'a>> = Vec::new();
         for (value, path) in select_with(&self.query, root)? {
-            if value.is_null() {
+            if is_absent(value) {
                 continue;
             }
             let pointer = to_pointer(&path);
@@ -470,6 +470,24 @@ fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<(&'static str, 
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
+}
+
+/// `null` (Terraform's unset optional attribute) and CloudFormation's `!Ref AWS::NoValue`
+/// (which removes the property) are absent.
+fn is_absent(value: &Value) -> bool {
+    value.is_null() || is_no_value(value)
+}
+
+fn is_no_value(value: &Value) -> bool {
+    matches!(value, Value::Object(m) if m.len() == 1 && m.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue"))
+}
+
+/// `{"Fn::If": [cond, a, b]}` with `AWS::NoValue` as a branch.
+fn may_be_removed(value: &Value) -> bool {
+    value
+        .get("Fn::If")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().skip(1).any(|b| is_no_value(b) || may_be_removed(b)))
 }
 
 /// Why a value cannot be judged before deployment, if it cannot.
@@ -581,6 +599,19 @@ fn eval_path(
         });
     }
     if let Op::Exists(want) = op {
+        // `!If [C, x, !Ref AWS::NoValue]`: whether the property will exist depends on C.
+        if let Some((_, p, _)) = matches.iter().find(|(v, _, _)| may_be_removed(v)) {
+            let name = pointer_display(&format!("{prefix}{p}"));
+            return Ok(Verdict::new(
+                Truth::Unknown,
+                format!("`{name}` is removed by AWS::NoValue under a condition"),
+            ));
+        }
+        // An empty string is how a plan shows an optional string left unset on an existing resource.
+        if matches.iter().all(|(v, _, _)| v.as_str() == Some("")) {
+            let truth = if *want { Truth::False } else { Truth::True };
+            return Ok(Verdict::new(truth, format!("`{shown}` is empty")));
+        }
         let truth = if *want { Truth::True } else { Truth::False };
         let paths: Vec<String> = matches
             .iter()

@@ -410,3 +410,26 @@ fn related_needs_types_via_and_require() {
     );
     assert!(serde_saphyr::from_str::<Spanned<ConditionSpec>>("related:\n  types: [x]\n  via: bucket\n").is_err());
 }
+
+#[test]
+fn no_value_empty_strings_and_conditional_removal() {
+    let exists = "path: $.Key\nexists: true\n";
+    assert_eq!(
+        truth(exists, json!({"Key": {"Ref": "AWS::NoValue"}})),
+        Truth::False,
+        "!Ref AWS::NoValue removes it"
+    );
+    assert_eq!(
+        truth(exists, json!({"Key": ""})),
+        Truth::False,
+        "an empty string is unset"
+    );
+    assert_eq!(truth("path: $.Key\nexists: false\n", json!({"Key": ""})), Truth::True);
+    let conditional = json!({"Key": {"Fn::If": ["C", {"Ref": "K"}, {"Ref": "AWS::NoValue"}]}});
+    assert_eq!(truth(exists, conditional), Truth::Unknown);
+    assert_eq!(
+        truth(exists, json!({"Key": {"Fn::If": ["C", "a", "b"]}})),
+        Truth::True,
+        "set either way"
+    );
+}
