@@ -490,6 +490,34 @@ fn may_be_removed(value: &Value) -> bool {
         .is_some_and(|a| a.iter().skip(1).any(|b| is_no_value(b) || may_be_removed(b)))
 }
 
+/// The values a CloudFormation intrinsic may take, when they are few and known: the branches of
+/// `Fn::If` (recursively), the `AllowedValues` of a referenced parameter, `AWS::NoValue` (as
+/// null: absent). `None` when any of them is open (another function, a free parameter).
+fn alternatives(value: &Value, parameters: Option<&Value>, depth: usize) -> Option<Vec<Value>> {
+    if depth > 8 {
+        return None;
+    }
+    match value {
+        Value::Object(m) if m.len() == 1 => {
+            if is_no_value(value) {
+                return Some(vec![Value::Null]);
+            }
+            if let Some(Value::String(p)) = m.get("Ref") {
+                let allowed = parameters?.get(p)?.get("AllowedValues")?.as_array()?;
+                return (!allowed.is_empty()).then(|| allowed.clone());
+            }
+            let branches = m.get("Fn::If")?.as_array()?;
+            let mut out = Vec::new();
+            for b in branches.iter().skip(1) {
+                out.extend(alternatives(b, parameters, depth + 1)?);
+            }
+            (!out.is_empty()).then_some(out)
+        }
+        Value::Object(_) | Value::Array(_) => None,
+        scalar => Some(vec![scalar.clone()]),
+    }
+}
+
 /// Why a value cannot be judged before deployment, if it cannot.
 fn undecidable(value: &Value) -> Option<&'static str> {
     if is_unknown(value) {
@@ -624,6 +652,27 @@ fn eval_path(
             let pointer = format!("{prefix}{pointer}");
             let name = pointer_display(&pointer);
             if let Some(why) = why {
+                // An `!If` between literals, or a parameter with `AllowedValues`: judge every
+                // value it may take; only a split verdict is unknown.
+                let own = undecidable(value).is_some() && !is_unknown(value);
+                if let Some(options) = own
+                    .then(|| alternatives(value, resource.parameters.as_deref(), 0))
+                    .flatten()
+                {
+                    let results: Vec<bool> = options.iter().map(|o| !is_absent(o) && apply(op, o)).collect();
+                    let shown: Vec<String> = options
+                        .iter()
+                        .map(|o| if is_absent(o) { "unset".into() } else { render(o) })
+                        .collect();
+                    let fact = format!("`{name}` is one of {} at deploy time", shown.join(", "));
+                    if results.iter().all(|r| *r) {
+                        return Verdict::new(Truth::True, fact);
+                    }
+                    if results.iter().all(|r| !*r) {
+                        return Verdict::new(Truth::False, fact);
+                    }
+                    return Verdict::new(Truth::Unknown, fact);
+                }
                 return Verdict::new(Truth::Unknown, format!("`{name}` {why}"));
             }
             let shown = if resource.is_sensitive(&pointer) {

@@ -367,6 +367,10 @@ pub fn resources(
         (line, next)
     };
 
+    let parameters = top
+        .get("Parameters")
+        .filter(|p| p.is_object())
+        .map(|p| Arc::new(p.clone()));
     let mut out = Vec::with_capacity(declared.len());
     for (id, body) in declared {
         if id.starts_with("Fn::ForEach::") {
@@ -433,6 +437,7 @@ pub fn resources(
             region: None,
             inline_suppressions,
             references,
+            parameters: parameters.clone(),
             address: id.clone(),
             resource_type,
             format: InputFormat::Cloudformation,

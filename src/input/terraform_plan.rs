@@ -446,6 +446,7 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
         region,
         inline_suppressions: Vec::new(),
         references: BTreeMap::new(),
+        parameters: None,
         tag_map_unknown,
         address: address.to_string(),
         resource_type: resource_type.to_string(),

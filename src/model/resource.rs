@@ -93,6 +93,9 @@ pub struct Resource {
     /// plan's `configuration` references, CloudFormation from `Ref`, `Fn::GetAtt` and `Fn::Sub`.
     /// Rules use them to find companions (`aws_s3_bucket_versioning.bucket` → its bucket).
     pub references: BTreeMap<String, BTreeSet<String>>,
+    /// CloudFormation: the template's `Parameters`, so a `Ref` to a parameter with
+    /// `AllowedValues` can be judged on every value it may take.
+    pub parameters: Option<Arc<Value>>,
 }
 
 /// An attempt to skip checks written in the input itself, not in the exception registry.

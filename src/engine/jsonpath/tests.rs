@@ -37,6 +37,7 @@ fn resource(properties: Value) -> Resource {
         region: None,
         inline_suppressions: Vec::new(),
         references: Default::default(),
+        parameters: None,
     }
 }
 
@@ -431,5 +432,33 @@ fn no_value_empty_strings_and_conditional_removal() {
         truth(exists, json!({"Key": {"Fn::If": ["C", "a", "b"]}})),
         Truth::True,
         "set either way"
+    );
+}
+
+#[test]
+fn conditions_and_parameters_with_allowed_values_are_judged_on_every_value() {
+    let c = condition("path: $.Encrypted\nequals: true\n");
+    let mut r = resource(json!({"Encrypted": {"Fn::If": ["Prod", true, "true"]}}));
+    assert_eq!(
+        c.evaluate(&r, &Alone).unwrap().truth,
+        Truth::True,
+        "true on both branches"
+    );
+    r.properties = json!({"Encrypted": {"Fn::If": ["Prod", true, false]}});
+    assert_eq!(c.evaluate(&r, &Alone).unwrap().truth, Truth::Unknown);
+    r.properties = json!({"Encrypted": {"Fn::If": ["Prod", false, {"Ref": "AWS::NoValue"}]}});
+    let v = c.evaluate(&r, &Alone).unwrap();
+    assert_eq!(v.truth, Truth::False, "false or unset: false either way");
+    assert!(v.facts[0].contains("is one of false, unset"), "{:?}", v.facts);
+    r.parameters = Some(std::sync::Arc::new(
+        json!({"Enc": {"Type": "String", "AllowedValues": ["true"]}, "Free": {"Type": "String", "Default": "true"}}),
+    ));
+    r.properties = json!({"Encrypted": {"Ref": "Enc"}});
+    assert_eq!(c.evaluate(&r, &Alone).unwrap().truth, Truth::True);
+    r.properties = json!({"Encrypted": {"Ref": "Free"}});
+    assert_eq!(
+        c.evaluate(&r, &Alone).unwrap().truth,
+        Truth::Unknown,
+        "a default can be overridden"
     );
 }
