@@ -413,7 +413,7 @@ impl Query {
                 continue;
             }
             let pointer = to_pointer(&path);
-            let selected = match undecidable_on_the_way(root, &pointer) {
+            let selected = match undecidable_on_the_way(root, &pointer, &self.text) {
                 // Name the undecidable value, not a path inside it (or inside the marker).
                 Some((why, len)) => (value, pointer[..len].to_string(), Some(why)),
                 None => (value, pointer, undecidable(value)),
@@ -429,6 +429,11 @@ impl Query {
     /// intrinsic function: the path may well select something once deployed.
     fn unknown_prefix(&self, root: &Value) -> Result<Option<&'static str>, String> {
         for k in (0..self.query.segments.len()).rev() {
+            // The next step names an intrinsic function: the path inspects its form.
+            let next = self.query.segments[k].to_string();
+            if next.contains("Fn::") || next.contains("'Ref'") {
+                continue;
+            }
             let prefix = JpQuery::new(self.query.segments[..k].to_vec());
             if let Some(why) = select_with(&prefix, root)?
                 .into_iter()
@@ -449,11 +454,14 @@ fn select_with<'a>(query: &JpQuery, root: &'a Value) -> Result<Vec<(&'a Value, S
 
 /// Whether a proper ancestor of `pointer` under `root` is undecidable.
 /// Why it is undecidable, and the length of the ancestor's pointer.
-fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<(&'static str, usize)> {
+///
+/// A path that names an intrinsic function (`$.Resource['Fn::GetAtt']`) inspects the form of
+/// the value on purpose: passing through that function is not undecidable.
+fn undecidable_on_the_way(root: &Value, pointer: &str, query: &str) -> Option<(&'static str, usize)> {
     let mut node = root;
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();
     let mut len = 0;
-    for seg in segments.iter().take(segments.len().saturating_sub(1)) {
+    for (i, seg) in segments.iter().enumerate().take(segments.len().saturating_sub(1)) {
         len += 1 + seg.len();
         let seg = seg.replace("~1", "/").replace("~0", "~");
         node = match node {
@@ -462,7 +470,14 @@ fn undecidable_on_the_way(root: &Value, pointer: &str) -> Option<(&'static str, 
             _ => return None,
         };
         if let Some(why) = undecidable(node) {
-            return Some((why, len));
+            let next = segments
+                .get(i + 1)
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .unwrap_or_default();
+            let named = (next == "Ref" || next.starts_with("Fn::")) && query.contains(next.as_str());
+            if !named {
+                return Some((why, len));
+            }
         }
     }
     None
@@ -627,6 +642,15 @@ fn eval_path(
         });
     }
     if let Op::Exists(want) = op {
+        // Selected inside an undecidable value (`$.Policies[*]` of an `!If`, or of a value known
+        // only after apply): whether it will exist is undecidable too.
+        if let Some((_, p, Some(why))) = matches
+            .iter()
+            .find(|(v, _, why)| why.is_some() && undecidable(v).is_none())
+        {
+            let name = pointer_display(&format!("{prefix}{p}"));
+            return Ok(Verdict::new(Truth::Unknown, format!("`{name}` {why}")));
+        }
         // `!If [C, x, !Ref AWS::NoValue]`: whether the property will exist depends on C.
         if let Some((_, p, _)) = matches.iter().find(|(v, _, _)| may_be_removed(v)) {
             let name = pointer_display(&format!("{prefix}{p}"));

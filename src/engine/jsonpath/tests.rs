@@ -462,3 +462,40 @@ fn conditions_and_parameters_with_allowed_values_are_judged_on_every_value() {
         "a default can be overridden"
     );
 }
+
+#[test]
+fn existence_inside_an_undecidable_value_is_unknown() {
+    let conditional = json!({"Policies": {"Fn::If": ["C", [{"PolicyName": "x"}], {"Ref": "AWS::NoValue"}]}});
+    assert_eq!(
+        truth("path: $.Policies[*]\nexists: false\n", conditional.clone()),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth("path: $.Policies[*]\nexists: true\n", conditional),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth("path: $.tags[*]\nexists: true\n", json!({"tags": U()})),
+        Truth::Unknown
+    );
+    // The value itself known after apply: it will exist.
+    assert_eq!(truth("path: $.tags\nexists: true\n", json!({"tags": U()})), Truth::True);
+}
+
+#[test]
+fn paths_that_name_an_intrinsic_inspect_its_form() {
+    let getatt = json!({"Resource": {"Fn::GetAtt": ["Role", "Arn"]}});
+    assert_eq!(
+        truth("path: \"$.Resource['Fn::GetAtt']\"\nexists: true\n", getatt.clone()),
+        Truth::True
+    );
+    assert_eq!(
+        truth("path: \"$.Resource['Fn::Sub']\"\nexists: true\n", getatt.clone()),
+        Truth::False
+    );
+    assert_eq!(
+        truth("path: $.Resource[*]\nexists: true\n", getatt),
+        Truth::Unknown,
+        "a wildcard does not name it"
+    );
+}
