@@ -52,6 +52,7 @@ pub struct ConditionSpec {
     contains: Option<Value>,
     includes_any: Option<Vec<i64>>,
     related: Option<RelatedSpec>,
+    configured: Option<String>,
 }
 
 /// `related`: the resources of the same file, of the given types, whose attribute `via` refers
@@ -134,6 +135,8 @@ pub enum Condition {
         to: Query,
         ports: Vec<i64>,
     },
+    /// The author wrote this top-level attribute (as opposed to leaving it to the provider).
+    Configured(String),
     /// Companions referring to this resource satisfy `require` (`match: any`, the default: one of
     /// them; `all`: every one, and at least one exists).
     Related {
@@ -173,10 +176,11 @@ impl Condition {
             s.path.is_some() || s.tag.is_some(),
             s.port_range.is_some(),
             s.related.is_some(),
+            s.configured.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`"
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `configured`"
                     .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
@@ -202,6 +206,9 @@ impl Condition {
                 "operators (`equals`, `exists`, ...) belong to a `path` or `tag` condition, `match` to those and `related`"
                     .into(),
             ));
+        }
+        if let Some(attribute) = &s.configured {
+            return Ok(Condition::Configured(attribute.clone()));
         }
         if let Some(r) = &s.related {
             if r.types.is_empty() || r.via.trim().is_empty() {
@@ -360,6 +367,19 @@ impl Condition {
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
             Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+            Condition::Configured(attribute) => match &resource.configured {
+                Some(set) if set.contains(attribute) => {
+                    Verdict::new(Truth::True, format!("`{attribute}` is set in the configuration"))
+                }
+                Some(_) => Verdict::new(
+                    Truth::False,
+                    format!("`{attribute}` is not set in the configuration: the provider's default applies"),
+                ),
+                None => Verdict::new(
+                    Truth::Unknown,
+                    format!("whether `{attribute}` is configured is not in the input"),
+                ),
+            },
             Condition::Related {
                 types,
                 via,

@@ -438,6 +438,7 @@ pub fn resources(
             inline_suppressions,
             references,
             parameters: parameters.clone(),
+            configured: properties.as_object().map(|m| m.keys().cloned().collect()),
             address: id.clone(),
             resource_type,
             format: InputFormat::Cloudformation,
@@ -1593,5 +1594,7 @@ Resources:
         assert_eq!(refs("Ingress", "GroupId"), vec!["Group"]);
         assert_eq!(refs("Ingress", "SourceSecurityGroupId"), vec!["Other"]);
         assert!(rs.iter().find(|r| r.address == "Bucket").unwrap().references.is_empty());
+        let written: Vec<&str> = rs[1].configured.as_ref().unwrap().iter().map(String::as_str).collect();
+        assert_eq!(written, vec!["Bucket", "PolicyDocument"]);
     }
 }

@@ -254,9 +254,16 @@ fn parse_instance(address: &str) -> Option<Instance<'_>> {
     })
 }
 
-/// Per module path and resource (`aws_x.y`): each top-level attribute's references, and the
-/// references of its `for_each`/`count` expression.
-type ConfigRefs = HashMap<(String, String), (BTreeMap<String, Vec<String>>, Vec<String>)>;
+/// One resource block of the configuration: each top-level attribute's references, the
+/// references of its `for_each`/`count` expression, and every attribute it sets.
+struct ConfigBlock {
+    references: BTreeMap<String, Vec<String>>,
+    iteration: Vec<String>,
+    attributes: BTreeSet<String>,
+}
+
+/// Configuration blocks by module path and resource (`aws_x.y`).
+type ConfigRefs = HashMap<(String, String), ConfigBlock>;
 
 fn collect_references(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -285,6 +292,13 @@ fn config_references(plan: &Value) -> ConfigRefs {
                 continue;
             };
             let mut attrs = BTreeMap::new();
+            let attributes: BTreeSet<String> = r
+                .get("expressions")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .collect();
             for (k, v) in r.get("expressions").and_then(Value::as_object).into_iter().flatten() {
                 let mut refs = Vec::new();
                 collect_references(v, &mut refs);
@@ -298,7 +312,14 @@ fn config_references(plan: &Value) -> ConfigRefs {
                     collect_references(e, &mut iteration);
                 }
             }
-            out.insert((path.clone(), address.to_string()), (attrs, iteration));
+            out.insert(
+                (path.clone(), address.to_string()),
+                ConfigBlock {
+                    references: attrs,
+                    iteration,
+                    attributes,
+                },
+            );
         }
         for (name, call) in module
             .get("module_calls")
@@ -344,7 +365,7 @@ fn referenced_resource(reference: &str) -> Option<(String, &str)> {
     Some((format!("{kind}.{name}"), index))
 }
 
-/// Fill `references` of every resource from the plan's `configuration`. References name
+/// Fill `references` and `configured` of every resource from the plan's `configuration`. References name
 /// resources, not instances: an instance is paired with the instance of the same key (count
 /// index or for_each key) when the referenced resource is iterated too, which is how a
 /// companion written with `[count.index]`, `[each.key]` or `for_each = aws_x.y` is meant.
@@ -356,9 +377,11 @@ fn link_references(plan: &Value, resources: &mut [Resource]) {
     let present: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
     for r in resources.iter_mut() {
         let Some(me) = parse_instance(&r.address) else { continue };
-        let Some((attrs, iteration)) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
+        let Some(block) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
             continue;
         };
+        r.configured = Some(block.attributes.clone());
+        let (attrs, iteration) = (&block.references, &block.iteration);
         let resolve = |reference: &str| -> Option<String> {
             let (target, static_index) = referenced_resource(reference)?;
             let base = format!("{}{target}", me.prefix);
@@ -447,6 +470,7 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
         inline_suppressions: Vec::new(),
         references: BTreeMap::new(),
         parameters: None,
+        configured: None,
         tag_map_unknown,
         address: address.to_string(),
         resource_type: resource_type.to_string(),

@@ -96,6 +96,10 @@ pub struct Resource {
     /// CloudFormation: the template's `Parameters`, so a `Ref` to a parameter with
     /// `AllowedValues` can be judged on every value it may take.
     pub parameters: Option<Arc<Value>>,
+    /// The top-level attributes the author wrote: Terraform from the plan's `configuration`,
+    /// CloudFormation the keys of `Properties`. `None` when the input does not say (a plan
+    /// without `configuration`).
+    pub configured: Option<BTreeSet<String>>,
 }
 
 /// An attempt to skip checks written in the input itself, not in the exception registry.

@@ -38,6 +38,7 @@ fn resource(properties: Value) -> Resource {
         inline_suppressions: Vec::new(),
         references: Default::default(),
         parameters: None,
+        configured: None,
     }
 }
 
@@ -497,5 +498,32 @@ fn paths_that_name_an_intrinsic_inspect_its_form() {
         truth("path: $.Resource[*]\nexists: true\n", getatt),
         Truth::Unknown,
         "a wildcard does not name it"
+    );
+}
+
+#[test]
+fn configured_tells_written_attributes_from_provider_defaults() {
+    let c = condition("configured: ingress\n");
+    let mut r = resource(json!({"ingress": U()}));
+    assert_eq!(
+        c.evaluate(&r, &Alone).unwrap().truth,
+        Truth::Unknown,
+        "no configuration in the input"
+    );
+    r.configured = Some(["name".to_string()].into());
+    let v = c.evaluate(&r, &Alone).unwrap();
+    assert_eq!(v.truth, Truth::False);
+    assert!(v.facts[0].contains("the provider's default applies"));
+    // The security-group pattern: rules not written inline are checked as separate resources.
+    let sg = condition(&format!(
+        "any:\n  - not:\n      configured: ingress\n  - {}",
+        OPEN_ADMIN.trim_end().replace('\n', "\n    ")
+    ));
+    assert_eq!(sg.evaluate(&r, &Alone).unwrap().truth, Truth::True);
+    r.configured = Some(["ingress".to_string()].into());
+    assert_eq!(
+        sg.evaluate(&r, &Alone).unwrap().truth,
+        Truth::Unknown,
+        "written inline but known only after apply"
     );
 }
