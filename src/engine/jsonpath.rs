@@ -388,10 +388,12 @@ impl Condition {
             } => {
                 let companions = nb.referrers(&resource.address, via, types);
                 if companions.is_empty() {
-                    return Ok(Verdict::new(
-                        Truth::False,
-                        format!("no {} refers to it through `{via}`", types.join(" or ")),
-                    ));
+                    // No observation to report: the rule's message says what is missing, and
+                    // where `related` is one option among others, the others' facts explain.
+                    return Ok(Verdict {
+                        truth: Truth::False,
+                        facts: Vec::new(),
+                    });
                 }
                 let verdicts = companions
                     .into_iter()
@@ -567,41 +569,29 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     }
 }
 
+/// `all` (every verdict true) or `any` (one true), in three values: a decisive verdict wins,
+/// then unknown; `all` of nothing is true, `any` of nothing false. The facts are those of the
+/// verdicts that decided.
 fn combine(verdicts: impl IntoIterator<Item = Verdict>, q: Quantifier) -> Verdict {
-    let (mut t, mut f, mut u) = (Vec::new(), Vec::new(), Vec::new());
-    let mut any = false;
+    let mut by_truth: [(usize, Vec<String>); 3] = Default::default();
     for v in verdicts {
-        any = true;
-        match v.truth {
-            Truth::True => t.extend(v.facts),
-            Truth::False => f.extend(v.facts),
-            Truth::Unknown => u.extend(v.facts),
-        }
+        let slot = &mut by_truth[v.truth as usize];
+        slot.0 += 1;
+        slot.1.extend(v.facts);
     }
+    let [t, f, u] = by_truth;
     let (decisive, lost) = match q {
-        Quantifier::All => (Truth::False, Truth::True),
-        Quantifier::Any => (Truth::True, Truth::False),
+        Quantifier::All => ((Truth::False, f), (Truth::True, t)),
+        Quantifier::Any => ((Truth::True, t), (Truth::False, f)),
     };
-    let (dec_facts, lost_facts) = match q {
-        Quantifier::All => (f, t),
-        Quantifier::Any => (t, f),
-    };
-    if !dec_facts.is_empty() || (q == Quantifier::Any && !any) {
-        Verdict {
-            truth: decisive,
-            facts: dec_facts,
-        }
-    } else if !u.is_empty() {
-        Verdict {
-            truth: Truth::Unknown,
-            facts: u,
-        }
+    let (truth, (_, facts)) = if decisive.1.0 > 0 {
+        decisive
+    } else if u.0 > 0 {
+        (Truth::Unknown, u)
     } else {
-        Verdict {
-            truth: lost,
-            facts: lost_facts,
-        }
-    }
+        lost
+    };
+    Verdict { truth, facts }
 }
 
 fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {

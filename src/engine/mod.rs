@@ -6,9 +6,9 @@ pub mod jsonpath;
 /// intrinsic function sets at deploy time, is neither passed nor failed silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Truth {
-    True,
-    False,
-    Unknown,
+    True = 0,
+    False = 1,
+    Unknown = 2,
 }
 
 /// A truth value with the observations that explain it (`` `backup_retention_period` is 1 ``).

@@ -369,11 +369,10 @@ fn related_companions_make_a_resource_compliant_and_are_named() {
     let bucket = resource(json!({"versioning": [{"enabled": false}]}));
     let eval = |cs: Vec<Resource>| condition(VERSIONED).evaluate(&bucket, &Companions(cs)).unwrap();
     assert_eq!(eval(vec![]).truth, Truth::False);
-    assert!(
-        eval(vec![])
-            .facts
-            .iter()
-            .any(|f| f.contains("no aws_s3_bucket_versioning refers to it through `bucket`"))
+    assert_eq!(
+        eval(vec![]).facts,
+        vec!["`versioning[0].enabled` is false"],
+        "only the bucket's own observation"
     );
     let on = companion(
         "aws_s3_bucket_versioning.v",
@@ -526,4 +525,28 @@ fn configured_tells_written_attributes_from_provider_defaults() {
         Truth::Unknown,
         "written inline but known only after apply"
     );
+}
+
+#[test]
+fn combinators_count_verdicts_not_facts() {
+    // A true verdict without facts still decides `any`, and a false one `all`.
+    let silent = |truth| Verdict {
+        truth,
+        facts: Vec::new(),
+    };
+    let loud = |truth| Verdict::new(truth, "x");
+    assert_eq!(
+        combine([silent(Truth::True), loud(Truth::False)], Quantifier::Any).truth,
+        Truth::True
+    );
+    assert_eq!(
+        combine([silent(Truth::False), loud(Truth::True)], Quantifier::All).truth,
+        Truth::False
+    );
+    assert_eq!(
+        combine([silent(Truth::False), loud(Truth::Unknown)], Quantifier::Any).truth,
+        Truth::Unknown
+    );
+    assert_eq!(combine(Vec::new(), Quantifier::Any).truth, Truth::False);
+    assert_eq!(combine(Vec::new(), Quantifier::All).truth, Truth::True);
 }
