@@ -96,11 +96,18 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         }
     }
 
-    // The default provider's region when written as a constant (aliases and variables are not
-    // resolved): exceptions scoped to regions need it.
-    let provider_region = plan
-        .pointer("/configuration/provider_config/aws/expressions/region/constant_value")
-        .and_then(Value::as_str);
+    let provider = Provider {
+        region: plan
+            .pointer("/configuration/provider_config/aws/expressions/region/constant_value")
+            .and_then(Value::as_str),
+        // Without a configuration section, default tags may exist for all we know.
+        default_tags: match plan.pointer("/configuration/provider_config") {
+            Some(Value::Object(providers)) => providers.values().any(|p| {
+                p.get("name").and_then(Value::as_str) == Some("aws") && p.pointer("/expressions/default_tags").is_some()
+            }),
+            _ => true,
+        },
+    };
     let mut out = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     if let Some(root) = plan.pointer("/planned_values/root_module") {
@@ -137,7 +144,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
                     let unknown = change.and_then(|c| c.change.get("after_unknown"));
                     out.push(build(
                         source,
-                        provider_region,
+                        &provider,
                         Planned {
                             address,
                             resource_type,
@@ -181,7 +188,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
             sensitive: c.change.get("after_sensitive"),
             anchor: format!("/resource_changes/{}/address", c.index),
         };
-        out.push(build(source, provider_region, planned));
+        out.push(build(source, &provider, planned));
     }
     link_references(plan, &mut out);
     Ok(out)
@@ -415,7 +422,16 @@ struct Planned<'a> {
     anchor: String,
 }
 
-fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>) -> Resource {
+/// What the AWS provider configuration tells about every resource of the plan.
+struct Provider<'a> {
+    /// The default provider's region when written as a constant (aliases and variables are
+    /// not resolved): exceptions scoped to regions need it.
+    region: Option<&'a str>,
+    /// Whether any AWS provider configures `default_tags`.
+    default_tags: bool,
+}
+
+fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> Resource {
     let Planned {
         address,
         resource_type,
@@ -438,9 +454,12 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
     if let Some(s) = sensitive {
         collect_true(s, String::new(), &mut sensitive_paths);
     }
-    // tags_all includes the provider's default_tags; tags alone misses them.
+    // tags_all includes the provider's default_tags; tags alone misses them. With no default
+    // tags anywhere, a tags_all known only after apply will equal tags.
+    let all_is_tags = !provider.default_tags && !properties.get("tags").is_some_and(is_unknown);
     let map = ["tags_all", "tags"]
         .iter()
+        .filter(|k| !(all_is_tags && **k == "tags_all"))
         .find_map(|k| properties.get(*k).filter(|v| !is_unknown(v)).and_then(Value::as_object));
     let mut tags = BTreeMap::new();
     let mut unknown_tags = BTreeSet::new();
@@ -457,14 +476,14 @@ fn build(source: &Arc<SourceFile>, provider_region: Option<&str>, p: Planned<'_>
     }
     // The provider's default tags may add any key to a tags_all known only after apply.
     let tag_map_unknown = match properties.get("tags_all") {
-        Some(all) => is_unknown(all),
-        None => properties.get("tags").is_some_and(is_unknown),
+        Some(all) if !all_is_tags => is_unknown(all),
+        _ => properties.get("tags").is_some_and(is_unknown),
     };
     let region = properties
         .get("region")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .or_else(|| provider_region.map(str::to_string));
+        .or_else(|| provider.region.map(str::to_string));
     Resource {
         region,
         inline_suppressions: Vec::new(),

@@ -260,3 +260,25 @@ fn addresses_split_outside_keys() {
     assert_eq!(referenced_resource("var.name"), None);
     assert_eq!(referenced_resource("module.m.bucket_id"), None);
 }
+
+#[test]
+fn without_default_tags_a_computed_tags_all_equals_tags() {
+    let mut p = plan();
+    // kms_key k has tags_all known only after apply and tags null.
+    p["configuration"] = json!({"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}}}}});
+    let rs = load(&p);
+    assert_eq!(
+        rs[2].tag("Owner"),
+        crate::model::TagValue::Absent,
+        "no default tags: nothing will add Owner"
+    );
+    assert_eq!(rs[0].region.as_deref(), Some("eu-west-1"));
+    p["configuration"]["provider_config"]["aws"]["expressions"]["default_tags"] =
+        json!([{"tags": {"constant_value": {"Owner": "x"}}}]);
+    let rs = load(&p);
+    assert_eq!(
+        rs[2].tag("Owner"),
+        crate::model::TagValue::Unknown,
+        "default tags may add it"
+    );
+}
