@@ -17,14 +17,19 @@
 //! invalidExceptions: fail     # fail | warn: does an invalid registry entry stop the gate?
 //! account: "123456789012"     # the AWS account deployed to, for exceptions scoped by account
 //! region: eu-west-1           # the region, where the input does not say
+//! parameters:                 # rule parameters, by rule id
+//!   required-tags-missing:
+//!     tags: [Owner, CostCenter]
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::catalog::{PackSource, Severity};
+use crate::engine::jsonpath::Parameters;
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::exceptions::Clock;
@@ -49,6 +54,8 @@ pub struct ConfigFile {
     invalid_exceptions: Option<InvalidPolicy>,
     account: Option<String>,
     region: Option<String>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Parameters>,
 }
 
 /// Whether an invalid exception-registry entry stops the gate.
@@ -121,6 +128,9 @@ pub struct Settings {
     pub account: Option<String>,
     /// The region of resources whose input does not say.
     pub region: Option<String>,
+    /// Rule parameters from the config file, by rule id, and the file that sets them.
+    pub parameters: BTreeMap<String, Parameters>,
+    pub config_file: String,
 }
 
 impl Settings {
@@ -194,6 +204,8 @@ impl Settings {
             invalid_exceptions: o.invalid_exceptions.or(file.invalid_exceptions).unwrap_or_default(),
             account: o.account.or(file.account),
             region: o.region.or(file.region),
+            parameters: file.parameters,
+            config_file: origin,
         })
     }
 }

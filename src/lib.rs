@@ -37,7 +37,8 @@ pub struct Outcome {
 
 /// Load the catalog of a run.
 pub fn load_catalog(settings: &Settings) -> Result<Catalog, Vec<Error>> {
-    catalog::load(&settings.packs).map_err(|errs| errs.into_iter().map(Error::Policy).collect())
+    catalog::load_with(&settings.packs, &settings.parameters, &settings.config_file)
+        .map_err(|errs| errs.into_iter().map(Error::Policy).collect())
 }
 
 /// Load the exception registry of a run (none when no registry is configured). Entries with

@@ -460,3 +460,33 @@ fn explain_prints_a_control_and_its_rules() {
         2
     );
 }
+
+#[test]
+fn rule_parameters_from_the_config_file() {
+    let env = Env::new();
+    env.write(
+        "pack/rules/tags.yaml",
+        "id: tags-missing\ncontrol: TST-001\ntitle: t\nmessage: a required tag is missing\nparameters:\n  tags: [Owner]\nterraform:\n  resourceTypes: [aws_db_instance]\n  assert:\n    tagsExist: {parameter: tags}\n",
+    );
+    let db = json!({"backup_retention_period": 14, "tags_all": {"Environment": "prod", "Owner": "a"}});
+    env.write("plan.json", &plan(&[("aws_db_instance.a", db)]));
+    assert_eq!(code(&env.run(&["plan.json"])), 0, "Owner is set");
+    env.write(
+        ".controlgate.yaml",
+        "parameters:\n  tags-missing:\n    tags: [Owner, CostCenter]\n",
+    );
+    let o = env.run(&["--format", "json", "plan.json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stdout_json(&o)["findings"][0]["facts"][0],
+        "tag `CostCenter` is not set"
+    );
+    env.write(".controlgate.yaml", "parameters:\n  no-such-rule:\n    tags: [x]\n");
+    let o = env.run(&["plan.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("names rule no-such-rule, which no pack defines"),
+        "{}",
+        stderr(&o)
+    );
+}

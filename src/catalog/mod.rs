@@ -122,6 +122,15 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
 
 /// Load and cross-check every control and rule of `sources`. All problems are reported.
 pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
+    load_with(sources, &BTreeMap::new(), "")
+}
+
+/// `load`, with rule parameters set by a config file (`origin`), by rule id.
+pub fn load_with(
+    sources: &[PackSource],
+    overrides: &BTreeMap<String, crate::engine::jsonpath::Parameters>,
+    origin: &str,
+) -> Result<Catalog, Vec<Located>> {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     for source in sources {
@@ -154,7 +163,10 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
     }
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     for f in files.iter().filter(|f| f.kind == Kind::Rule) {
-        let rule = match rule::parse(&f.name, &f.text) {
+        let rule = match rule::parse_with(&f.name, &f.text, None).and_then(|r| match overrides.get(&r.id) {
+            Some(o) => rule::parse_with(&f.name, &f.text, Some(o)),
+            None => Ok(r),
+        }) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
@@ -199,6 +211,12 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
         } else {
             rules.insert(rule.id.clone(), rule);
         }
+    }
+    for id in overrides.keys().filter(|id| !rules.contains_key(*id)) {
+        errors.push(
+            Located::file(origin, format!("`parameters` names rule {id}, which no pack defines"))
+                .with_help("`controlgate controls` lists the rules"),
+        );
     }
     catalog.rules = rules.into_values().collect();
     if errors.is_empty() { Ok(catalog) } else { Err(errors) }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::engine::jsonpath::{Condition, ConditionSpec};
+use crate::engine::jsonpath::{Condition, ConditionSpec, Parameters};
 use crate::error::Located;
 use crate::model::InputFormat;
 
@@ -19,6 +19,10 @@ struct RuleFile {
     description: Option<String>,
     terraform: Option<Spanned<TargetSpec>>,
     cloudformation: Option<Spanned<TargetSpec>>,
+    /// Values conditions may name (`tagsExist: {parameter: tags}`), overridable per rule in the
+    /// config file.
+    #[serde(default)]
+    parameters: Parameters,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +56,8 @@ pub struct Rule {
     /// What is wrong when the rule fails.
     pub message: String,
     pub description: Option<String>,
+    /// The parameters in force: the rule's defaults with the config file's overrides.
+    pub parameters: Parameters,
     pub terraform: Option<Target>,
     pub cloudformation: Option<Target>,
     /// Where the rule was defined.
@@ -80,7 +86,30 @@ fn is_rule_id(id: &str) -> bool {
 
 /// Parse and compile one rule file. Its control is checked against the catalog by the caller.
 pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
-    let r: RuleFile = super::yaml::from_str(file, text)?;
+    parse_with(file, text, None)
+}
+
+/// Parse and compile one rule file with parameter values that override its defaults; an
+/// override of a parameter the rule does not declare is an error.
+pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Result<Rule, Located> {
+    let mut r: RuleFile = super::yaml::from_str(file, text)?;
+    for (name, value) in overrides.into_iter().flatten() {
+        if !r.parameters.contains_key(name) {
+            let (l, c) = super::yaml::position(&r.id);
+            return Err(Located::new(
+                file,
+                l,
+                c,
+                format!("rule {} has no parameter `{name}` to set", r.id.value),
+            )
+            .with_help(format!(
+                "its parameters: {}",
+                r.parameters.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        r.parameters.insert(name.clone(), value.clone());
+    }
+    let params = r.parameters.clone();
     let (line, column) = super::yaml::position(&r.id);
     let id = r.id.value;
     if !is_rule_id(&id) {
@@ -125,9 +154,9 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
                 .value
                 .when
                 .as_ref()
-                .map(|w| Condition::compile(file, w))
+                .map(|w| Condition::compile_with(file, w, &params))
                 .transpose()?,
-            assert: Condition::compile(file, &spec.value.assert)?,
+            assert: Condition::compile_with(file, &spec.value.assert, &params)?,
         }))
     };
     let (cl, cc) = super::yaml::position(&r.control);
@@ -141,6 +170,7 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
         title: r.title,
         message: r.message,
         description: r.description,
+        parameters: r.parameters,
     })
 }
 
@@ -164,6 +194,23 @@ terraform:
         let r = parse("r.yaml", GOOD).unwrap();
         assert_eq!(r.control, "BCK-001");
         assert!(r.terraform.is_some() && r.cloudformation.is_none());
+    }
+
+    #[test]
+    fn parameters_are_overridden_only_when_declared() {
+        let text = "id: tags-missing\ncontrol: TAG-001\ntitle: t\nmessage: m\nparameters:\n  tags: [Owner]\nterraform:\n  resourceTypes: [aws_s3_bucket]\n  assert:\n    tagsExist: {parameter: tags}\n";
+        assert_eq!(
+            parse("r.yaml", text).unwrap().parameters["tags"],
+            serde_json::json!(["Owner"])
+        );
+        let o: Parameters = [("tags".to_string(), serde_json::json!(["CostCenter"]))].into();
+        assert_eq!(
+            parse_with("r.yaml", text, Some(&o)).unwrap().parameters["tags"],
+            serde_json::json!(["CostCenter"])
+        );
+        let o: Parameters = [("tag".to_string(), serde_json::json!(["x"]))].into();
+        let e = parse_with("r.yaml", text, Some(&o)).unwrap_err();
+        assert!(e.message.contains("has no parameter `tag`"), "{e}");
     }
 
     #[test]

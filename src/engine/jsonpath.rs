@@ -53,7 +53,20 @@ pub struct ConditionSpec {
     includes_any: Option<Vec<i64>>,
     related: Option<RelatedSpec>,
     configured: Option<String>,
+    tags_exist: Option<TagListSpec>,
 }
+
+/// A list of tag keys, written out or named as a rule parameter (`{parameter: tags}`), which a
+/// config file may set per rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum TagListSpec {
+    Keys(Vec<String>),
+    Parameter { parameter: String },
+}
+
+/// A rule's parameters: defaults from the rule file, overridden by the config file.
+pub type Parameters = std::collections::BTreeMap<String, Value>;
 
 /// `related`: the resources of the same file, of the given types, whose attribute `via` refers
 /// to this resource (an `aws_s3_bucket_versioning` whose `bucket` is this bucket).
@@ -137,6 +150,8 @@ pub enum Condition {
     },
     /// The author wrote this top-level attribute (as opposed to leaving it to the provider).
     Configured(String),
+    /// Every one of these tags is set.
+    TagsExist(Vec<String>),
     /// Companions referring to this resource satisfy `require` (`match: any`, the default: one of
     /// them; `all`: every one, and at least one exists).
     Related {
@@ -165,6 +180,11 @@ impl Neighbours for Alone {
 impl Condition {
     /// Compile a condition, reporting problems at their line in `file`.
     pub fn compile(file: &str, spec: &Spanned<ConditionSpec>) -> Result<Condition, Located> {
+        Condition::compile_with(file, spec, &Parameters::new())
+    }
+
+    /// Compile a condition of a rule with `params`.
+    pub fn compile_with(file: &str, spec: &Spanned<ConditionSpec>, params: &Parameters) -> Result<Condition, Located> {
         let (line, column) = crate::catalog::yaml::position(spec);
         let err = |msg: String| Located::new(file, line, column, msg);
         let s = &spec.value;
@@ -177,10 +197,11 @@ impl Condition {
             s.port_range.is_some(),
             s.related.is_some(),
             s.configured.is_some(),
+            s.tags_exist.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `configured`"
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `configured`, `tagsExist`"
                     .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
@@ -210,6 +231,26 @@ impl Condition {
         if let Some(attribute) = &s.configured {
             return Ok(Condition::Configured(attribute.clone()));
         }
+        if let Some(list) = &s.tags_exist {
+            let keys = match list {
+                TagListSpec::Keys(k) => k.clone(),
+                TagListSpec::Parameter { parameter } => {
+                    let value = params.get(parameter).ok_or_else(|| {
+                        err(format!("parameter `{parameter}` is not declared"))
+                            .with_help("declare it under the rule's `parameters:`")
+                    })?;
+                    serde_json::from_value::<Vec<String>>(value.clone()).map_err(|_| {
+                        err(format!(
+                            "parameter `{parameter}` must be a list of tag keys, found {value}"
+                        ))
+                    })?
+                }
+            };
+            if keys.is_empty() {
+                return Err(err("`tagsExist` needs at least one tag key".into()));
+            }
+            return Ok(Condition::TagsExist(keys));
+        }
         if let Some(r) = &s.related {
             if r.types.is_empty() || r.via.trim().is_empty() {
                 return Err(err("`related` needs `types` and `via`".into()));
@@ -217,7 +258,7 @@ impl Condition {
             return Ok(Condition::Related {
                 types: r.types.clone(),
                 via: r.via.clone(),
-                require: Box::new(Condition::compile(file, &r.require)?),
+                require: Box::new(Condition::compile_with(file, &r.require, params)?),
                 // One companion that makes the resource compliant is enough, by default.
                 quantifier: s.quantifier.unwrap_or(Quantifier::Any),
             });
@@ -232,7 +273,7 @@ impl Condition {
             if list.is_empty() {
                 return Err(err(format!("`{name}` needs at least one condition")));
             }
-            list.iter().map(|c| Condition::compile(file, c)).collect()
+            list.iter().map(|c| Condition::compile_with(file, c, params)).collect()
         };
         if let Some(list) = &s.all {
             return Ok(Condition::All(compile_all(list, "all")?));
@@ -241,12 +282,12 @@ impl Condition {
             return Ok(Condition::Any(compile_all(list, "any")?));
         }
         if let Some(inner) = &s.not {
-            return Ok(Condition::Not(Box::new(Condition::compile(file, inner)?)));
+            return Ok(Condition::Not(Box::new(Condition::compile_with(file, inner, params)?)));
         }
         if let (Some(each), Some(require)) = (&s.for_each, &s.require) {
             return Ok(Condition::ForEach {
                 each: Query::parse(each).map_err(err)?,
-                require: Box::new(Condition::compile(file, require)?),
+                require: Box::new(Condition::compile_with(file, require, params)?),
             });
         }
         if let (Some(range), Some(ports)) = (&s.port_range, &s.includes_any) {
@@ -367,6 +408,10 @@ impl Condition {
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
             Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+            Condition::TagsExist(keys) => combine(
+                keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
+                Quantifier::All,
+            ),
             Condition::Configured(attribute) => match &resource.configured {
                 Some(set) if set.contains(attribute) => {
                     Verdict::new(Truth::True, format!("`{attribute}` is set in the configuration"))

@@ -550,3 +550,30 @@ fn combinators_count_verdicts_not_facts() {
     assert_eq!(combine(Vec::new(), Quantifier::Any).truth, Truth::False);
     assert_eq!(combine(Vec::new(), Quantifier::All).truth, Truth::True);
 }
+
+#[test]
+fn tags_exist_from_a_list_or_a_parameter() {
+    let r = resource(json!({"tags": {"Owner": "a", "Environment": "prod"}}));
+    let v = condition("tagsExist: [Owner, Environment, DataClassification]\n")
+        .evaluate(&r, &Alone)
+        .unwrap();
+    assert_eq!(v.truth, Truth::False);
+    assert_eq!(v.facts, vec!["tag `DataClassification` is not set"]);
+    let spec: Spanned<ConditionSpec> = serde_saphyr::from_str("tagsExist: {parameter: tags}\n").unwrap();
+    let params: Parameters = [("tags".to_string(), json!(["Owner", "Environment"]))].into();
+    let c = Condition::compile_with("r.yaml", &spec, &params).unwrap();
+    assert_eq!(c.evaluate(&r, &Alone).unwrap().truth, Truth::True);
+    assert!(
+        Condition::compile("r.yaml", &spec)
+            .unwrap_err()
+            .message
+            .contains("not declared")
+    );
+    let bad: Parameters = [("tags".to_string(), json!("Owner"))].into();
+    assert!(
+        Condition::compile_with("r.yaml", &spec, &bad)
+            .unwrap_err()
+            .message
+            .contains("must be a list")
+    );
+}
