@@ -299,7 +299,7 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
             .map(|r| {
                 let t: serde_json::Map<String, serde_json::Value> =
                     targets(r).into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
-                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t})
+                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters})
             })
             .collect();
         if let Some(o) = v.as_object_mut() {
@@ -345,6 +345,9 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
         out.push_str(&format!("    fails when: {}\n", r.message));
         for (name, types) in targets(r) {
             out.push_str(&format!("    {name}: {}\n", types.join(", ")));
+        }
+        for (name, value) in &r.parameters {
+            out.push_str(&format!("    parameter {name} = {value}\n"));
         }
     }
     let rem = &control.remediation;
