@@ -46,7 +46,7 @@ struct Applicable<'a> {
 pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &EnvironmentResolver) -> Evaluation {
     // Which rules target a (format, type): built once, so each resource costs a lookup.
     let mut index: HashMap<(InputFormat, &str), Vec<Applicable<'_>>> = HashMap::new();
-    for rule in &catalog.rules {
+    for rule in catalog.rules.iter().filter(|r| r.deprecated.is_none()) {
         let Some(control) = catalog.controls.get(&rule.control) else {
             continue;
         };

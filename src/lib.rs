@@ -200,7 +200,10 @@ pub fn list_controls(catalog: &Catalog, format: Format, out: &mut dyn Write) -> 
                 .into_iter()
                 .flatten()
                 .collect();
-                writeln!(out, "            {} ({})", r.id, formats.join(", "))?;
+                match &r.deprecated {
+                    Some(why) => writeln!(out, "            {} (deprecated: {why})", r.id)?,
+                    None => writeln!(out, "            {} ({})", r.id, formats.join(", "))?,
+                }
             }
         }
         return Ok(());
@@ -299,7 +302,7 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
             .map(|r| {
                 let t: serde_json::Map<String, serde_json::Value> =
                     targets(r).into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
-                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters})
+                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters, "deprecated": r.deprecated})
             })
             .collect();
         if let Some(o) = v.as_object_mut() {
@@ -342,6 +345,9 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
     out.push_str("rules:\n");
     for r in &rules {
         out.push_str(&format!("  {} — {}\n", r.id, r.title));
+        if let Some(why) = &r.deprecated {
+            out.push_str(&format!("    deprecated, not evaluated: {why}\n"));
+        }
         out.push_str(&format!("    fails when: {}\n", r.message));
         for (name, types) in targets(r) {
             out.push_str(&format!("    {name}: {}\n", types.join(", ")));

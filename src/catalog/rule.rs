@@ -23,6 +23,10 @@ struct RuleFile {
     /// config file.
     #[serde(default)]
     parameters: Parameters,
+    /// Why the rule is retired (and what replaces it). Ids are permanent: a retired rule stays
+    /// in the catalog, listed, and is no longer evaluated.
+    #[serde(default)]
+    deprecated: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +62,8 @@ pub struct Rule {
     pub description: Option<String>,
     /// The parameters in force: the rule's defaults with the config file's overrides.
     pub parameters: Parameters,
+    /// Set on a retired rule: why, and what replaces it. It is not evaluated.
+    pub deprecated: Option<String>,
     pub terraform: Option<Target>,
     pub cloudformation: Option<Target>,
     /// Where the rule was defined.
@@ -171,6 +177,7 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
         message: r.message,
         description: r.description,
         parameters: r.parameters,
+        deprecated: r.deprecated,
     })
 }
 
