@@ -303,6 +303,9 @@ def main() -> None:
           or str(REPO / "target/release/controlgate"))
     if not Path(cg).exists() and not shutil.which(cg):
         die(f"controlgate binary not found: {cg} (use --controlgate)")
+    # The tools run in temporary directories: a relative path must not depend on ours.
+    if Path(cg).exists():
+        cg = str(Path(cg).resolve())
     if not shutil.which(args.checkov) and not Path(args.checkov).exists():
         die("checkov not found (pip install checkov, or --checkov)")
     versions = {
