@@ -118,6 +118,7 @@ struct ResourceResult {
 /// Who refers to whom in one input file: (referenced address, attribute) → referrers.
 struct FileNeighbours<'a> {
     by_target: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
+    resources: &'a [Resource],
 }
 
 impl<'a> FileNeighbours<'a> {
@@ -130,7 +131,10 @@ impl<'a> FileNeighbours<'a> {
                 }
             }
         }
-        FileNeighbours { by_target }
+        FileNeighbours {
+            by_target,
+            resources: &file.resources,
+        }
     }
 }
 
@@ -145,6 +149,13 @@ impl Neighbours for FileNeighbours<'_> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    fn of_types(&self, types: &[String]) -> Vec<&Resource> {
+        self.resources
+            .iter()
+            .filter(|r| types.contains(&r.resource_type))
+            .collect()
     }
 }
 

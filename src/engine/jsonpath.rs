@@ -54,6 +54,16 @@ pub struct ConditionSpec {
     related: Option<RelatedSpec>,
     configured: Option<String>,
     tags_exist: Option<TagListSpec>,
+    sibling: Option<SiblingSpec>,
+}
+
+/// `sibling`: resources of the given types anywhere in the same file (an account-level companion
+/// such as a Config delivery channel, which refers to nothing).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiblingSpec {
+    types: Vec<String>,
+    require: Box<Spanned<ConditionSpec>>,
 }
 
 /// A list of tag keys, written out or named as a rule parameter (`{parameter: tags}`), which a
@@ -152,6 +162,11 @@ pub enum Condition {
     Configured(String),
     /// Every one of these tags is set.
     TagsExist(Vec<String>),
+    /// A resource of one of `types` in the same file satisfies `require`.
+    Sibling {
+        types: Vec<String>,
+        require: Box<Condition>,
+    },
     /// Companions referring to this resource satisfy `require` (`match: any`, the default: one of
     /// them; `all`: every one, and at least one exists).
     Related {
@@ -166,6 +181,8 @@ pub enum Condition {
 pub trait Neighbours {
     /// Resources of one of `types` whose attribute `via` refers to `address`.
     fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource>;
+    /// Resources of one of `types` in the same file.
+    fn of_types(&self, types: &[String]) -> Vec<&Resource>;
 }
 
 /// No neighbours: a resource evaluated on its own.
@@ -173,6 +190,9 @@ pub struct Alone;
 
 impl Neighbours for Alone {
     fn referrers(&self, _: &str, _: &str, _: &[String]) -> Vec<&Resource> {
+        Vec::new()
+    }
+    fn of_types(&self, _: &[String]) -> Vec<&Resource> {
         Vec::new()
     }
 }
@@ -198,10 +218,11 @@ impl Condition {
             s.related.is_some(),
             s.configured.is_some(),
             s.tags_exist.is_some(),
+            s.sibling.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `configured`, `tagsExist`"
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `sibling`, `configured`, `tagsExist`"
                     .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
@@ -230,6 +251,15 @@ impl Condition {
         }
         if let Some(attribute) = &s.configured {
             return Ok(Condition::Configured(attribute.clone()));
+        }
+        if let Some(sib) = &s.sibling {
+            if sib.types.is_empty() {
+                return Err(err("`sibling` needs `types`".into()));
+            }
+            return Ok(Condition::Sibling {
+                types: sib.types.clone(),
+                require: Box::new(Condition::compile_with(file, &sib.require, params)?),
+            });
         }
         if let Some(list) = &s.tags_exist {
             let keys = match list {
@@ -408,6 +438,20 @@ impl Condition {
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
             Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+            Condition::Sibling { types, require } => {
+                let verdicts = nb
+                    .of_types(types)
+                    .into_iter()
+                    .map(|c| {
+                        let v = require.eval(c, &c.properties, "", nb)?;
+                        Ok(Verdict {
+                            truth: v.truth,
+                            facts: v.facts.into_iter().map(|f| format!("{}: {f}", c.address)).collect(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                combine(verdicts, Quantifier::Any)
+            }
             Condition::TagsExist(keys) => combine(
                 keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
                 Quantifier::All,

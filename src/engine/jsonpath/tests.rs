@@ -337,6 +337,10 @@ fn messages_name_the_unknown_value_not_its_inside() {
 struct Companions(Vec<Resource>);
 
 impl Neighbours for Companions {
+    fn of_types(&self, types: &[String]) -> Vec<&Resource> {
+        self.0.iter().filter(|c| types.contains(&c.resource_type)).collect()
+    }
+
     fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource> {
         self.0
             .iter()
@@ -575,5 +579,24 @@ fn tags_exist_from_a_list_or_a_parameter() {
             .unwrap_err()
             .message
             .contains("must be a list")
+    );
+}
+
+#[test]
+fn siblings_are_any_resource_of_a_type_in_the_file() {
+    let recorder = resource(json!({}));
+    let c = condition(
+        "sibling:\n  types: [aws_s3_bucket_versioning]\n  require:\n    path: $.versioning_configuration[0].status\n    equals: Enabled\n",
+    );
+    assert_eq!(c.evaluate(&recorder, &Companions(vec![])).unwrap().truth, Truth::False);
+    let mut unrelated = companion(
+        "aws_s3_bucket_versioning.v",
+        json!({"versioning_configuration": [{"status": "Enabled"}]}),
+    );
+    unrelated.references.clear();
+    assert_eq!(
+        c.evaluate(&recorder, &Companions(vec![unrelated])).unwrap().truth,
+        Truth::True,
+        "no reference needed"
     );
 }
