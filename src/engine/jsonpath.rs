@@ -43,12 +43,12 @@ pub struct ConditionSpec {
     exists: Option<bool>,
     equals: Option<Value>,
     not_equals: Option<Value>,
-    one_of: Option<Vec<Value>>,
+    one_of: Option<Value>,
     gt: Option<f64>,
     gte: Option<f64>,
     lt: Option<f64>,
     lte: Option<f64>,
-    matches: Option<String>,
+    matches: Option<Value>,
     contains: Option<Value>,
     includes_any: Option<Vec<i64>>,
     related: Option<RelatedSpec>,
@@ -341,14 +341,27 @@ impl Condition {
             (_, Some(t)) => Subject::Tag(t.clone()),
             _ => unreachable!("checked above"),
         };
+        // An operand written `{parameter: name}` takes the rule parameter's value.
+        let operand = |v: &Value| -> Result<Value, Located> {
+            match v.as_object().filter(|m| m.len() == 1).and_then(|m| m.get("parameter")) {
+                Some(Value::String(name)) => params.get(name).cloned().ok_or_else(|| {
+                    err(format!("parameter `{name}` is not declared"))
+                        .with_help("declare it under the rule's `parameters:`")
+                }),
+                _ => Ok(v.clone()),
+            }
+        };
         let op = if let Some(b) = s.exists {
             Op::Exists(b)
         } else if let Some(v) = &s.equals {
-            Op::Equals(v.clone())
+            Op::Equals(operand(v)?)
         } else if let Some(v) = &s.not_equals {
-            Op::NotEquals(v.clone())
+            Op::NotEquals(operand(v)?)
         } else if let Some(v) = &s.one_of {
-            Op::OneOf(v.clone())
+            match operand(v)? {
+                Value::Array(options) => Op::OneOf(options),
+                other => return Err(err(format!("`oneOf` needs a list, found {other}"))),
+            }
         } else if let Some(n) = s.gt {
             Op::Compare(Cmp::Gt, n)
         } else if let Some(n) = s.gte {
@@ -358,9 +371,13 @@ impl Condition {
         } else if let Some(n) = s.lte {
             Op::Compare(Cmp::Lte, n)
         } else if let Some(r) = &s.matches {
+            let r = operand(r)?;
+            let r = r
+                .as_str()
+                .ok_or_else(|| err(format!("`matches` needs a regular expression, found {r}")))?;
             Op::Matches(Regex::new(r).map_err(|e| err(format!("invalid regex `{r}`: {e}")))?)
         } else if let Some(v) = &s.contains {
-            Op::Contains(v.clone())
+            Op::Contains(operand(v)?)
         } else {
             unreachable!("one operator is set")
         };

@@ -600,3 +600,33 @@ fn siblings_are_any_resource_of_a_type_in_the_file() {
         "no reference needed"
     );
 }
+
+#[test]
+fn operands_may_be_rule_parameters() {
+    let spec: Spanned<ConditionSpec> =
+        serde_saphyr::from_str("tag: DataClassification\nmatches: {parameter: classified}\n").unwrap();
+    let params: Parameters = [("classified".to_string(), json!("(?i)^secret$"))].into();
+    let c = Condition::compile_with("r.yaml", &spec, &params).unwrap();
+    let r = resource(json!({"tags": {"DataClassification": "Secret"}}));
+    assert_eq!(c.evaluate(&r, &Alone).unwrap().truth, Truth::True);
+    assert!(
+        Condition::compile("r.yaml", &spec)
+            .unwrap_err()
+            .message
+            .contains("not declared")
+    );
+    let spec: Spanned<ConditionSpec> = serde_saphyr::from_str("path: $.a\noneOf: {parameter: options}\n").unwrap();
+    let params: Parameters = [("options".to_string(), json!(["x", "y"]))].into();
+    let c = Condition::compile_with("r.yaml", &spec, &params).unwrap();
+    assert_eq!(
+        c.evaluate(&resource(json!({"a": "y"})), &Alone).unwrap().truth,
+        Truth::True
+    );
+    let bad: Parameters = [("options".to_string(), json!("x"))].into();
+    assert!(
+        Condition::compile_with("r.yaml", &spec, &bad)
+            .unwrap_err()
+            .message
+            .contains("needs a list")
+    );
+}
