@@ -52,8 +52,8 @@ pub struct TestArgs {
     #[arg(long, value_name = "DIR")]
     pub tests: Option<PathBuf>,
     /// `human` or `json`.
-    #[arg(long, short, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]
@@ -63,8 +63,8 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// `human` or `json`.
-    #[arg(long, short, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,14 +107,31 @@ pub struct ExceptionsListArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// `human` (a table) or `json`.
-    #[arg(long, short, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
     /// The AWS account deployed to, for exceptions scoped by account.
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
     /// The AWS region, for inputs that do not say.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+}
+
+/// The formats of the listing commands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+impl From<ListFormat> for Format {
+    fn from(f: ListFormat) -> Format {
+        match f {
+            ListFormat::Human => Format::Human,
+            ListFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -189,6 +206,6 @@ pub struct ControlsArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// `human` (a table) or `json`.
-    #[arg(long, short, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use controlgate::catalog::PackSource;
-use controlgate::cli::{CheckArgs, Cli, Color, Command, ExceptionsCommand, PolicyArgs, RegistryArgs, TestArgs};
+use controlgate::cli::{
+    CheckArgs, Cli, Color, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs,
+};
 use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
 use controlgate::error::{Error, Located};
-use controlgate::report::Format;
 
 /// 0 the gate passes, 1 findings block it, 2 usage, input, policy or internal error.
 enum Exit {
@@ -94,7 +95,7 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
                 registry_overrides(&args.policy, &RegistryArgs::default()),
             )?;
             let catalog = controlgate::load_catalog(&s)?;
-            let Some(text) = controlgate::explain(&catalog, &args.id, args.format) else {
+            let Some(text) = controlgate::explain(&catalog, &args.id, args.format.into()) else {
                 return Err(vec![Error::Config(
                     Located::file("command line", format!("no control or rule `{}`", args.id))
                         .with_help("`controlgate controls` lists them"),
@@ -115,17 +116,14 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
                 },
             )?;
             let catalog = controlgate::load_catalog(&s)?;
-            let format = if args.format == Format::Sarif {
-                Format::Json
-            } else {
-                args.format
-            };
-            controlgate::list_controls(&catalog, format, &mut std::io::stdout().lock()).map_err(|source| {
-                vec![Error::Output {
-                    path: "standard output".into(),
-                    source,
-                }]
-            })?;
+            controlgate::list_controls(&catalog, args.format.into(), &mut std::io::stdout().lock()).map_err(
+                |source| {
+                    vec![Error::Output {
+                        path: "standard output".into(),
+                        source,
+                    }]
+                },
+            )?;
             Ok(Exit::Pass)
         }
     }
@@ -198,7 +196,8 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             } else {
                 controlgate::exceptions::inventory(&registry, &s.clock, None)
             };
-            controlgate::list_exceptions(&entries, a.format, &mut std::io::stdout().lock()).map_err(stdout_err)?;
+            controlgate::list_exceptions(&entries, a.format.into(), &mut std::io::stdout().lock())
+                .map_err(stdout_err)?;
             Ok(Exit::Pass)
         }
     }
@@ -224,7 +223,7 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
     }
     let results = controlgate::policytest::run(&catalog, &tests).map_err(|e| vec![Error::Policy(e)])?;
     let failed = results.iter().filter(|r| !r.passed()).count();
-    if args.format == Format::Human {
+    if args.format == ListFormat::Human {
         for r in &results {
             println!(
                 "{} {} ({} case{})",

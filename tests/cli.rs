@@ -490,3 +490,50 @@ fn rule_parameters_from_the_config_file() {
         stderr(&o)
     );
 }
+
+#[test]
+fn github_workflow_commands_annotate_each_finding() {
+    let env = Env::new();
+    env.write(
+        "plan.json",
+        &plan(&[
+            ("aws_db_instance.a", prod_db(json!(1))),
+            ("aws_db_instance.b", prod_db(json!(30))),
+        ]),
+    );
+    let o = env.run(&["--format", "github", "plan.json"]);
+    assert_eq!(code(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    // One annotation per finding (a medium finding that blocks is a warning), then the summary.
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("::warning file=plan.json,line="), "{out}");
+    assert!(
+        lines[0].contains("title=TST-001 [medium] db-backup-retention-too-short::aws_db_instance.a: backup retention"),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("::notice title=controlgate::1 failed"), "{out}");
+    // Below --fail-on it no longer blocks: a notice.
+    let o = env.run(&["--format", "github", "--fail-on", "high", "plan.json"]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("::notice file=plan.json"));
+}
+
+#[test]
+fn markdown_summary_goes_to_stdout() {
+    let env = Env::new();
+    env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(1)))]));
+    let o = env.run(&["--format", "markdown", "plan.json"]);
+    assert_eq!(code(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("## controlgate: blocked by 1 finding\n"), "{out}");
+    assert!(out.contains("#### TST-001 · Databases keep backups (medium)"), "{out}");
+    assert!(out.contains("| `aws_db_instance.a` | `plan.json:"), "{out}");
+    assert!(
+        out.contains("**Remediation:** Set backup_retention_period to 7 or more."),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("controlgate: 1 failed"),
+        "the summary line also goes to stderr"
+    );
+}

@@ -71,3 +71,16 @@ fn human_output_with_exceptions_and_inline_suppressions() {
         ]
     ));
 }
+
+#[test]
+fn markdown_summary_with_exceptions() {
+    insta::assert_snapshot!(run_with(
+        "markdown",
+        &[
+            "--exceptions",
+            "fixtures/exceptions/valid.yaml",
+            "--today",
+            "2026-11-25"
+        ]
+    ));
+}

@@ -1,7 +1,9 @@
 //! Reporters: one per output format, all reading the same [`Report`].
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use std::io::Write;
@@ -105,6 +107,11 @@ pub enum Format {
     Sarif,
     /// Findings and per-control counts, for scripts.
     Json,
+    /// A Markdown summary for a pull request or a CI job summary.
+    Markdown,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::`): annotations without
+    /// code scanning.
+    Github,
 }
 
 /// Write `report` in `format`.
@@ -113,5 +120,7 @@ pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write, color: bo
         Format::Human => human::write(report, out, color),
         Format::Sarif => sarif::write(report, out),
         Format::Json => json::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+        Format::Github => github::write(report, out),
     }
 }

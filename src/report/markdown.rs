@@ -1,0 +1,153 @@
+//! A Markdown summary for a pull request comment or a CI job summary: the verdict, totals per
+//! severity, failing controls with their resources and remediation, undecidable findings,
+//! excepted findings with their expiry, and exceptions about to expire.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::Report;
+use crate::catalog::Severity;
+use crate::exceptions::State;
+use crate::finding::{Finding, Outcome};
+
+/// A table cell: one line, pipes escaped.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+fn place(f: &Finding) -> String {
+    format!("`{}:{}`", f.file, f.location.line)
+}
+
+fn findings_table(out: &mut dyn Write, findings: &[&Finding]) -> std::io::Result<()> {
+    writeln!(out, "| resource | where | what |")?;
+    writeln!(out, "| --- | --- | --- |")?;
+    for f in findings {
+        let what = if f.facts.is_empty() {
+            f.message.clone()
+        } else {
+            f.facts.join("; ")
+        };
+        writeln!(out, "| `{}` | {} | {} |", cell(&f.resource), place(f), cell(&what))?;
+    }
+    Ok(())
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let findings = &report.evaluation.findings;
+    let blocking = report.blocking();
+    if blocking > 0 {
+        writeln!(
+            out,
+            "## controlgate: blocked by {blocking} finding{}",
+            if blocking == 1 { "" } else { "s" }
+        )?;
+    } else {
+        writeln!(out, "## controlgate: the gate passes")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", report.summary())?;
+    writeln!(out)?;
+
+    writeln!(out, "| severity | failed | unknown | excepted |")?;
+    writeln!(out, "| --- | ---: | ---: | ---: |")?;
+    for s in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
+        let of = |pred: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| f.severity == s && pred(f)).count();
+        let failed = of(&|f| !f.is_excepted() && f.outcome == Outcome::Fail);
+        let unknown = of(&|f| !f.is_excepted() && f.outcome == Outcome::Unknown);
+        let excepted = of(&|f| f.is_excepted());
+        writeln!(out, "| {} | {failed} | {unknown} | {excepted} |", s.as_str())?;
+    }
+
+    // Failing findings by control, most severe first.
+    let mut by_control: BTreeMap<(std::cmp::Reverse<Severity>, &str), Vec<&Finding>> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| !f.is_excepted() && f.outcome == Outcome::Fail)
+    {
+        by_control
+            .entry((std::cmp::Reverse(f.severity), f.control_id.as_str()))
+            .or_default()
+            .push(f);
+    }
+    if !by_control.is_empty() {
+        writeln!(out, "\n### Failing controls")?;
+        for ((severity, id), list) in &by_control {
+            let control = report.catalog.controls.get(*id);
+            let title = control.map_or("", |c| c.title.as_str());
+            writeln!(out, "\n#### {id} · {} ({})\n", cell(title), severity.0.as_str())?;
+            findings_table(out, list)?;
+            if let Some(c) = control {
+                writeln!(out, "\n**Remediation:** {}", cell(c.remediation.hint.trim()))?;
+            }
+        }
+    }
+
+    let unknown: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| !f.is_excepted() && f.outcome == Outcome::Unknown)
+        .collect();
+    if !unknown.is_empty() {
+        writeln!(out, "\n### Cannot be checked before deployment\n")?;
+        writeln!(
+            out,
+            "Values known only after apply, or set at deploy time, decide these.\n"
+        )?;
+        findings_table(out, &unknown)?;
+    }
+
+    let excepted: Vec<&Finding> = findings.iter().filter(|f| f.is_excepted()).collect();
+    if !excepted.is_empty() {
+        writeln!(out, "\n### Excepted findings\n")?;
+        writeln!(out, "| resource | control | exception | owner | expires |")?;
+        writeln!(out, "| --- | --- | --- | --- | --- |")?;
+        for f in excepted {
+            if let Some(n) = &f.exception {
+                let expires = n.expires.map(|d| d.to_string()).unwrap_or_default();
+                let left = n.days_left.map(|d| format!(" ({d} days left)")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} | {expires}{left} |",
+                    cell(&f.resource),
+                    f.control_id,
+                    n.id,
+                    cell(&n.owner)
+                )?;
+            }
+        }
+    }
+
+    let soon: Vec<_> = report
+        .exceptions
+        .iter()
+        .filter(|e| e.note.state == State::ExpiringSoon)
+        .collect();
+    if !soon.is_empty() {
+        writeln!(out, "\n### Exceptions expiring soon\n")?;
+        writeln!(out, "| exception | control | owner | expires | days left |")?;
+        writeln!(out, "| --- | --- | --- | --- | ---: |")?;
+        for e in soon {
+            let n = &e.note;
+            let expires = n.expires.map(|d| d.to_string()).unwrap_or_default();
+            writeln!(
+                out,
+                "| {} | {} | {} | {expires} | {} |",
+                n.id,
+                e.control,
+                cell(&n.owner),
+                n.days_left.unwrap_or(0)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_stay_on_one_line_and_keep_their_pipes() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+}
