@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
-use crate::report::{Format, UnknownPolicy};
+use crate::report::{Format, SarifExcepted, UnknownPolicy};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -171,6 +171,14 @@ pub struct CheckArgs {
     /// Also write JSON to FILE, whatever `--format` is.
     #[arg(long, value_name = "FILE")]
     pub json_file: Option<PathBuf>,
+    /// SARIF `runAutomationDetails.id`: one category per stack when several SARIF files of one
+    /// commit are uploaded to code scanning.
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
+    /// Excepted findings in SARIF: kept with a `suppressions` entry, or left out (GitHub code
+    /// scanning ignores suppressions and would open alerts for them) [default: suppress].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub sarif_excepted: Option<SarifExcepted>,
     /// The lowest severity that blocks the gate [default: low, i.e. any].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

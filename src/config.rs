@@ -33,7 +33,7 @@ use crate::engine::jsonpath::Parameters;
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::exceptions::Clock;
-use crate::report::{Format, UnknownPolicy};
+use crate::report::{Format, SarifOptions, UnknownPolicy};
 
 pub const DEFAULT_CONFIG: &str = ".controlgate.yaml";
 
@@ -128,6 +128,8 @@ pub struct Settings {
     pub account: Option<String>,
     /// The region of resources whose input does not say.
     pub region: Option<String>,
+    /// SARIF category and the treatment of excepted findings.
+    pub sarif: SarifOptions,
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
@@ -204,6 +206,7 @@ impl Settings {
             invalid_exceptions: o.invalid_exceptions.or(file.invalid_exceptions).unwrap_or_default(),
             account: o.account.or(file.account),
             region: o.region.or(file.region),
+            sarif: SarifOptions::default(),
             parameters: file.parameters,
             config_file: origin,
         })

@@ -149,7 +149,18 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
         files: run.files,
         fail_on: settings.fail_on,
         unknown: settings.unknown,
+        sarif: settings.sarif.clone(),
     };
+    let writes_sarif = settings.format == Format::Sarif || settings.sarif_file.is_some();
+    let (_, capped) = report::sarif::selected(&report);
+    if writes_sarif && capped > 0 {
+        let _ = writeln!(
+            stderr,
+            "warning: SARIF carries the {} most severe findings and leaves out {capped}: GitHub code scanning rejects more than {} results per run",
+            report::sarif::MAX_RESULTS,
+            report::sarif::MAX_RESULTS
+        );
+    }
     let mut errors = run.errors;
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report),

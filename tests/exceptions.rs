@@ -391,3 +391,32 @@ fn registry_directories_default_location_and_region_and_account_scopes() {
             .is_none()
     );
 }
+
+#[test]
+fn sarif_category_and_excepted_findings_left_out() {
+    let base = [
+        "check",
+        PLAN,
+        "--exceptions",
+        VALID,
+        "--today",
+        "2026-11-25",
+        "--format",
+        "sarif",
+    ];
+    let suppressed = json(&run(&[&base[..], &["--sarif-category", "infra/prod"]].concat()));
+    assert_eq!(suppressed["runs"][0]["automationDetails"]["id"], "infra/prod");
+    let all = suppressed["runs"][0]["results"].as_array().unwrap().len();
+    let omitted = json(&run(&[
+        &base[..],
+        &["--sarif-category", "prod", "--sarif-excepted", "omit"],
+    ]
+    .concat()));
+    assert_eq!(
+        omitted["runs"][0]["automationDetails"]["id"], "prod/",
+        "a bare category gets its slash"
+    );
+    let results = omitted["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), all - 2, "the two excepted findings are left out");
+    assert!(results.iter().all(|r| r.get("suppressions").is_none()));
+}

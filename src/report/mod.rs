@@ -36,6 +36,28 @@ pub struct Report<'a> {
     pub files: usize,
     pub fail_on: Severity,
     pub unknown: UnknownPolicy,
+    pub sarif: SarifOptions,
+}
+
+/// What SARIF does with excepted findings. GitHub code scanning ignores `suppressions` and
+/// opens an alert for a suppressed result like any other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SarifExcepted {
+    /// Kept, with a `suppressions` entry (accepted, with the exception's justification).
+    #[default]
+    Suppress,
+    /// Left out, so code scanning opens no alert for them.
+    Omit,
+}
+
+/// SARIF settings of a run.
+#[derive(Debug, Clone, Default)]
+pub struct SarifOptions {
+    /// `runAutomationDetails.id`: `category/` (or `category/run-id`), so several SARIF files of
+    /// one commit (one per stack) do not replace each other's alerts.
+    pub category: Option<String>,
+    pub excepted: SarifExcepted,
 }
 
 impl Report<'_> {

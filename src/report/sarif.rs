@@ -6,11 +6,11 @@ use std::io::Write;
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
-    Tool, ToolComponent,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
+    Sarif, Suppression, Tool, ToolComponent,
 };
 
-use super::Report;
+use super::{Report, SarifExcepted};
 use crate::catalog::{Control, Severity};
 use crate::exceptions::ExceptionNote;
 use crate::finding::{Finding, Outcome};
@@ -204,13 +204,34 @@ fn suppression(note: &ExceptionNote) -> Suppression {
 }
 
 /// The SARIF log of a report.
-pub fn log(report: &Report<'_>) -> Sarif {
-    let controls: Vec<&Control> = report.catalog.controls.values().collect();
-    let index: BTreeMap<&str, usize> = controls.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let results: Vec<SarifResult> = report
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The findings a SARIF log carries: excepted ones left out when asked, and at most
+/// [`MAX_RESULTS`], the most severe first (blocking before not, then in report order). Also
+/// returns how many were left out for the cap.
+pub fn selected<'a>(report: &'a Report<'_>) -> (Vec<&'a Finding>, usize) {
+    let mut chosen: Vec<&Finding> = report
         .evaluation
         .findings
         .iter()
+        .filter(|f| !(report.sarif.excepted == SarifExcepted::Omit && f.is_excepted()))
+        .collect();
+    let dropped = chosen.len().saturating_sub(MAX_RESULTS);
+    if dropped > 0 {
+        // Stable sort: equal findings keep the report's order, so the output stays deterministic.
+        chosen.sort_by_key(|f| (!report.blocks(f), std::cmp::Reverse(f.severity)));
+        chosen.truncate(MAX_RESULTS);
+    }
+    (chosen, dropped)
+}
+
+pub fn log(report: &Report<'_>) -> Sarif {
+    let controls: Vec<&Control> = report.catalog.controls.values().collect();
+    let index: BTreeMap<&str, usize> = controls.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let results: Vec<SarifResult> = selected(report)
+        .0
+        .into_iter()
         .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0)))
         .collect();
     let driver = ToolComponent::builder()
@@ -223,8 +244,16 @@ pub fn log(report: &Report<'_>) -> Sarif {
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
-        .column_kind(json!("unicodeCodePoints"))
-        .build();
+        .column_kind(json!("unicodeCodePoints"));
+    let run = match &report.sarif.category {
+        // GitHub reads the category up to the last `/`.
+        Some(c) => {
+            let id = if c.contains('/') { c.clone() } else { format!("{c}/") };
+            run.automation_details(RunAutomationDetails::builder().id(id).build())
+                .build()
+        }
+        None => run.build(),
+    };
     Sarif::builder()
         .schema(SCHEMA)
         .version(Value::String("2.1.0".into()))
@@ -235,4 +264,84 @@ pub fn log(report: &Report<'_>) -> Sarif {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(report))?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::evaluate::Evaluation;
+    use crate::model::{Anchor, InputFormat, Location as Loc, SourceFile};
+    use crate::report::{SarifOptions, UnknownPolicy};
+
+    fn finding(i: usize, severity: Severity) -> Finding {
+        Finding {
+            control_id: "TST-001".into(),
+            rule_id: "r".into(),
+            severity,
+            outcome: Outcome::Fail,
+            resource: format!("aws_x.y[{i}]"),
+            resource_type: "aws_x".into(),
+            format: InputFormat::TerraformPlan,
+            action: None,
+            environment: None,
+            region: None,
+            file: "plan.json".into(),
+            location: Loc {
+                line: 1,
+                column: 1,
+                offset: 0,
+                length: 0,
+            },
+            message: "m".into(),
+            facts: Vec::new(),
+            fingerprint: format!("{i:032}"),
+            exception: None,
+            notes: Vec::new(),
+            inline: Vec::new(),
+            source: Arc::new(SourceFile {
+                path: PathBuf::new(),
+                display: String::new(),
+                text: String::new(),
+            }),
+            anchor: Anchor::JsonPointer(String::new()),
+        }
+    }
+
+    #[test]
+    fn results_are_capped_below_githubs_limit_keeping_the_most_severe() {
+        let catalog = Catalog::default();
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10).map(|i| finding(i, Severity::Low)).collect();
+        findings.push(finding(999_999, Severity::Critical));
+        let evaluation = Evaluation {
+            findings,
+            ..Default::default()
+        };
+        let report = Report {
+            catalog: &catalog,
+            evaluation: &evaluation,
+            exceptions: &[],
+            files: 1,
+            fail_on: Severity::Low,
+            unknown: UnknownPolicy::Fail,
+            sarif: SarifOptions::default(),
+        };
+        let (chosen, dropped) = selected(&report);
+        assert_eq!((chosen.len(), dropped), (MAX_RESULTS, 11));
+        assert_eq!(chosen[0].resource, "aws_x.y[999999]", "the critical one comes first");
+        // Below the cap nothing is reordered or dropped.
+        let small = Evaluation {
+            findings: (0..3).map(|i| finding(i, Severity::Low)).collect(),
+            ..Default::default()
+        };
+        let report = Report {
+            evaluation: &small,
+            ..report
+        };
+        let (chosen, dropped) = selected(&report);
+        assert_eq!((chosen.len(), dropped), (3, 0));
+    }
 }
