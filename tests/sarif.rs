@@ -41,6 +41,30 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
     broken["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
     assert!(!validator.is_valid(&broken));
     assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 10);
+
+    // With exceptions (suppressions, notes on findings whose exception does not apply) and a
+    // category (runAutomationDetails).
+    let excepted = sarif_of(&[
+        "fixtures/demo",
+        "--exceptions",
+        "fixtures/exceptions/valid.yaml",
+        "--today",
+        "2026-11-25",
+        "--sarif-category",
+        "infra/prod",
+    ]);
+    let results = excepted["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.iter().filter(|r| r.get("suppressions").is_some()).count(), 2);
+    assert_eq!(excepted["runs"][0]["automationDetails"]["id"], "infra/prod");
+    let errors: Vec<String> = validator
+        .iter_errors(&excepted)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF with suppressions is invalid:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
