@@ -171,6 +171,10 @@ pub struct CheckArgs {
     /// Also write JSON to FILE, whatever `--format` is.
     #[arg(long, value_name = "FILE")]
     pub json_file: Option<PathBuf>,
+    /// Where to look for the `.tf` files of a plan, so findings point at the `resource` block
+    /// (repeatable) [default: the plan's directory, then the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Vec<PathBuf>,
     /// SARIF `runAutomationDetails.id`: one category per stack when several SARIF files of one
     /// commit are uploaded to code scanning.
     #[arg(long, value_name = "NAME")]

@@ -130,6 +130,8 @@ pub struct Settings {
     pub region: Option<String>,
     /// SARIF category and the treatment of excepted findings.
     pub sarif: SarifOptions,
+    /// Extra directories holding the `.tf` files of plans.
+    pub source_roots: Vec<PathBuf>,
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
@@ -207,6 +209,7 @@ impl Settings {
             account: o.account.or(file.account),
             region: o.region.or(file.region),
             sarif: SarifOptions::default(),
+            source_roots: Vec::new(),
             parameters: file.parameters,
             config_file: origin,
         })

@@ -1,6 +1,7 @@
 //! Rules × resources → findings and per-control counts.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -10,7 +11,7 @@ use crate::engine::jsonpath::Neighbours;
 use crate::engine::{Truth, Verdict};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
-use crate::finding::{Finding, Outcome, fingerprint};
+use crate::finding::{Finding, Outcome, Related, fingerprint};
 use crate::input::LoadedFile;
 use crate::model::{Anchor, InputFormat, Location, Resource};
 
@@ -202,7 +203,34 @@ fn evaluate_resource(
             Truth::False => Outcome::Fail,
             Truth::Unknown => Outcome::Unknown,
         };
-        let file = resource.source.display.clone();
+        let in_input = match &resource.anchor {
+            Anchor::Span(l) => *l,
+            // Resolved after evaluation, once per file.
+            Anchor::JsonPointer(_) => Location {
+                line: 1,
+                column: 1,
+                offset: 0,
+                length: 0,
+            },
+        };
+        // A Terraform resource found in the `.tf` sources is reported there, the plan related.
+        let (file, location, source, related) = match &resource.declared {
+            Some((tf, at)) => (
+                tf.display.clone(),
+                *at,
+                Arc::clone(tf),
+                Some(Related {
+                    file: resource.source.display.clone(),
+                    location: in_input,
+                }),
+            ),
+            None => (
+                resource.source.display.clone(),
+                in_input,
+                Arc::clone(&resource.source),
+                None,
+            ),
+        };
         findings.push(Finding {
             fingerprint: fingerprint(&a.control.id, &a.rule.id, &file, &resource.address),
             control_id: a.control.id.clone(),
@@ -219,18 +247,12 @@ fn evaluate_resource(
             notes: Vec::new(),
             inline: resource.inline_suppressions.clone(),
             file,
-            location: match &resource.anchor {
-                Anchor::Span(l) => *l,
-                Anchor::JsonPointer(_) => Location {
-                    line: 1,
-                    column: 1,
-                    offset: 0,
-                    length: 0,
-                },
-            },
+            location,
+            related,
             message: a.rule.message.clone(),
             facts: verdict.facts,
-            source: resource.source.clone(),
+            source,
+            anchor_source: Arc::clone(&resource.source),
             anchor: resource.anchor.clone(),
         });
     }
@@ -266,7 +288,7 @@ fn locate(findings: &mut [Finding]) {
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         if matches!(f.anchor, Anchor::JsonPointer(_)) {
-            by_file.entry(f.file.clone()).or_default().push(i);
+            by_file.entry(f.anchor_source.display.clone()).or_default().push(i);
         }
     }
     let resolved: Vec<(Vec<usize>, Vec<Option<Location>>)> = by_file
@@ -281,14 +303,17 @@ fn locate(findings: &mut [Finding]) {
                     Anchor::Span(_) => "",
                 })
                 .collect();
-            let locations = crate::input::json_locations(&findings[idx[0]].source.text, &pointers);
+            let locations = crate::input::json_locations(&findings[idx[0]].anchor_source.text, &pointers);
             (idx, locations)
         })
         .collect();
     for (idx, locations) in resolved {
         for (i, loc) in idx.into_iter().zip(locations) {
             if let Some(l) = loc {
-                findings[i].location = l;
+                match &mut findings[i].related {
+                    Some(related) => related.location = l,
+                    None => findings[i].location = l,
+                }
             }
         }
     }

@@ -40,6 +40,9 @@ pub struct Finding {
     /// Relative to the working directory, `/`-separated.
     pub file: String,
     pub location: Location,
+    /// Terraform findings reported at the `.tf` block: where the resource is in the plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Related>,
     /// The rule's message and the observations behind it.
     pub message: String,
     pub facts: Vec<String>,
@@ -57,9 +60,18 @@ pub struct Finding {
     pub inline: Vec<InlineSuppression>,
     #[serde(skip)]
     pub source: Arc<SourceFile>,
-    /// Where the resource is declared, before resolution to `location`.
+    /// Where the resource is in its input, before resolution, and that input.
     #[serde(skip)]
     pub anchor: Anchor,
+    #[serde(skip)]
+    pub anchor_source: Arc<SourceFile>,
+}
+
+/// A second place of a finding: the plan entry of a resource reported at its `.tf` block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub file: String,
+    pub location: Location,
 }
 
 impl Finding {

@@ -86,7 +86,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
 
     let (candidates, walk_errors) = input::discover(&settings.paths);
-    let loaded = input::load_all(&candidates, &settings.cwd);
+    let loaded = input::load_all_with(&candidates, &settings.cwd, &settings.source_roots);
     errors.extend(walk_errors.into_iter().chain(loaded.errors).map(Error::Input));
     for s in &loaded.skipped {
         if s.unparseable {

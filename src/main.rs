@@ -266,6 +266,7 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.sarif_file = args.sarif_file;
     s.json_file = args.json_file;
     s.sarif.category = args.sarif_category;
+    s.source_roots = args.source_root;
     s.sarif.excepted = args.sarif_excepted.unwrap_or_default();
     s.verbose = args.verbose;
     s.color = match args.color {

@@ -121,3 +121,56 @@ fn skipped(why: &str) {
         "skipped: {why} (it ships with the development workspace, not with the crate)"
     );
 }
+
+#[test]
+fn plan_findings_land_on_the_tf_block_of_modules_count_and_for_each() {
+    let sarif = sarif_of(&["fixtures/demo/plan.json"]);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let at = |resource: &str| -> (String, u64, String, u64) {
+        let r = results
+            .iter()
+            .find(|r| r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == resource)
+            .unwrap_or_else(|| panic!("no result for {resource}"));
+        let loc = &r["locations"][0]["physicalLocation"];
+        let rel = &r["relatedLocations"][0]["physicalLocation"];
+        (
+            loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+            loc["region"]["startLine"].as_u64().unwrap(),
+            rel["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+            rel["region"]["startLine"].as_u64().unwrap(),
+        )
+    };
+    // Root module, a module's for_each instance, a module's count instance.
+    assert_eq!(
+        at("aws_cloudtrail.main"),
+        (
+            "fixtures/demo/main.tf".into(),
+            11,
+            "fixtures/demo/plan.json".into(),
+            240
+        )
+    );
+    assert_eq!(
+        at("module.data.aws_s3_bucket.this[\"raw\"]").0,
+        "fixtures/demo/modules/data/main.tf"
+    );
+    assert_eq!(at("module.data.aws_s3_bucket.this[\"raw\"]").1, 18);
+    assert_eq!(
+        at("module.web.aws_security_group.web[0]").0,
+        "fixtures/demo/modules/web/main.tf"
+    );
+    assert_eq!(at("module.web.aws_security_group.web[0]").1, 1);
+    assert_eq!(at("module.web.aws_security_group.web[0]").2, "fixtures/demo/plan.json");
+
+    // Human output shows the .tf block and says where the resource is in the plan.
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "fixtures/demo/plan.json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("[fixtures/demo/modules/data/main.tf:1:1]"), "{human}");
+    assert!(human.contains("resource \"aws_db_instance\" \"main\" {"), "{human}");
+    assert!(human.contains("planned in fixtures/demo/plan.json:277"), "{human}");
+}

@@ -53,6 +53,7 @@ fn finding(resource: &str) -> Finding {
         environment: None,
         region: None,
         file: "plan.json".into(),
+        related: None,
         location: Location {
             line: 1,
             column: 1,
@@ -71,6 +72,11 @@ fn finding(resource: &str) -> Finding {
             text: String::new(),
         }),
         anchor: Anchor::JsonPointer(String::new()),
+        anchor_source: Arc::new(SourceFile {
+            path: PathBuf::new(),
+            display: String::new(),
+            text: String::new(),
+        }),
     }
 }
 

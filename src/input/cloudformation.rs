@@ -437,6 +437,7 @@ pub fn resources(
             region: None,
             inline_suppressions,
             references,
+            declared: None,
             parameters: parameters.clone(),
             configured: properties.as_object().map(|m| m.keys().cloned().collect()),
             address: id.clone(),

@@ -2,6 +2,7 @@
 
 pub mod cloudformation;
 pub mod terraform_plan;
+pub mod terraform_source;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -111,7 +112,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Located>) {
 
 /// Read and parse every candidate, in parallel; results keep the candidates' order.
 pub fn load_all(candidates: &[Candidate], cwd: &Path) -> Loaded {
-    let outcomes: Vec<Outcome> = candidates.par_iter().map(|c| load(c, cwd)).collect();
+    load_all_with(candidates, cwd, &[])
+}
+
+/// `load_all`, also looking for Terraform sources in `source_roots` (after the plan's own
+/// directory and before the working directory).
+pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathBuf]) -> Loaded {
+    let outcomes: Vec<Outcome> = candidates.par_iter().map(|c| load(c, cwd, source_roots)).collect();
     let mut loaded = Loaded::default();
     for o in outcomes {
         match o {
@@ -176,7 +183,7 @@ fn looks_like_iac(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion") || text.contains("AWS::") || text.contains("resource_changes")
 }
 
-fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
+fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome {
     let shown = display_path(&candidate.path, cwd);
     let bytes = match std::fs::read(&candidate.path) {
         Ok(b) => b,
@@ -232,7 +239,15 @@ fn load(candidate: &Candidate, cwd: &Path) -> Outcome {
             }
         };
         if terraform_plan::is_plan(&value) {
-            terraform_plan::resources(&source, &value).map(|r| (InputFormat::TerraformPlan, r))
+            terraform_plan::resources(&source, &value).map(|mut r| {
+                let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                let roots: Vec<PathBuf> = std::iter::once(plan_dir)
+                    .chain(source_roots.iter().cloned())
+                    .chain(std::iter::once(cwd.to_path_buf()))
+                    .collect();
+                terraform_plan::locate_sources(&value, &mut r, &roots, cwd);
+                (InputFormat::TerraformPlan, r)
+            })
         } else if cloudformation::is_template(&value) {
             cloudformation::resources(&source, &value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {

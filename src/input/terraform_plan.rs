@@ -410,6 +410,19 @@ fn link_references(plan: &Value, resources: &mut [Resource]) {
     }
 }
 
+/// Set `declared` of every resource whose `resource` block is found in the `.tf` sources.
+pub fn locate_sources(plan: &Value, resources: &mut [Resource], roots: &[std::path::PathBuf], cwd: &std::path::Path) {
+    let index = super::terraform_source::index(plan, roots, cwd);
+    if index.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut() {
+        if let Some(me) = parse_instance(&r.address) {
+            r.declared = index.get(&me.module_path, &me.resource).cloned();
+        }
+    }
+}
+
 /// One resource's parts as the plan gives them.
 struct Planned<'a> {
     address: &'a str,
@@ -488,6 +501,7 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         region,
         inline_suppressions: Vec::new(),
         references: BTreeMap::new(),
+        declared: None,
         parameters: None,
         configured: None,
         tag_map_unknown,

@@ -84,6 +84,9 @@ pub struct Resource {
     pub source: Arc<SourceFile>,
     /// Where the resource is declared in its file.
     pub anchor: Anchor,
+    /// Terraform: the `resource` block in the `.tf` sources, when found; findings are reported
+    /// there, with the plan as a related location.
+    pub declared: Option<(Arc<SourceFile>, super::Location)>,
     /// The AWS region, when the input says (Terraform: the resource's `region` or the provider's
     /// constant `region`).
     pub region: Option<String>,

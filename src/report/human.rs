@@ -131,6 +131,9 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
             f.file, f.location.line, f.location.column
         ));
     }
+    if let Some(r) = &f.related {
+        title.push_str(&format!("\nplanned in {}:{}", r.file, r.location.line));
+    }
     if let Some(note) = &f.exception {
         title.push_str(&format!("\n{}", note.describe()));
         if note.excepts() {

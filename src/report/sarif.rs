@@ -170,7 +170,29 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
     if let Some(note) = &f.exception {
         props.insert("exception".to_string(), json!(note));
     }
+    let related: Vec<Location> = f
+        .related
+        .iter()
+        .map(|r| {
+            Location::builder()
+                .id(1)
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(ArtifactLocation::builder().uri(r.file.clone()).build())
+                        .region(
+                            Region::builder()
+                                .start_line(r.location.line.max(1) as i64)
+                                .start_column(r.location.column.max(1) as i64)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .message(Message::builder().text(format!("{} in the plan", f.resource)).build())
+                .build()
+        })
+        .collect();
     let result = SarifResult::builder()
+        .related_locations(related)
         .rule_id(f.control_id.clone())
         .rule_index(rule_index as i64)
         .level(level)
@@ -290,6 +312,7 @@ mod tests {
             environment: None,
             region: None,
             file: "plan.json".into(),
+            related: None,
             location: Loc {
                 line: 1,
                 column: 1,
@@ -308,6 +331,11 @@ mod tests {
                 text: String::new(),
             }),
             anchor: Anchor::JsonPointer(String::new()),
+            anchor_source: Arc::new(SourceFile {
+                path: PathBuf::new(),
+                display: String::new(),
+                text: String::new(),
+            }),
         }
     }
 

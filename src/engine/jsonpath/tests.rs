@@ -37,6 +37,7 @@ fn resource(properties: Value) -> Resource {
         region: None,
         inline_suppressions: Vec::new(),
         references: Default::default(),
+        declared: None,
         parameters: None,
         configured: None,
     }

@@ -1,0 +1,144 @@
+//! Where a Terraform plan's resources are written: the `resource "TYPE" "NAME"` block in the
+//! `.tf` files of the root module and of the local modules it calls, so findings land on the
+//! line a reviewer sees in the pull request, not in a generated plan file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::Span;
+use serde_json::Value;
+
+use crate::model::{Location, SourceFile};
+
+/// Resource blocks by module path (`a.b`, empty for the root) and resource (`aws_x.y`).
+#[derive(Debug, Default)]
+pub struct SourceIndex {
+    blocks: HashMap<(String, String), (Arc<SourceFile>, Location)>,
+}
+
+impl SourceIndex {
+    /// The block of a module path and resource.
+    pub fn get(&self, module_path: &str, resource: &str) -> Option<&(Arc<SourceFile>, Location)> {
+        self.blocks.get(&(module_path.to_string(), resource.to_string()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+}
+
+/// The resource blocks of the root module, found in the first of `roots` that holds `.tf`
+/// files, and of the local modules (`source = "./..."`) the plan's configuration calls.
+/// Files that cannot be read or parsed are passed over: the finding then stays on the plan.
+pub fn index(plan: &Value, roots: &[PathBuf], cwd: &Path) -> SourceIndex {
+    let mut out = SourceIndex::default();
+    let Some(root_dir) = roots.iter().find(|d| has_tf(d)) else {
+        return out;
+    };
+    let mut stack: Vec<(String, PathBuf, Option<&Value>)> = vec![(
+        String::new(),
+        root_dir.clone(),
+        plan.pointer("/configuration/root_module"),
+    )];
+    while let Some((path, dir, module)) = stack.pop() {
+        read_module(&path, &dir, cwd, &mut out);
+        for (name, call) in module
+            .and_then(|m| m.get("module_calls"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(source) = call.get("source").and_then(Value::as_str) else {
+                continue;
+            };
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue; // registry and remote modules are not in the repository
+            }
+            let child = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            stack.push((child, dir.join(source), call.get("module")));
+        }
+    }
+    out
+}
+
+fn has_tf(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+}
+
+fn read_module(module_path: &str, dir: &Path, cwd: &Path, out: &mut SourceIndex) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    files.sort();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(body) = hcl_edit::parser::parse_body(&text) else {
+            continue;
+        };
+        let source = Arc::new(SourceFile {
+            display: super::display_path(&path, cwd),
+            path,
+            text,
+        });
+        for block in body.blocks().filter(|b| b.ident.value().as_str() == "resource") {
+            let [kind, name] = block.labels.as_slice() else {
+                continue;
+            };
+            let Some(span) = block.span() else { continue };
+            let location = Location::from_offset(&source.text, span.start, block.ident.value().as_str().len());
+            out.blocks.insert(
+                (module_path.to_string(), format!("{}.{}", kind.as_str(), name.as_str())),
+                (Arc::clone(&source), location),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn blocks_of_the_root_and_of_local_modules() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("modules/db")).unwrap();
+        std::fs::write(
+            root.join("main.tf"),
+            "# root\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("modules/db/main.tf"),
+            "variable \"n\" {}\n\nresource \"aws_db_instance\" \"main\" {\n  count = 2\n}\n",
+        )
+        .unwrap();
+        let plan = json!({"configuration": {"root_module": {"module_calls": {
+            "data": {"source": "./modules/db", "module": {}},
+            "remote": {"source": "terraform-aws-modules/vpc/aws", "module": {}}
+        }}}});
+        let idx = index(&plan, &[root.to_path_buf()], root);
+        let (file, at) = idx.get("", "aws_s3_bucket.logs").unwrap();
+        assert_eq!((file.display.as_str(), at.line, at.column), ("main.tf", 3, 1));
+        let (file, at) = idx.get("data", "aws_db_instance.main").unwrap();
+        assert_eq!((file.display.as_str(), at.line), ("modules/db/main.tf", 3));
+        assert!(idx.get("remote", "aws_vpc.this").is_none());
+        assert!(index(&plan, &[root.join("modules/nothing")], root).is_empty());
+    }
+}
