@@ -175,6 +175,10 @@ pub struct CheckArgs {
     /// (repeatable) [default: the plan's directory, then the working directory].
     #[arg(long, value_name = "DIR")]
     pub source_root: Vec<PathBuf>,
+    /// The repository root SARIF URIs are relative to (with `originalUriBaseIds`) [default: the
+    /// git top level of the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<PathBuf>,
     /// SARIF `runAutomationDetails.id`: one category per stack when several SARIF files of one
     /// commit are uploaded to code scanning.
     #[arg(long, value_name = "NAME")]

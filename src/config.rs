@@ -58,6 +58,12 @@ pub struct ConfigFile {
     parameters: BTreeMap<String, Parameters>,
 }
 
+/// The nearest directory at or above `dir` holding `.git`: the repository root that SARIF URIs
+/// are relative to.
+pub fn git_top_level(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+}
+
 /// Whether an invalid exception-registry entry stops the gate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -178,6 +184,11 @@ impl Settings {
             environments.tag = tag;
         }
         environments.default = o.environment.or(file.environment);
+        let sarif = SarifOptions {
+            repo_root: git_top_level(&cwd),
+            cwd: cwd.clone(),
+            ..Default::default()
+        };
         let exceptions = o
             .exceptions
             .clone()
@@ -208,7 +219,7 @@ impl Settings {
             invalid_exceptions: o.invalid_exceptions.or(file.invalid_exceptions).unwrap_or_default(),
             account: o.account.or(file.account),
             region: o.region.or(file.region),
-            sarif: SarifOptions::default(),
+            sarif,
             source_roots: Vec::new(),
             parameters: file.parameters,
             config_file: origin,

@@ -267,6 +267,10 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.json_file = args.json_file;
     s.sarif.category = args.sarif_category;
     s.source_roots = args.source_root;
+    if let Some(root) = args.repo_root {
+        let root = if root.is_absolute() { root } else { s.cwd.join(root) };
+        s.sarif.repo_root = Some(root.canonicalize().unwrap_or(root));
+    }
     s.sarif.excepted = args.sarif_excepted.unwrap_or_default();
     s.verbose = args.verbose;
     s.color = match args.color {

@@ -537,3 +537,58 @@ fn markdown_summary_goes_to_stdout() {
         "the summary line also goes to stderr"
     );
 }
+
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path(".git")).unwrap();
+    env.write(
+        "infra/prod/plan.json",
+        &plan(&[("aws_db_instance.a", prod_db(json!(1)))]),
+    );
+    std::fs::rename(env.path("pack"), env.path("infra/pack")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args([
+            "check",
+            "--no-builtin",
+            "--policies",
+            "../pack",
+            "--format",
+            "sarif",
+            "plan.json",
+        ])
+        .current_dir(env.path("infra/prod"))
+        .output()
+        .unwrap();
+    let sarif = stdout_json(&o);
+    let loc = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(
+        loc["uri"], "infra/prod/plan.json",
+        "relative to the directory holding .git"
+    );
+    assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+    let base = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+    // --repo-root chooses another root.
+    let o = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args([
+            "check",
+            "--no-builtin",
+            "--policies",
+            "../pack",
+            "--format",
+            "sarif",
+            "--repo-root",
+            "..",
+            "plan.json",
+        ])
+        .current_dir(env.path("infra/prod"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_json(&o)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "prod/plan.json"
+    );
+}

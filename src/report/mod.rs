@@ -58,6 +58,12 @@ pub struct SarifOptions {
     /// one commit (one per stack) do not replace each other's alerts.
     pub category: Option<String>,
     pub excepted: SarifExcepted,
+    /// URIs are made relative to this directory (the repository root) and given the base
+    /// `%SRCROOT%`, which `originalUriBaseIds` maps to it; without it they stay relative to the
+    /// working directory.
+    pub repo_root: Option<std::path::PathBuf>,
+    /// The working directory the findings' paths are relative to.
+    pub cwd: std::path::PathBuf,
 }
 
 impl Report<'_> {

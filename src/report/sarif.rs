@@ -10,7 +10,7 @@ use serde_sarif::sarif::{
     Sarif, Suppression, Tool, ToolComponent,
 };
 
-use super::{Report, SarifExcepted};
+use super::{Report, SarifExcepted, SarifOptions};
 use crate::catalog::{Control, Severity};
 use crate::exceptions::ExceptionNote;
 use crate::finding::{Finding, Outcome};
@@ -112,7 +112,21 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: usize) -> SarifResult {
+/// The base of URIs relative to the repository root.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// An artifact location for a path relative to the working directory.
+fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
+    match &options.repo_root {
+        Some(root) => ArtifactLocation::builder()
+            .uri(crate::input::display_path(&options.cwd.join(file), root))
+            .uri_base_id(SRCROOT)
+            .build(),
+        None => ArtifactLocation::builder().uri(file.to_string()).build(),
+    }
+}
+
+fn result(f: &Finding, rule_index: usize, options: &SarifOptions) -> SarifResult {
     let detail = if f.facts.is_empty() {
         String::new()
     } else {
@@ -138,7 +152,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(f.file.clone()).build())
+                .artifact_location(artifact(&f.file, options))
                 .region(
                     Region::builder()
                         .start_line(f.location.line.max(1) as i64)
@@ -178,7 +192,7 @@ fn result(f: &Finding, rule_index: usize) -> SarifResult {
                 .id(1)
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(r.file.clone()).build())
+                        .artifact_location(artifact(&r.file, options))
                         .region(
                             Region::builder()
                                 .start_line(r.location.line.max(1) as i64)
@@ -254,7 +268,7 @@ pub fn log(report: &Report<'_>) -> Sarif {
     let results: Vec<SarifResult> = selected(report)
         .0
         .into_iter()
-        .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0)))
+        .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0), &report.sarif))
         .collect();
     let driver = ToolComponent::builder()
         .name("controlgate")
@@ -263,19 +277,23 @@ pub fn log(report: &Report<'_>) -> Sarif {
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(controls.iter().map(|c| descriptor(c)).collect::<Vec<_>>())
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
-        .column_kind(json!("unicodeCodePoints"));
-    let run = match &report.sarif.category {
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    if let Some(root) = &report.sarif.repo_root {
+        let uri = format!("file://{}/", root.display().to_string().trim_end_matches('/')).replace(' ', "%20");
+        run.original_uri_base_ids = Some(BTreeMap::from([(
+            SRCROOT.to_string(),
+            ArtifactLocation::builder().uri(uri).build(),
+        )]));
+    }
+    if let Some(c) = &report.sarif.category {
         // GitHub reads the category up to the last `/`.
-        Some(c) => {
-            let id = if c.contains('/') { c.clone() } else { format!("{c}/") };
-            run.automation_details(RunAutomationDetails::builder().id(id).build())
-                .build()
-        }
-        None => run.build(),
-    };
+        let id = if c.contains('/') { c.clone() } else { format!("{c}/") };
+        run.automation_details = Some(RunAutomationDetails::builder().id(id).build());
+    }
     Sarif::builder()
         .schema(SCHEMA)
         .version(Value::String("2.1.0".into()))
