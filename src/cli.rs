@@ -209,6 +209,11 @@ pub struct CheckArgs {
     /// The AWS region, for inputs that do not say (CloudFormation templates).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Treat files named on the command line as a directory walk does: skip those that are
+    /// neither plans nor templates instead of failing (for pre-commit, which passes every
+    /// matching file). A broken plan or template still fails.
+    #[arg(long)]
+    pub skip_other_files: bool,
     /// List the files skipped because they are neither plans nor templates.
     #[arg(long, short)]
     pub verbose: bool,

@@ -138,6 +138,8 @@ pub struct Settings {
     pub sarif: SarifOptions,
     /// Extra directories holding the `.tf` files of plans.
     pub source_roots: Vec<PathBuf>,
+    /// Named files that are neither plans nor templates are skipped, not errors.
+    pub skip_other_files: bool,
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
@@ -221,6 +223,7 @@ impl Settings {
             region: o.region.or(file.region),
             sarif,
             source_roots: Vec::new(),
+            skip_other_files: false,
             parameters: file.parameters,
             config_file: origin,
         })

@@ -85,7 +85,10 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         }
     }
 
-    let (candidates, walk_errors) = input::discover(&settings.paths);
+    let (mut candidates, walk_errors) = input::discover(&settings.paths);
+    if settings.skip_other_files {
+        candidates.iter_mut().for_each(|c| c.named = false);
+    }
     let loaded = input::load_all_with(&candidates, &settings.cwd, &settings.source_roots);
     errors.extend(walk_errors.into_iter().chain(loaded.errors).map(Error::Input));
     for s in &loaded.skipped {

@@ -267,6 +267,7 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.json_file = args.json_file;
     s.sarif.category = args.sarif_category;
     s.source_roots = args.source_root;
+    s.skip_other_files = args.skip_other_files;
     if let Some(root) = args.repo_root {
         let root = if root.is_absolute() { root } else { s.cwd.join(root) };
         s.sarif.repo_root = Some(root.canonicalize().unwrap_or(root));
