@@ -598,8 +598,16 @@ fn skip_other_files_treats_named_files_as_a_walk_does() {
     let env = Env::new();
     env.write("package.json", "{\"name\": \"x\"}");
     env.write("plan.json", &plan(&[("aws_db_instance.a", prod_db(json!(14)))]));
-    assert_eq!(code(&env.run(&["package.json", "plan.json"])), 2, "named: must be a plan or template");
+    assert_eq!(
+        code(&env.run(&["package.json", "plan.json"])),
+        2,
+        "named: must be a plan or template"
+    );
     assert_eq!(code(&env.run(&["--skip-other-files", "package.json", "plan.json"])), 0);
     env.write("broken.json", "{\"resource_changes\": [");
-    assert_eq!(code(&env.run(&["--skip-other-files", "broken.json"])), 2, "a broken plan still fails");
+    assert_eq!(
+        code(&env.run(&["--skip-other-files", "broken.json"])),
+        2,
+        "a broken plan still fails"
+    );
 }
