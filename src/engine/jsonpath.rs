@@ -455,20 +455,7 @@ impl Condition {
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
             Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
-            Condition::Sibling { types, require } => {
-                let verdicts = nb
-                    .of_types(types)
-                    .into_iter()
-                    .map(|c| {
-                        let v = require.eval(c, &c.properties, "", nb)?;
-                        Ok(Verdict {
-                            truth: v.truth,
-                            facts: v.facts.into_iter().map(|f| format!("{}: {f}", c.address)).collect(),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, String>>()?;
-                combine(verdicts, Quantifier::Any)
-            }
+            Condition::Sibling { types, require } => on_companions(nb.of_types(types), require, nb, Quantifier::Any)?,
             Condition::TagsExist(keys) => combine(
                 keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
                 Quantifier::All,
@@ -501,21 +488,31 @@ impl Condition {
                         facts: Vec::new(),
                     });
                 }
-                let verdicts = companions
-                    .into_iter()
-                    .map(|c| {
-                        // The companion's own paths, sensitivity and tags; its facts name it.
-                        let v = require.eval(c, &c.properties, "", nb)?;
-                        Ok(Verdict {
-                            truth: v.truth,
-                            facts: v.facts.into_iter().map(|f| format!("{}: {f}", c.address)).collect(),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, String>>()?;
-                combine(verdicts, *quantifier)
+                on_companions(companions, require, nb, *quantifier)?
             }
         })
     }
+}
+
+/// `require` judged on each companion, with the companion's own paths, sensitivity and tags;
+/// its facts name it.
+fn on_companions(
+    companions: Vec<&Resource>,
+    require: &Condition,
+    nb: &dyn Neighbours,
+    q: Quantifier,
+) -> Result<Verdict, String> {
+    let verdicts = companions
+        .into_iter()
+        .map(|c| {
+            let v = require.eval(c, &c.properties, "", nb)?;
+            Ok(Verdict {
+                truth: v.truth,
+                facts: v.facts.into_iter().map(|f| format!("{}: {f}", c.address)).collect(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(combine(verdicts, q))
 }
 
 impl Query {

@@ -126,6 +126,19 @@ fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
     }
 }
 
+/// A file (relative to the working directory) and a position in it.
+fn physical(file: &str, at: &crate::model::Location, options: &SarifOptions) -> PhysicalLocation {
+    PhysicalLocation::builder()
+        .artifact_location(artifact(file, options))
+        .region(
+            Region::builder()
+                .start_line(at.line.max(1) as i64)
+                .start_column(at.column.max(1) as i64)
+                .build(),
+        )
+        .build()
+}
+
 fn result(f: &Finding, rule_index: usize, options: &SarifOptions) -> SarifResult {
     let detail = if f.facts.is_empty() {
         String::new()
@@ -150,17 +163,7 @@ fn result(f: &Finding, rule_index: usize, options: &SarifOptions) -> SarifResult
         Outcome::Unknown => ResultLevel::Warning,
     };
     let location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(artifact(&f.file, options))
-                .region(
-                    Region::builder()
-                        .start_line(f.location.line.max(1) as i64)
-                        .start_column(f.location.column.max(1) as i64)
-                        .build(),
-                )
-                .build(),
-        )
+        .physical_location(physical(&f.file, &f.location, options))
         .logical_locations(vec![
             LogicalLocation::builder()
                 .fully_qualified_name(f.resource.clone())
@@ -190,17 +193,7 @@ fn result(f: &Finding, rule_index: usize, options: &SarifOptions) -> SarifResult
         .map(|r| {
             Location::builder()
                 .id(1)
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(artifact(&r.file, options))
-                        .region(
-                            Region::builder()
-                                .start_line(r.location.line.max(1) as i64)
-                                .start_column(r.location.column.max(1) as i64)
-                                .build(),
-                        )
-                        .build(),
-                )
+                .physical_location(physical(&r.file, &r.location, options))
                 .message(Message::builder().text(format!("{} in the plan", f.resource)).build())
                 .build()
         })
