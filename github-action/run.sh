@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs controlgate for the GitHub Action: writes SARIF, the job summary and the step outputs.
+# Inputs come as environment variables (INPUT_*), as the composite action passes them; the
+# binary is $CONTROLGATE (default: controlgate on PATH).
+set -uo pipefail
+
+bin="${CONTROLGATE:-controlgate}"
+sarif="${INPUT_SARIF_FILE:-controlgate.sarif}"
+args=(check --sarif-file "$sarif" --json-file "${RUNNER_TEMP:-/tmp}/controlgate.json")
+[ -n "${INPUT_POLICIES:-}" ] && args+=(--policies "$INPUT_POLICIES")
+[ -n "${INPUT_EXCEPTIONS:-}" ] && args+=(--exceptions "$INPUT_EXCEPTIONS")
+[ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
+[ -n "${INPUT_CATEGORY:-}" ] && args+=(--sarif-category "$INPUT_CATEGORY")
+# Code scanning opens alerts for suppressed results: leave excepted findings out of what is uploaded.
+args+=(--sarif-excepted "${INPUT_SARIF_EXCEPTED:-omit}")
+# shellcheck disable=SC2206 # paths are whitespace-separated by design
+args+=(--format markdown ${INPUT_PATHS:-.})
+
+summary="$(mktemp)"
+"$bin" "${args[@]}" >"$summary"
+status=$?
+
+if [ "${INPUT_SUMMARY:-true}" = "true" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  cat "$summary" >>"$GITHUB_STEP_SUMMARY"
+fi
+findings=0
+if [ -s "${RUNNER_TEMP:-/tmp}/controlgate.json" ]; then
+  findings="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["findings"])' "${RUNNER_TEMP:-/tmp}/controlgate.json" 2>/dev/null || echo 0)"
+fi
+if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  {
+    echo "findings=$findings"
+    echo "sarif-file=$sarif"
+    echo "exit-code=$status"
+  } >>"$GITHUB_OUTPUT"
+fi
+rm -f "$summary"
+# 0 pass, 1 blocked, 2 error: the step fails on both 1 and 2.
+exit "$status"
