@@ -92,6 +92,49 @@ impl Finding {
     }
 }
 
+#[cfg(test)]
+impl Finding {
+    /// A failing finding of `control` on `resource` in `plan.json`, for tests of later stages.
+    pub(crate) fn sample(control: &str, resource: &str, severity: Severity) -> Finding {
+        let empty = || {
+            Arc::new(SourceFile {
+                path: std::path::PathBuf::new(),
+                display: String::new(),
+                text: String::new(),
+            })
+        };
+        Finding {
+            control_id: control.into(),
+            rule_id: "rule".into(),
+            severity,
+            outcome: Outcome::Fail,
+            resource: resource.into(),
+            resource_type: "aws_db_instance".into(),
+            format: InputFormat::TerraformPlan,
+            action: None,
+            environment: None,
+            region: None,
+            file: "plan.json".into(),
+            location: Location {
+                line: 1,
+                column: 1,
+                offset: 0,
+                length: 0,
+            },
+            related: None,
+            message: "m".into(),
+            facts: Vec::new(),
+            fingerprint: fingerprint(control, "rule", "plan.json", resource),
+            exception: None,
+            notes: Vec::new(),
+            inline: Vec::new(),
+            source: empty(),
+            anchor: Anchor::JsonPointer(String::new()),
+            anchor_source: empty(),
+        }
+    }
+}
+
 /// The fingerprint of a finding's identity.
 pub fn fingerprint(control: &str, rule: &str, file: &str, resource: &str) -> String {
     let mut h = Sha256::new();

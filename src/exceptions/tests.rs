@@ -1,13 +1,8 @@
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 
 use super::*;
 use crate::catalog::Severity;
 use crate::error::Located;
-use crate::finding::Outcome;
-use crate::model::{Anchor, InputFormat, Location, SourceFile};
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -41,43 +36,7 @@ fn with_resources(mut e: Exception, resources: &[&str]) -> Exception {
 }
 
 fn finding(resource: &str) -> Finding {
-    Finding {
-        control_id: "BCK-001".into(),
-        rule_id: "rds-backup-retention-too-short".into(),
-        severity: Severity::High,
-        outcome: Outcome::Fail,
-        resource: resource.into(),
-        resource_type: "aws_db_instance".into(),
-        format: InputFormat::TerraformPlan,
-        action: None,
-        environment: None,
-        region: None,
-        file: "plan.json".into(),
-        related: None,
-        location: Location {
-            line: 1,
-            column: 1,
-            offset: 0,
-            length: 0,
-        },
-        message: "m".into(),
-        facts: Vec::new(),
-        fingerprint: String::new(),
-        exception: None,
-        notes: Vec::new(),
-        inline: Vec::new(),
-        source: Arc::new(SourceFile {
-            path: PathBuf::new(),
-            display: String::new(),
-            text: String::new(),
-        }),
-        anchor: Anchor::JsonPointer(String::new()),
-        anchor_source: Arc::new(SourceFile {
-            path: PathBuf::new(),
-            display: String::new(),
-            text: String::new(),
-        }),
-    }
+    Finding::sample("BCK-001", resource, Severity::High)
 }
 
 fn clock(today: &str) -> Clock {

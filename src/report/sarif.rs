@@ -301,53 +301,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
 
     use super::*;
     use crate::catalog::Catalog;
     use crate::evaluate::Evaluation;
-    use crate::model::{Anchor, InputFormat, Location as Loc, SourceFile};
     use crate::report::{SarifOptions, UnknownPolicy};
 
     fn finding(i: usize, severity: Severity) -> Finding {
-        Finding {
-            control_id: "TST-001".into(),
-            rule_id: "r".into(),
-            severity,
-            outcome: Outcome::Fail,
-            resource: format!("aws_x.y[{i}]"),
-            resource_type: "aws_x".into(),
-            format: InputFormat::TerraformPlan,
-            action: None,
-            environment: None,
-            region: None,
-            file: "plan.json".into(),
-            related: None,
-            location: Loc {
-                line: 1,
-                column: 1,
-                offset: 0,
-                length: 0,
-            },
-            message: "m".into(),
-            facts: Vec::new(),
-            fingerprint: format!("{i:032}"),
-            exception: None,
-            notes: Vec::new(),
-            inline: Vec::new(),
-            source: Arc::new(SourceFile {
-                path: PathBuf::new(),
-                display: String::new(),
-                text: String::new(),
-            }),
-            anchor: Anchor::JsonPointer(String::new()),
-            anchor_source: Arc::new(SourceFile {
-                path: PathBuf::new(),
-                display: String::new(),
-                text: String::new(),
-            }),
-        }
+        Finding::sample("TST-001", &format!("aws_x.y[{i}]"), severity)
     }
 
     #[test]
