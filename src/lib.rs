@@ -154,20 +154,18 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
         unknown: settings.unknown,
         sarif: settings.sarif.clone(),
     };
-    let writes_sarif = settings.format == Format::Sarif || settings.sarif_file.is_some();
-    let (_, capped) = report::sarif::selected(&report);
-    if writes_sarif && capped > 0 {
-        let _ = writeln!(
-            stderr,
-            "warning: SARIF carries the {} most severe findings and leaves out {capped}: GitHub code scanning rejects more than {} results per run",
-            report::sarif::MAX_RESULTS,
-            report::sarif::MAX_RESULTS
-        );
+    // Built once for every SARIF document of the run: fitting it to GitHub code scanning's limits
+    // may serialize and compress it several times.
+    let sarif = (settings.format == Format::Sarif || settings.sarif_file.is_some())
+        .then(|| report::sarif::SarifLog::build(&report));
+    for warning in sarif.iter().flat_map(report::sarif::SarifLog::warnings) {
+        let _ = writeln!(stderr, "warning: {warning}");
     }
+    let sarif = sarif.as_ref();
     let mut errors = run.errors;
     let main_result = match &settings.output {
-        Some(path) => write_file(path, settings.format, &report),
-        None => report::write(settings.format, &report, stdout, settings.color).map_err(|source| Error::Output {
+        Some(path) => write_file(path, settings.format, &report, sarif),
+        None => write_as(settings.format, &report, sarif, stdout, settings.color).map_err(|source| Error::Output {
             path: "standard output".into(),
             source,
         }),
@@ -178,7 +176,7 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
         (&settings.json_file, Format::Json),
     ] {
         if let Some(p) = path {
-            errors.extend(write_file(p, format, &report).err());
+            errors.extend(write_file(p, format, &report, sarif).err());
         }
     }
     if settings.format != Format::Human || settings.output.is_some() {
@@ -190,14 +188,33 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
     }
 }
 
-fn write_file(path: &Path, format: Format, report: &Report<'_>) -> Result<(), Error> {
+/// Write `report` in `format`; SARIF as the log `check` built, when it built one.
+fn write_as(
+    format: Format,
+    report: &Report<'_>,
+    sarif: Option<&report::sarif::SarifLog>,
+    out: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    match (format, sarif) {
+        (Format::Sarif, Some(log)) => log.write(out),
+        _ => report::write(format, report, out, color),
+    }
+}
+
+fn write_file(
+    path: &Path,
+    format: Format,
+    report: &Report<'_>,
+    sarif: Option<&report::sarif::SarifLog>,
+) -> Result<(), Error> {
     let shown = path.display().to_string();
     let err = |source| Error::Output {
         path: shown.clone(),
         source,
     };
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
-    report::write(format, report, &mut file, false).map_err(err)?;
+    write_as(format, report, sarif, &mut file, false).map_err(err)?;
     file.flush().map_err(err)
 }
 

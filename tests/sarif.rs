@@ -174,3 +174,90 @@ fn plan_findings_land_on_the_tf_block_of_modules_count_and_for_each() {
     assert!(human.contains("resource \"aws_db_instance\" \"main\" {"), "{human}");
     assert!(human.contains("planned in fixtures/demo/plan.json:277"), "{human}");
 }
+
+#[test]
+fn a_rule_with_more_than_20_tags_is_cut_with_a_warning_when_sarif_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (1..=19).map(|i| format!("AC-{i}")).collect();
+    let control = format!(
+        "id: TST-001
+version: 1
+title: Databases keep backups
+intent: Production data can be restored.
+severity: medium
+scope:
+  resourceTypes: [aws_db_instance]
+evidenceSources: [terraform-plan]
+exception:
+  allowed: false
+remediation:
+  mode: iac-change
+  hint: Set backup_retention_period to 7 or more.
+frameworks:
+  nist-800-53: [{}]
+  soc2: [CC1.1, CC1.2, CC1.3]
+",
+        ids.join(", ")
+    );
+    let rule = "id: db-backup-retention-too-short
+control: TST-001
+title: Databases keep backups for 7 days
+message: backup retention is shorter than 7 days
+terraform:
+  resourceTypes: [aws_db_instance]
+  assert:
+    path: $.backup_retention_period
+    gte: 7
+";
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+             "values": {"backup_retention_period": 1}}
+        ]}},
+        "resource_changes": [
+            {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+             "change": {"actions": ["create"], "before": null, "after": {"backup_retention_period": 1}, "after_unknown": {}}}
+        ],
+    });
+    for (path, text) in [
+        ("pack/controls/TST-001.yaml", control),
+        ("pack/rules/db-backup-retention-too-short.yaml", rule.to_string()),
+        ("plan.json", plan.to_string()),
+    ] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let check = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_controlgate"))
+            .args(["check", "--no-builtin", "--policies", "pack", "plan.json"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let warning = "warning: SARIF rule TST-001 carries 20 of its 25 tags and leaves out 5 framework ids: GitHub code scanning rejects more than 20 tags per rule\n";
+
+    let out = check(&["--format", "sarif", "--sarif-file", "out.sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches(warning).count(), 1, "one warning per run: {stderr}");
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tags = sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["tags"]
+        .as_array()
+        .unwrap();
+    assert_eq!(tags.len(), 20);
+    assert_eq!(tags[19], "nist-800-53/AC-17", "framework ids are the ones left out");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    // Standard output and `--sarif-file` get the same log.
+    assert_eq!(std::fs::read(dir.path().join("out.sarif")).unwrap(), out.stdout);
+
+    // Only SARIF cuts tags: no warning without it.
+    let out = check(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("tags"));
+    let out = check(&["--format", "json", "--sarif-file", "out.sarif"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(warning));
+}

@@ -3,6 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
@@ -38,13 +41,18 @@ pub fn help_uri(control: &Control) -> String {
     })
 }
 
-fn descriptor(control: &Control) -> ReportingDescriptor {
+/// GitHub code scanning rejects a rule with more tags than this.
+pub const MAX_TAGS: usize = 20;
+
+/// A control's rule and how many of its tags it leaves out for [`MAX_TAGS`]: its id, `security`
+/// and `compliance` come first, so only framework ids are ever left out.
+fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
     let mut tags = vec![control.id.clone(), "security".to_string(), "compliance".to_string()];
     for (framework, ids) in &control.frameworks {
         tags.extend(ids.iter().map(|id| format!("{framework}/{id}")));
     }
-    // GitHub keeps at most 20 tags per rule.
-    tags.truncate(20);
+    let left_out = tags.len().saturating_sub(MAX_TAGS);
+    tags.truncate(MAX_TAGS);
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -87,7 +95,7 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    ReportingDescriptor::builder()
+    let descriptor = ReportingDescriptor::builder()
         .id(control.id.clone())
         .name(control.title.clone())
         .short_description(MultiformatMessageString::builder().text(control.title.clone()).build())
@@ -109,7 +117,8 @@ fn descriptor(control: &Control) -> ReportingDescriptor {
                 .build(),
         )
         .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
-        .build()
+        .build();
+    (descriptor, left_out)
 }
 
 /// The base of URIs relative to the repository root.
@@ -232,13 +241,28 @@ fn suppression(note: &ExceptionNote) -> Suppression {
         .build()
 }
 
-/// The SARIF log of a report.
 /// GitHub code scanning rejects a run with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
 
-/// The findings a SARIF log carries: excepted ones left out when asked, and at most
+/// The most a SARIF log may weigh gzip-compressed, in bytes. GitHub code scanning rejects an
+/// upload over 10 MB gzip-compressed; we read that as 10,000,000 bytes, the smaller sense, and
+/// stop 1,000,000 short of it because what GitHub measures is not exactly what we measure (the
+/// log as written, compressed by flate2 at the default level). `github/codeql-action/upload-sarif`
+/// parses the log, adds a `primaryLocationLineHash` fingerprint to every result without one (all
+/// of ours: about 13 bytes each compressed, some 330 kB for [`MAX_RESULTS`] results), serializes
+/// it again without indentation (which saves about as much) and compresses it with zlib, whose
+/// output differs slightly from flate2's.
+pub const MAX_GZIP_BYTES: usize = 9_000_000;
+
+/// The priority of a finding in a capped log: blocking before not, then the most severe first.
+/// Sorting by it is stable, so equal findings keep the report's order.
+fn priority(report: &Report<'_>, f: &Finding) -> (bool, std::cmp::Reverse<Severity>) {
+    (!report.blocks(f), std::cmp::Reverse(f.severity))
+}
+
+/// The findings a SARIF log may carry: excepted ones left out when asked, and at most
 /// [`MAX_RESULTS`], the most severe first (blocking before not, then in report order). Also
-/// returns how many were left out for the cap.
+/// returns how many were left out for the cap. Below the cap the report's order is kept.
 pub fn selected<'a>(report: &'a Report<'_>) -> (Vec<&'a Finding>, usize) {
     let mut chosen: Vec<&Finding> = report
         .evaluation
@@ -248,31 +272,235 @@ pub fn selected<'a>(report: &'a Report<'_>) -> (Vec<&'a Finding>, usize) {
         .collect();
     let dropped = chosen.len().saturating_sub(MAX_RESULTS);
     if dropped > 0 {
-        // Stable sort: equal findings keep the report's order, so the output stays deterministic.
-        chosen.sort_by_key(|f| (!report.blocks(f), std::cmp::Reverse(f.severity)));
+        chosen.sort_by_key(|f| priority(report, f));
         chosen.truncate(MAX_RESULTS);
     }
     (chosen, dropped)
 }
 
-pub fn log(report: &Report<'_>) -> Sarif {
-    let controls: Vec<&Control> = report.catalog.controls.values().collect();
-    let index: BTreeMap<&str, usize> = controls.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let results: Vec<SarifResult> = selected(report)
-        .0
-        .into_iter()
-        .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0), &report.sarif))
-        .collect();
+/// The SARIF log of a report, serialized and fitted to GitHub code scanning's limits, with what
+/// fitting it left out. Built once per run: [`write`] writes it and `check` warns about its caps.
+#[derive(Debug)]
+pub struct SarifLog {
+    /// The log as written: pretty JSON and a newline.
+    pub bytes: Vec<u8>,
+    /// How many findings the log carries.
+    pub results: usize,
+    /// Findings left out for [`MAX_RESULTS`].
+    pub over_count: usize,
+    /// Findings left out (besides those of `over_count`) so that the log gzip-compresses to at
+    /// most [`MAX_GZIP_BYTES`].
+    pub over_size: usize,
+    /// The gzip-compressed size of the log, when it was measured: only a log whose size alone
+    /// does not prove it fits is compressed.
+    pub gzip_bytes: Option<usize>,
+    /// The gzip-compressed size of the log with every finding the count cap kept, when that was
+    /// over the limit and `over_size` findings had to go.
+    pub gzip_bytes_uncapped: Option<usize>,
+    /// Controls whose rule carries [`MAX_TAGS`] tags and leaves out some framework ids, with how
+    /// many it leaves out.
+    pub tags_left_out: Vec<(String, usize)>,
+    /// The gzip limit the log was fitted to: [`MAX_GZIP_BYTES`] but in tests.
+    limit: usize,
+}
+
+/// The log serialized as [`write`] writes it.
+fn serialize(sarif: &Sarif) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(sarif).expect("a SARIF log serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The size of `bytes` gzip-compressed at the default level, as `upload-sarif` compresses them.
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut gz = GzEncoder::new(Counter(0), Compression::default());
+    gz.write_all(bytes).expect("counting cannot fail");
+    gz.finish().expect("counting cannot fail").0
+}
+
+/// Whether `len` bytes gzip-compress to at most `limit` bytes whatever they hold, so need not be
+/// compressed to know. Deflate stores a block it cannot shrink, at a cost of 5 bytes per block
+/// (of up to 64 KiB), and gzip adds 18 bytes of header and trailer: zlib's `deflateBound` puts the
+/// worst case at about `len + len / 3000 + 25`. `len / 1024 + 64` leaves ample room.
+fn surely_fits(len: usize, limit: usize) -> bool {
+    len.saturating_add(len / 1024 + 64) <= limit
+}
+
+/// The log with the first `count` of `results`, serialized, and its gzip-compressed size.
+/// `results` is whole again on return.
+fn measure(sarif: &mut Sarif, results: &mut Vec<SarifResult>, count: usize) -> (Vec<u8>, usize) {
+    let rest = results.split_off(count);
+    sarif.runs[0].results = Some(std::mem::take(results));
+    let bytes = serialize(sarif);
+    *results = sarif.runs[0].results.take().unwrap_or_default();
+    results.extend(rest);
+    let gzip = gzip_len(&bytes);
+    (bytes, gzip)
+}
+
+impl SarifLog {
+    /// The SARIF log of `report`, within GitHub code scanning's limits.
+    pub fn build(report: &Report<'_>) -> SarifLog {
+        SarifLog::within(report, MAX_GZIP_BYTES)
+    }
+
+    /// The SARIF log of `report`, gzip-compressing to at most `limit` bytes if it can: when the
+    /// whole log does not, the least severe findings (by [`priority`]) are left out, as few as
+    /// a binary search over their number finds, so the log is compressed about log2(results)
+    /// times rather than once per finding left out.
+    fn within(report: &Report<'_>, limit: usize) -> SarifLog {
+        let (chosen, over_count) = selected(report);
+        let controls: Vec<&Control> = report.catalog.controls.values().collect();
+        let index: BTreeMap<&str, usize> = controls.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let mut tags_left_out = Vec::new();
+        let rules: Vec<ReportingDescriptor> = controls
+            .iter()
+            .map(|c| {
+                let (rule, left_out) = descriptor(c);
+                if left_out > 0 {
+                    tags_left_out.push((c.id.clone(), left_out));
+                }
+                rule
+            })
+            .collect();
+        let results: Vec<SarifResult> = chosen
+            .iter()
+            .map(|f| result(f, index.get(f.control_id.as_str()).copied().unwrap_or(0), &report.sarif))
+            .collect();
+        let all = results.len();
+        let mut sarif = skeleton(report, rules);
+        sarif.runs[0].results = Some(results);
+        let bytes = serialize(&sarif);
+        let mut log = SarifLog {
+            bytes,
+            results: all,
+            over_count,
+            over_size: 0,
+            gzip_bytes: None,
+            gzip_bytes_uncapped: None,
+            tags_left_out,
+            limit,
+        };
+        if surely_fits(log.bytes.len(), limit) {
+            return log;
+        }
+        let gzip = gzip_len(&log.bytes);
+        log.gzip_bytes = Some(gzip);
+        if gzip <= limit {
+            return log;
+        }
+        log.gzip_bytes_uncapped = Some(gzip);
+
+        // The most severe first (a no-op when `selected` already sorted them), then the largest
+        // count that fits. `fits` holds the log of `lo` results (none yet for 0), which fits;
+        // `hi` results do not fit.
+        let mut ranked: Vec<(&Finding, SarifResult)> = chosen
+            .into_iter()
+            .zip(sarif.runs[0].results.take().unwrap_or_default())
+            .collect();
+        ranked.sort_by_key(|(f, _)| priority(report, f));
+        let mut results: Vec<SarifResult> = ranked.into_iter().map(|(_, r)| r).collect();
+        let (mut lo, mut hi) = (0, all);
+        let mut fits = None;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let (bytes, gzip) = measure(&mut sarif, &mut results, mid);
+            if gzip <= limit {
+                lo = mid;
+                fits = Some((bytes, gzip));
+            } else {
+                hi = mid;
+            }
+        }
+        // With no findings the log may still not fit (a catalog of thousands of controls): it is
+        // written all the same, and `warnings` says the upload will be rejected.
+        let (bytes, gzip) = fits.unwrap_or_else(|| measure(&mut sarif, &mut results, 0));
+        log.bytes = bytes;
+        log.gzip_bytes = Some(gzip);
+        log.results = lo;
+        log.over_size = all - lo;
+        log
+    }
+
+    /// Write the log.
+    pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(&self.bytes)
+    }
+
+    /// What the caps left out, one warning each (without a `warning: ` prefix).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.over_count > 0 {
+            warnings.push(format!(
+                "SARIF carries the {MAX_RESULTS} most severe findings and leaves out {}: GitHub code scanning rejects more than {MAX_RESULTS} results per run",
+                self.over_count
+            ));
+        }
+        if let Some(uncapped) = self.gzip_bytes_uncapped {
+            let limit = format!(
+                "GitHub code scanning rejects uploads over 10 MB (controlgate stops at {})",
+                megabytes(self.limit)
+            );
+            let gzip = self.gzip_bytes.unwrap_or(uncapped);
+            warnings.push(if gzip > self.limit {
+                format!(
+                    "SARIF leaves out all {} findings and is still {} gzip-compressed: {limit}; the upload will be rejected",
+                    self.over_size,
+                    megabytes(gzip)
+                )
+            } else {
+                format!(
+                    "SARIF carries the {} most severe findings and leaves out {}{}: with them it would be {} gzip-compressed, and {limit}",
+                    self.results,
+                    self.over_size,
+                    if self.over_count > 0 { " more" } else { "" },
+                    megabytes(uncapped)
+                )
+            });
+        }
+        for (control, left_out) in &self.tags_left_out {
+            warnings.push(format!(
+                "SARIF rule {control} carries {MAX_TAGS} of its {} tags and leaves out {left_out} framework id{}: GitHub code scanning rejects more than {MAX_TAGS} tags per rule",
+                MAX_TAGS + left_out,
+                if *left_out == 1 { "" } else { "s" }
+            ));
+        }
+        warnings
+    }
+}
+
+/// `9.46 MB`: rounded up to two decimals, so that a size just over a limit does not read as the
+/// limit.
+fn megabytes(bytes: usize) -> String {
+    format!("{:.2} MB", (bytes as f64 / 1e4).ceil() / 100.0)
+}
+
+/// The log without results.
+fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
     let driver = ToolComponent::builder()
         .name("controlgate")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
-        .rules(controls.iter().map(|c| descriptor(c)).collect::<Vec<_>>())
+        .rules(rules)
         .build();
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(results)
+        .results(Vec::new())
         .column_kind(json!("unicodeCodePoints"))
         .build();
     if let Some(root) = &report.sarif.repo_root {
@@ -294,9 +522,9 @@ pub fn log(report: &Report<'_>) -> Sarif {
         .build()
 }
 
+/// Write the SARIF log of `report`, fitted to GitHub code scanning's limits.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
-    writeln!(out)
+    SarifLog::build(report).write(out)
 }
 
 #[cfg(test)]
@@ -311,24 +539,63 @@ mod tests {
         Finding::sample("TST-001", &format!("aws_x.y[{i}]"), severity)
     }
 
-    #[test]
-    fn results_are_capped_below_githubs_limit_keeping_the_most_severe() {
-        let catalog = Catalog::default();
-        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10).map(|i| finding(i, Severity::Low)).collect();
-        findings.push(finding(999_999, Severity::Critical));
-        let evaluation = Evaluation {
-            findings,
-            ..Default::default()
-        };
-        let report = Report {
-            catalog: &catalog,
-            evaluation: &evaluation,
+    fn report_of<'a>(catalog: &'a Catalog, evaluation: &'a Evaluation) -> Report<'a> {
+        Report {
+            catalog,
+            evaluation,
             exceptions: &[],
             files: 1,
             fail_on: Severity::Low,
             unknown: UnknownPolicy::Fail,
             sarif: SarifOptions::default(),
-        };
+        }
+    }
+
+    fn evaluation(findings: Vec<Finding>) -> Evaluation {
+        Evaluation {
+            findings,
+            ..Default::default()
+        }
+    }
+
+    /// The resources of a log's results, in order.
+    fn resources(bytes: &[u8]) -> Vec<String> {
+        let log: Value = serde_json::from_slice(bytes).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["locations"][0]["logicalLocations"][0]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// `len` characters that deflate cannot shrink much, different for each `seed`.
+    fn noise(seed: u64, len: usize) -> String {
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                // xorshift64
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                CHARS[(x % CHARS.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn results_are_capped_below_githubs_limit_keeping_the_most_severe() {
+        let catalog = Catalog::default();
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10).map(|i| finding(i, Severity::Low)).collect();
+        findings.push(finding(999_999, Severity::Critical));
+        let evaluation = evaluation(findings);
+        let report = report_of(&catalog, &evaluation);
         let (chosen, dropped) = selected(&report);
         assert_eq!((chosen.len(), dropped), (MAX_RESULTS, 11));
         assert_eq!(chosen[0].resource, "aws_x.y[999999]", "the critical one comes first");
@@ -343,5 +610,241 @@ mod tests {
         };
         let (chosen, dropped) = selected(&report);
         assert_eq!((chosen.len(), dropped), (3, 0));
+    }
+
+    /// 120 low findings, then a critical, a high and a medium one, and an excepted-by-nothing
+    /// medium that does not block: the report's order puts the most severe last.
+    fn mixed() -> Vec<Finding> {
+        let mut findings: Vec<Finding> = (0..120).map(|i| finding(i, Severity::Low)).collect();
+        findings.push(finding(200, Severity::Critical));
+        findings.push(finding(201, Severity::High));
+        findings.push(finding(202, Severity::Medium));
+        findings.push(finding(203, Severity::High));
+        findings
+    }
+
+    #[test]
+    fn a_log_over_the_gzip_limit_keeps_the_most_severe_findings_that_fit() {
+        let catalog = Catalog::default();
+        let evaluation = evaluation(mixed());
+        let report = report_of(&catalog, &evaluation);
+        let whole = SarifLog::within(&report, usize::MAX);
+        let whole_gzip = gzip_len(&whole.bytes);
+        let limit = 2_000;
+        assert!(
+            whole_gzip > 2 * limit,
+            "the test needs a log well over the limit: {whole_gzip}"
+        );
+
+        let log = SarifLog::within(&report, limit);
+        let gzip = gzip_len(&log.bytes);
+        assert!(gzip <= limit, "{gzip} bytes gzip-compressed, over {limit}");
+        assert_eq!(log.gzip_bytes, Some(gzip));
+        assert_eq!(log.gzip_bytes_uncapped, Some(whole_gzip));
+        assert_eq!(log.over_count, 0);
+        assert!(log.results >= 4 && log.over_size > 0, "{log:?}");
+        assert_eq!(log.results + log.over_size, 124);
+        let kept = resources(&log.bytes);
+        assert_eq!(kept.len(), log.results);
+        // Blocking and most severe first (stable: the two highs keep their order), then the lows
+        // in the report's order.
+        assert_eq!(
+            kept[..5],
+            [
+                "aws_x.y[200]",
+                "aws_x.y[201]",
+                "aws_x.y[203]",
+                "aws_x.y[202]",
+                "aws_x.y[0]"
+            ]
+        );
+        let lows: Vec<String> = (0..log.results - 4).map(|i| format!("aws_x.y[{i}]")).collect();
+        assert_eq!(kept[4..], lows[..]);
+
+        // As many as fit: one more finding, in the same order, does not.
+        let by_index = |i: usize| {
+            let resource = format!("aws_x.y[{i}]");
+            evaluation
+                .findings
+                .iter()
+                .find(|f| f.resource == resource)
+                .unwrap()
+                .clone()
+        };
+        let one_more = self::evaluation(
+            [200, 201, 203, 202]
+                .into_iter()
+                .chain(0..=log.results - 4)
+                .map(by_index)
+                .collect(),
+        );
+        let one_more = SarifLog::within(&report_of(&catalog, &one_more), usize::MAX);
+        assert_eq!(resources(&one_more.bytes)[..log.results], kept[..]);
+        assert!(gzip_len(&one_more.bytes) > limit);
+
+        // Deterministic, and written as built.
+        assert_eq!(SarifLog::within(&report, limit).bytes, log.bytes);
+        let mut written = Vec::new();
+        log.write(&mut written).unwrap();
+        assert_eq!(written, log.bytes);
+        assert!(written.ends_with(b"}\n"));
+
+        assert_eq!(
+            log.warnings(),
+            [format!(
+                "SARIF carries the {} most severe findings and leaves out {}: with them it would be {} gzip-compressed, and GitHub code scanning rejects uploads over 10 MB (controlgate stops at 0.01 MB)",
+                log.results,
+                log.over_size,
+                megabytes(whole_gzip)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_log_that_cannot_fit_leaves_out_every_finding_and_says_so() {
+        let catalog = Catalog::default();
+        let evaluation = evaluation(mixed());
+        let report = report_of(&catalog, &evaluation);
+        let log = SarifLog::within(&report, 100);
+        assert_eq!((log.results, log.over_size), (0, 124));
+        assert!(resources(&log.bytes).is_empty());
+        let gzip = gzip_len(&log.bytes);
+        assert_eq!(log.gzip_bytes, Some(gzip));
+        assert!(gzip > 100);
+        assert_eq!(
+            log.warnings(),
+            [format!(
+                "SARIF leaves out all 124 findings and is still {} gzip-compressed: GitHub code scanning rejects uploads over 10 MB (controlgate stops at 0.01 MB); the upload will be rejected",
+                megabytes(gzip)
+            )]
+        );
+    }
+
+    #[test]
+    fn below_the_gzip_limit_nothing_is_left_out_or_reordered() {
+        let catalog = Catalog::default();
+        let evaluation = evaluation(mixed());
+        let report = report_of(&catalog, &evaluation);
+        let order: Vec<String> = evaluation.findings.iter().map(|f| f.resource.clone()).collect();
+        let whole = SarifLog::within(&report, usize::MAX);
+        let gzip = gzip_len(&whole.bytes);
+        let raw = whole.bytes.len();
+        assert!(gzip * 2 < raw);
+
+        // Small enough not to need compressing: not compressed.
+        let log = SarifLog::within(&report, raw + raw / 1024 + 64);
+        assert_eq!((log.results, log.over_size, log.gzip_bytes), (124, 0, None));
+        assert_eq!(resources(&log.bytes), order);
+        // Too large for that but within the limit compressed: compressed, nothing left out.
+        for limit in [raw, gzip] {
+            let log = SarifLog::within(&report, limit);
+            assert_eq!(
+                (log.results, log.over_size, log.gzip_bytes),
+                (124, 0, Some(gzip)),
+                "limit {limit}"
+            );
+            assert_eq!(log.bytes, whole.bytes);
+            assert!(log.warnings().is_empty());
+        }
+        // One byte less and the least severe finding goes.
+        let log = SarifLog::within(&report, gzip - 1);
+        assert_eq!((log.results, log.over_size), (123, 1));
+        assert!(!resources(&log.bytes).contains(&"aws_x.y[119]".to_string()));
+        // With the real limit, this small log is not even compressed.
+        let log = SarifLog::build(&report);
+        assert_eq!((log.results, log.over_size, log.gzip_bytes), (124, 0, None));
+        // `write` writes what `SarifLog` built.
+        let mut written = Vec::new();
+        write(&report, &mut written).unwrap();
+        assert_eq!(written, whole.bytes);
+    }
+
+    #[test]
+    fn warnings_name_each_cap_that_applied() {
+        let log = SarifLog {
+            bytes: Vec::new(),
+            results: 20_000,
+            over_count: 11,
+            over_size: 5_000,
+            gzip_bytes: Some(8_999_990),
+            gzip_bytes_uncapped: Some(11_234_567),
+            tags_left_out: vec![("ABC-001".to_string(), 2), ("ABC-002".to_string(), 1)],
+            limit: MAX_GZIP_BYTES,
+        };
+        assert_eq!(
+            log.warnings(),
+            [
+                "SARIF carries the 25000 most severe findings and leaves out 11: GitHub code scanning rejects more than 25000 results per run",
+                "SARIF carries the 20000 most severe findings and leaves out 5000 more: with them it would be 11.24 MB gzip-compressed, and GitHub code scanning rejects uploads over 10 MB (controlgate stops at 9.00 MB)",
+                "SARIF rule ABC-001 carries 20 of its 22 tags and leaves out 2 framework ids: GitHub code scanning rejects more than 20 tags per rule",
+                "SARIF rule ABC-002 carries 20 of its 21 tags and leaves out 1 framework id: GitHub code scanning rejects more than 20 tags per rule",
+            ]
+        );
+        let log = SarifLog {
+            results: 24_000,
+            over_count: 0,
+            over_size: 1_000,
+            gzip_bytes: Some(8_950_000),
+            gzip_bytes_uncapped: Some(9_004_000),
+            tags_left_out: Vec::new(),
+            ..log
+        };
+        assert_eq!(
+            log.warnings(),
+            [
+                "SARIF carries the 24000 most severe findings and leaves out 1000: with them it would be 9.01 MB gzip-compressed, and GitHub code scanning rejects uploads over 10 MB (controlgate stops at 9.00 MB)"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_real_limit_caps_a_log_of_incompressible_findings() {
+        let catalog = Catalog::default();
+        // Four findings of 3.5 MB each, about 2.6 MB each gzip-compressed: three fit in 9 MB.
+        let findings: Vec<Finding> = (0..4)
+            .map(|i| {
+                let mut f = finding(i, if i == 3 { Severity::High } else { Severity::Low });
+                f.facts = vec![noise(i as u64, 3_500_000)];
+                f
+            })
+            .collect();
+        let evaluation = evaluation(findings);
+        let report = report_of(&catalog, &evaluation);
+        let log = SarifLog::build(&report);
+        let gzip = gzip_len(&log.bytes);
+        assert!(gzip <= MAX_GZIP_BYTES, "{gzip}");
+        assert!(log.gzip_bytes_uncapped.unwrap() > MAX_GZIP_BYTES);
+        assert_eq!(resources(&log.bytes), ["aws_x.y[3]", "aws_x.y[0]", "aws_x.y[1]"]);
+        assert_eq!(log.over_size, 1);
+    }
+
+    #[test]
+    fn rules_with_more_than_20_tags_are_cut_and_say_so() {
+        let text = "id: TST-001\nversion: 1\ntitle: t\nintent: i\nseverity: low\nscope:\n  resourceTypes: [aws_s3_bucket]\nevidenceSources: [terraform-plan]\nexception:\n  allowed: false\nremediation:\n  mode: iac-change\n  hint: h\nframeworks:\n  nist-800-53: [A-1, A-2, A-3, A-4, A-5, A-6, A-7, A-8, A-9, A-10, A-11, A-12, A-13, A-14, A-15, A-16, A-17, A-18, A-19, A-20, A-21]\n";
+        let control = crate::catalog::control::parse("TST-001.yaml", text).unwrap();
+        let mut catalog = Catalog::default();
+        catalog.controls.insert(control.id.clone(), control);
+        let evaluation = evaluation(vec![finding(0, Severity::Low)]);
+        let log = SarifLog::build(&report_of(&catalog, &evaluation));
+        assert_eq!(log.tags_left_out, [("TST-001".to_string(), 4)]);
+        let sarif: Value = serde_json::from_slice(&log.bytes).unwrap();
+        let tags = sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["tags"]
+            .as_array()
+            .unwrap();
+        assert_eq!(tags.len(), MAX_TAGS);
+        assert_eq!(tags[..3], ["TST-001", "security", "compliance"]);
+        assert_eq!(tags[19], "nist-800-53/A-17");
+        assert_eq!(
+            log.warnings(),
+            [
+                "SARIF rule TST-001 carries 20 of its 24 tags and leaves out 4 framework ids: GitHub code scanning rejects more than 20 tags per rule"
+            ]
+        );
+        // At 20 tags nothing is cut.
+        let text = text.replace(", A-18, A-19, A-20, A-21", "");
+        let control = crate::catalog::control::parse("TST-001.yaml", &text).unwrap();
+        catalog.controls.insert(control.id.clone(), control);
+        let log = SarifLog::build(&report_of(&catalog, &evaluation));
+        assert!(log.tags_left_out.is_empty() && log.warnings().is_empty());
     }
 }
