@@ -15,24 +15,67 @@ use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
 use crate::model::SourceFile;
 
-/// A file's text shared with the resources, so rendering copies nothing.
-struct Shared(Arc<SourceFile>);
+/// A finding's file, shared with the resources so rendering copies nothing, and the 0-based line
+/// of the finding's span, so the excerpt is cut around the span without counting lines from the
+/// top of the file: counting them per finding is quadratic on a large plan.
+struct Excerpt {
+    file: Arc<SourceFile>,
+    line: usize,
+}
 
-impl SourceCode for Shared {
+/// Where the line holding byte `at` starts.
+fn line_start(text: &[u8], at: usize) -> usize {
+    text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+}
+
+/// Where the line holding byte `at` ends (its newline, or the end of the text).
+fn line_end(text: &[u8], at: usize) -> usize {
+    text[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i)
+}
+
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        let text = self.file.text.as_bytes();
+        if span.offset() > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // A window of whole lines, two more on each side than miette is asked for (it reads one
+        // line past the end of its context), excerpted by miette itself; its positions are then
+        // moved back into the file.
+        let mut from = line_start(text, span.offset());
+        let mut above = 0;
+        while above <= before + 1 && from > 0 {
+            from = line_start(text, from - 1);
+            above += 1;
+        }
+        let mut to = line_end(text, (span.offset() + span.len()).min(text.len()));
+        let mut below = 0;
+        while below <= after + 1 && to < text.len() {
+            to = line_end(text, to + 1);
+            below += 1;
+        }
+        let window = &self.file.text[from..(to + 1).min(text.len())];
+        let inner = window.read_span(
+            &SourceSpan::new((span.offset() - from).into(), span.len()),
+            before,
+            after,
+        )?;
+        let first_line = self.line.saturating_sub(above);
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.display.clone(),
+            self.file.display.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first_line,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first_line,
         )))
     }
 }
@@ -48,7 +91,7 @@ struct FindingDiagnostic {
     label: String,
     span: SourceSpan,
     /// `None` when the resource's line is too long to show (minified JSON).
-    source: Option<Shared>,
+    source: Option<Excerpt>,
 }
 
 impl fmt::Debug for FindingDiagnostic {
@@ -114,11 +157,24 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     } else {
         f.facts.join("; ")
     };
-    let text = &f.source.text;
+    // Only the bytes near the offset are searched: a minified file is one long line.
+    let text = f.source.text.as_bytes();
     let offset = f.location.offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let showable = line_end - line_start <= MAX_LINE;
+    let (lo, hi) = (
+        offset.saturating_sub(MAX_LINE + 1),
+        (offset + MAX_LINE + 1).min(text.len()),
+    );
+    let start = text[lo..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|i| lo + i + 1)
+        .or((lo == 0).then_some(0));
+    let end = text[offset..hi]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset + i)
+        .or((hi == text.len()).then_some(text.len()));
+    let showable = matches!((start, end), (Some(s), Some(e)) if e - s <= MAX_LINE);
     let mut title = format!(
         "{}: {what}\n[{}] {title} · rule {}{blocking}",
         f.resource,
@@ -156,7 +212,10 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
         }),
         label,
         span: SourceSpan::new(offset.into(), f.location.length.max(1)),
-        source: showable.then(|| Shared(Arc::clone(&f.source))),
+        source: showable.then(|| Excerpt {
+            file: Arc::clone(&f.source),
+            line: f.location.line.saturating_sub(1),
+        }),
     }
 }
 
@@ -199,4 +258,52 @@ fn inventory_line(entries: &[Entry]) -> String {
         .map(|(s, n)| format!("{n} {}", s.replace('-', " ")))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Location;
+
+    /// The excerpt cut around the span is the one miette takes from the whole file.
+    #[test]
+    fn excerpts_match_miettes_own_over_the_whole_file() {
+        let text: String = (1..=40)
+            .map(|i| match i % 4 {
+                0 => format!("line {i}\r\n"),
+                1 => "\n".to_string(),
+                _ => format!("  \"key{i}\": \"välue {i}\",\n"),
+            })
+            .collect();
+        let file = Arc::new(SourceFile {
+            path: "f.json".into(),
+            display: "f.json".into(),
+            text: text.clone(),
+        });
+        let mut checked = 0;
+        for offset in (0..text.len()).filter(|&o| text.is_char_boundary(o)).step_by(7) {
+            let at = Location::from_offset(&text, offset, 3);
+            let excerpt = Excerpt {
+                file: Arc::clone(&file),
+                line: at.line - 1,
+            };
+            for (len, before, after) in [(1, 0, 0), (3, 1, 1), (1, 3, 2), (20, 2, 5)] {
+                let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
+                let whole = text.as_str().read_span(&span, before, after).unwrap();
+                let cut = excerpt.read_span(&span, before, after).unwrap();
+                assert_eq!(cut.data(), whole.data(), "offset {offset} {len} {before} {after}");
+                assert_eq!(cut.span(), whole.span());
+                assert_eq!(
+                    (cut.line(), cut.column()),
+                    (whole.line(), whole.column()),
+                    "offset {offset}"
+                );
+                assert_eq!(cut.line_count(), whole.line_count());
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        let out_of_bounds = SourceSpan::new((text.len() + 1).into(), 1);
+        assert!(Excerpt { file, line: 0 }.read_span(&out_of_bounds, 0, 0).is_err());
+    }
 }
