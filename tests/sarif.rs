@@ -261,3 +261,76 @@ terraform:
     let out = check(&["--format", "json", "--sarif-file", "out.sarif"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains(warning));
 }
+
+/// The SARIF Multitool's validator (`npm ci --prefix scripts/node-tools`), on Linux x64 where its
+/// package ships a binary. CI sets CONTROLGATE_REQUIRE_TOOLS so that a missing tool fails.
+fn multitool() -> Option<std::path::PathBuf> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/node-tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) && bin.is_file() {
+        return Some(bin);
+    }
+    assert!(
+        std::env::var_os("CONTROLGATE_REQUIRE_TOOLS").is_none()
+            || !cfg!(all(target_os = "linux", target_arch = "x86_64")),
+        "the SARIF Multitool is required here: run `npm ci --prefix scripts/node-tools`"
+    );
+    skipped("the SARIF Multitool is not installed (npm ci --prefix scripts/node-tools)");
+    None
+}
+
+/// The Multitool's findings on `sarif` with GitHub's rules and its own, at `levels`, as
+/// `ruleId level: message arguments`. Its exit code is 0 whatever it finds, so its own SARIF
+/// output is read instead.
+fn multitool_findings(bin: &Path, sarif: &Value, levels: &str) -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.sarif");
+    let output = tmp.path().join("out.sarif");
+    std::fs::write(&input, serde_json::to_vec_pretty(sarif).unwrap()).unwrap();
+    let run = Command::new(bin)
+        .args(["validate", "--rule-kind", "Gh;Sarif", "--level", levels, "--output"])
+        .arg(&output)
+        .arg(&input)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&std::fs::read(&output).unwrap_or_default()).unwrap_or_else(|_| {
+        panic!(
+            "the Multitool wrote no log: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    log["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| format!("{} {}: {}", r["ruleId"], r["level"], r["message"]["arguments"]))
+        .collect()
+}
+
+#[test]
+fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
+    let Some(bin) = multitool() else { return };
+    for args in [
+        &["fixtures"][..],
+        &[
+            "fixtures/demo",
+            "--exceptions",
+            "fixtures/exceptions/valid.yaml",
+            "--today",
+            "2026-11-25",
+            "--sarif-category",
+            "infra/prod",
+        ][..],
+    ] {
+        let sarif = sarif_of(args);
+        let problems = multitool_findings(&bin, &sarif, "Error;Warning");
+        assert!(problems.is_empty(), "{args:?}:\n{}", problems.join("\n"));
+    }
+    // The validator is live: a result whose message has no text is one GitHub rejects.
+    let mut broken = sarif_of(&["fixtures/demo"]);
+    broken["runs"][0]["results"][0]["message"] = serde_json::json!({"id": "missing"});
+    let problems = multitool_findings(&bin, &broken, "Error;Warning");
+    assert!(problems.iter().any(|p| p.starts_with("\"GH1015\"")), "{problems:?}");
+}

