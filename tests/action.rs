@@ -141,6 +141,17 @@ fn install(action_dir: &Path, tmp: &Path, os: &str, arch: &str, envs: &[(&str, S
     }
 }
 
+/// Runs `install.sh` of this checkout as a Linux x64 runner would, with releases from `releases`.
+fn install_linux(tmp: &Path, releases: &Path) -> Install {
+    install(
+        &action_dir(),
+        tmp,
+        "Linux",
+        "X64",
+        &[("INPUT_RELEASE_URL", file_url(releases))],
+    )
+}
+
 fn action_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("github-action")
 }
@@ -156,13 +167,7 @@ fn install_downloads_the_release_binary_and_checks_its_checksum() {
     let tmp = tempfile::tempdir().unwrap();
     let releases = tmp.path().join("releases");
     release(&releases, VERSION, "x86_64-unknown-linux-gnu");
-    let run = install(
-        &action_dir(),
-        tmp.path(),
-        "Linux",
-        "X64",
-        &[("INPUT_RELEASE_URL", file_url(&releases))],
-    );
+    let run = install_linux(tmp.path(), &releases);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.output("method"), Some("binary"), "{}", run.outputs);
     assert!(
@@ -186,13 +191,7 @@ fn install_refuses_a_binary_whose_checksum_does_not_match() {
     // The release's checksums name the asset with another hash: a tampered or corrupt download.
     let asset = format!("controlgate-{VERSION}-x86_64-unknown-linux-gnu.tar.gz");
     std::fs::write(dir.join("SHA256SUMS"), format!("{}  {asset}\n", "0".repeat(64))).unwrap();
-    let run = install(
-        &action_dir(),
-        tmp.path(),
-        "Linux",
-        "X64",
-        &[("INPUT_RELEASE_URL", file_url(&releases))],
-    );
+    let run = install_linux(tmp.path(), &releases);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
     assert_eq!(run.output("bin"), None, "nothing is offered to run: {}", run.outputs);
@@ -200,13 +199,7 @@ fn install_refuses_a_binary_whose_checksum_does_not_match() {
 
     // A release without any checksum for the asset is refused too.
     std::fs::write(dir.join("SHA256SUMS"), "").unwrap();
-    let run = install(
-        &action_dir(),
-        tmp.path(),
-        "Linux",
-        "X64",
-        &[("INPUT_RELEASE_URL", file_url(&releases))],
-    );
+    let run = install_linux(tmp.path(), &releases);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("refusing an unverified binary"), "{}", run.stderr);
 }

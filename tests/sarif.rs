@@ -21,6 +21,18 @@ fn sarif_of(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one SARIF document")
 }
 
+/// The demo with exceptions (suppressions, and notes on findings whose exception does not apply)
+/// and a category (runAutomationDetails).
+const EXCEPTED_DEMO: &[&str] = &[
+    "fixtures/demo",
+    "--exceptions",
+    "fixtures/exceptions/valid.yaml",
+    "--today",
+    "2026-11-25",
+    "--sarif-category",
+    "infra/prod",
+];
+
 #[test]
 fn sarif_of_every_fixture_validates_against_the_schema() {
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sarif-schema-2.1.0.json");
@@ -44,15 +56,7 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
 
     // With exceptions (suppressions, notes on findings whose exception does not apply) and a
     // category (runAutomationDetails).
-    let excepted = sarif_of(&[
-        "fixtures/demo",
-        "--exceptions",
-        "fixtures/exceptions/valid.yaml",
-        "--today",
-        "2026-11-25",
-        "--sarif-category",
-        "infra/prod",
-    ]);
+    let excepted = sarif_of(EXCEPTED_DEMO);
     let results = excepted["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.iter().filter(|r| r.get("suppressions").is_some()).count(), 2);
     assert_eq!(excepted["runs"][0]["automationDetails"]["id"], "infra/prod");
@@ -312,18 +316,7 @@ fn multitool_findings(bin: &Path, sarif: &Value, levels: &str) -> Vec<String> {
 #[test]
 fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
     let Some(bin) = multitool() else { return };
-    for args in [
-        &["fixtures"][..],
-        &[
-            "fixtures/demo",
-            "--exceptions",
-            "fixtures/exceptions/valid.yaml",
-            "--today",
-            "2026-11-25",
-            "--sarif-category",
-            "infra/prod",
-        ][..],
-    ] {
+    for args in [&["fixtures"][..], EXCEPTED_DEMO] {
         let sarif = sarif_of(args);
         let problems = multitool_findings(&bin, &sarif, "Error;Warning");
         assert!(problems.is_empty(), "{args:?}:\n{}", problems.join("\n"));
