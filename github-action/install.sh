@@ -43,9 +43,10 @@ case "${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}" in
   Linux/ARM64 | Linux/aarch64) target=aarch64-unknown-linux-gnu ;;
   macOS/X64 | Darwin/x86_64) target=x86_64-apple-darwin ;;
   macOS/ARM64 | Darwin/arm64) target=aarch64-apple-darwin ;;
-  Windows/X64) target=x86_64-pc-windows-msvc exe=".exe" ;;
+  Windows/X64) target=x86_64-pc-windows-msvc ;;
   *) target="" ;;
 esac
+# Built from source too, a Windows binary has the suffix.
 case "${RUNNER_OS:-}" in Windows) exe=".exe" ;; esac
 
 from_source() {

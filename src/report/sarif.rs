@@ -263,7 +263,7 @@ fn priority(report: &Report<'_>, f: &Finding) -> (bool, std::cmp::Reverse<Severi
 /// The findings a SARIF log may carry: excepted ones left out when asked, and at most
 /// [`MAX_RESULTS`], the most severe first (blocking before not, then in report order). Also
 /// returns how many were left out for the cap. Below the cap the report's order is kept.
-pub fn selected<'a>(report: &'a Report<'_>) -> (Vec<&'a Finding>, usize) {
+fn selected<'a>(report: &'a Report<'_>) -> (Vec<&'a Finding>, usize) {
     let mut chosen: Vec<&Finding> = report
         .evaluation
         .findings
