@@ -19,6 +19,12 @@ args+=(--format markdown ${INPUT_PATHS:-.})
 summary="$(mktemp)"
 "$bin" "${args[@]}" >"$summary"
 status=$?
+if [ "$status" -ge 2 ]; then
+  # A failed run proves nothing, and its SARIF holds only what could be read: uploaded, code
+  # scanning would close the open alerts of everything else. No SARIF is left to upload.
+  rm -f "$sarif"
+  echo "::error title=controlgate::the check failed (exit $status): no SARIF is uploaded, so code scanning keeps its open alerts; the errors are in the job summary and the log above"
+fi
 
 if [ "${INPUT_SUMMARY:-true}" = "true" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   cat "$summary" >>"$GITHUB_STEP_SUMMARY"
@@ -30,7 +36,8 @@ fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "findings=$findings"
-    # Only a SARIF file that exists is named, so the upload step can skip a run that wrote none.
+    # Only a SARIF file that exists is named, so the upload step skips a run that wrote none and
+    # a failed run (whose SARIF was removed above).
     if [ -s "$sarif" ]; then echo "sarif-file=$sarif"; fi
     echo "exit-code=$status"
   } >>"$GITHUB_OUTPUT"

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evaluate;
 pub mod exceptions;
 pub mod finding;
+pub mod gate;
 pub mod input;
 pub mod model;
 pub mod policytest;
@@ -28,10 +29,10 @@ use error::Error;
 use evaluate::Evaluation;
 use report::{Format, Report};
 
-/// What a `check` run decided. Errors make it exit 2 whatever the findings.
-#[derive(Debug, Default)]
+/// What a `check` run decided, and the errors behind an `error` verdict (for standard error).
+#[derive(Debug)]
 pub struct Outcome {
-    pub blocked: bool,
+    pub verdict: gate::Verdict,
     pub errors: Vec<Error>,
 }
 
@@ -54,6 +55,7 @@ pub fn load_exceptions(settings: &Settings, catalog: &Catalog) -> Result<Vec<exc
 }
 
 /// Everything a check produced, before it is written anywhere.
+#[derive(Default)]
 pub struct Run {
     pub catalog: Catalog,
     pub evaluation: Evaluation,
@@ -138,20 +140,29 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
 /// Run `check`: write the chosen document to `stdout` (or `--output`) and the extra documents;
 /// notes, warnings and the summary of machine formats go to `stderr`.
 pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
-    let run = match run(settings) {
-        Ok(r) => r,
-        Err(errors) => return Outcome { blocked: false, errors },
+    // A catalog that cannot be loaded still gets every document written, each saying the run
+    // failed: a missing document could be mistaken for a clean one, or an older one kept.
+    let (run, mut errors) = match run(settings) {
+        Ok(mut r) => {
+            let errors = std::mem::take(&mut r.errors);
+            (r, errors)
+        }
+        Err(errors) => (Run::default(), errors),
     };
     for m in &run.messages {
-        let _ = writeln!(stderr, "{m}");
+        let _ = writeln!(stderr, "{}", report::escape::line(m));
     }
+    let policy = gate::Policy {
+        fail_on: settings.fail_on,
+        unknown: settings.unknown,
+    };
+    let decision = gate::Decision::new(policy, &run.evaluation.findings, &errors);
     let report = Report {
         catalog: &run.catalog,
         evaluation: &run.evaluation,
         exceptions: &run.inventory,
         files: run.files,
-        fail_on: settings.fail_on,
-        unknown: settings.unknown,
+        gate: &decision,
         sarif: settings.sarif.clone(),
     };
     // Built once for every SARIF document of the run: fitting it to GitHub code scanning's limits
@@ -159,10 +170,9 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
     let sarif = (settings.format == Format::Sarif || settings.sarif_file.is_some())
         .then(|| report::sarif::SarifLog::build(&report));
     for warning in sarif.iter().flat_map(report::sarif::SarifLog::warnings) {
-        let _ = writeln!(stderr, "warning: {warning}");
+        let _ = writeln!(stderr, "warning: {}", report::escape::line(&warning));
     }
     let sarif = sarif.as_ref();
-    let mut errors = run.errors;
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report, sarif),
         None => write_as(settings.format, &report, sarif, stdout, settings.color).map_err(|source| Error::Output {
@@ -183,7 +193,13 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
         let _ = writeln!(stderr, "controlgate: {}", report.summary());
     }
     Outcome {
-        blocked: report.blocking() > 0,
+        // A document that could not be written fails the run too, though the others were written
+        // before it was known.
+        verdict: if errors.is_empty() {
+            decision.verdict
+        } else {
+            gate::Verdict::Error
+        },
         errors,
     }
 }
@@ -222,7 +238,8 @@ fn write_file(
 pub fn list_controls(catalog: &Catalog, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     if format == Format::Human {
         for c in catalog.controls.values() {
-            writeln!(out, "{:<11} {:<8} {}", c.id, c.severity.as_str(), c.title)?;
+            let (id, title) = (report::escape::line(&c.id), report::escape::line(&c.title));
+            writeln!(out, "{id:<11} {:<8} {title}", c.severity.as_str())?;
             for r in catalog.rules.iter().filter(|r| r.control == c.id) {
                 let formats: Vec<&str> = [
                     r.terraform.as_ref().map(|_| "terraform"),
@@ -231,9 +248,10 @@ pub fn list_controls(catalog: &Catalog, format: Format, out: &mut dyn Write) -> 
                 .into_iter()
                 .flatten()
                 .collect();
+                let id = report::escape::line(&r.id);
                 match &r.deprecated {
-                    Some(why) => writeln!(out, "            {} (deprecated: {why})", r.id)?,
-                    None => writeln!(out, "            {} ({})", r.id, formats.join(", "))?,
+                    Some(why) => writeln!(out, "            {id} (deprecated: {})", report::escape::line(why))?,
+                    None => writeln!(out, "            {id} ({})", formats.join(", "))?,
                 }
             }
         }
@@ -290,11 +308,16 @@ pub fn list_exceptions(entries: &[exceptions::Entry], format: Format, out: &mut 
         }
     }
     for (i, row) in std::iter::once(&header).chain(&rows).enumerate() {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{:<w$}", report::escape::line(c)))
+            .collect();
         writeln!(out, "{}", line.join("  ").trim_end())?;
         if let Some(e) = i.checked_sub(1).and_then(|j| entries.get(j)) {
             for p in &e.note.problems {
-                writeln!(out, "    invalid: {p} ({}:{})", e.file, e.line)?;
+                let problem = format!("{p} ({}:{})", e.file, e.line);
+                writeln!(out, "    invalid: {}", report::escape::line(&problem))?;
             }
         }
     }
@@ -320,12 +343,6 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
     let rule = catalog.rules.iter().find(|r| r.id == id);
     let control = catalog.controls.get(rule.map_or(id, |r| r.control.as_str()))?;
     let rules: Vec<&catalog::Rule> = catalog.rules.iter().filter(|r| r.control == control.id).collect();
-    let targets = |r: &catalog::Rule| -> Vec<(&'static str, Vec<String>)> {
-        [("terraform", &r.terraform), ("cloudformation", &r.cloudformation)]
-            .into_iter()
-            .filter_map(|(name, t)| t.as_ref().map(|t| (name, t.resource_types.clone())))
-            .collect()
-    };
     if format != Format::Human {
         let mut v = serde_json::to_value(control).unwrap_or_default();
         let rules: Vec<serde_json::Value> = rules
@@ -341,6 +358,19 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
         }
         return Some(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
+    Some(report::escape::terminal(&explain_text(control, rule, &rules)))
+}
+
+/// The formats a rule targets, with their resource types.
+fn targets(r: &catalog::Rule) -> Vec<(&'static str, Vec<String>)> {
+    [("terraform", &r.terraform), ("cloudformation", &r.cloudformation)]
+        .into_iter()
+        .filter_map(|(name, t)| t.as_ref().map(|t| (name, t.resource_types.clone())))
+        .collect()
+}
+
+/// `explain` for people (before escaping for the terminal).
+fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules: &[&catalog::Rule]) -> String {
     let indent = |text: &str, by: &str| {
         text.trim_end()
             .lines()
@@ -374,7 +404,7 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
         _ => "exceptions: not allowed\n".to_string(),
     });
     out.push_str("rules:\n");
-    for r in &rules {
+    for r in rules {
         out.push_str(&format!("  {} — {}\n", r.id, r.title));
         if let Some(why) = &r.deprecated {
             out.push_str(&format!("    deprecated, not evaluated: {why}\n"));
@@ -402,5 +432,5 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
             out.push_str(&format!("  {name}:\n{}", indent(s, "    ")));
         }
     }
-    Some(out)
+    out
 }

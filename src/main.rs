@@ -11,6 +11,8 @@ use controlgate::cli::{
 };
 use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
 use controlgate::error::{Error, Located};
+use controlgate::gate::Verdict;
+use controlgate::report::escape;
 
 /// 0 the gate passes, 1 findings block it, 2 usage, input, policy or internal error.
 enum Exit {
@@ -48,10 +50,11 @@ fn main() -> ExitCode {
 }
 
 fn report_errors(errors: &[Error]) {
+    // Messages name files and quote values from the inputs: one line each, no control characters.
     for e in errors {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", escape::line(&e.to_string()));
         if let Some(help) = e.located().and_then(|l| l.help.as_ref()) {
-            eprintln!("  help: {help}");
+            eprintln!("  help: {}", escape::line(help));
         }
     }
     if errors.len() > 1 {
@@ -187,7 +190,7 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             let entries = if with_paths {
                 let run = controlgate::run(&s)?;
                 for m in &run.messages {
-                    eprintln!("{m}");
+                    eprintln!("{}", escape::line(m));
                 }
                 if !run.errors.is_empty() {
                     return Err(run.errors);
@@ -280,8 +283,9 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
         Color::Auto => s.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let outcome = controlgate::check(&s, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
-    if !outcome.errors.is_empty() {
-        return Err(outcome.errors);
+    match outcome.verdict {
+        Verdict::Error => Err(outcome.errors),
+        Verdict::Blocked => Ok(Exit::Blocked),
+        Verdict::Pass => Ok(Exit::Pass),
     }
-    Ok(if outcome.blocked { Exit::Blocked } else { Exit::Pass })
 }

@@ -69,6 +69,48 @@ fn action_script_passes_when_nothing_blocks() {
     assert!(md.starts_with("## controlgate: the gate passes"), "{md}");
 }
 
+#[test]
+fn action_script_uploads_nothing_from_a_failed_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A plan saved by a wrapper that printed a line before the JSON: the run fails (exit 2).
+    let plan = tmp.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        "Refreshing state...\n{\"format_version\": \"1.2\", \"resource_changes\": []}\n",
+    )
+    .unwrap();
+    let sarif = tmp.path().join("results.sarif");
+    // A SARIF from an earlier run at the same path must not survive to be uploaded.
+    std::fs::write(&sarif, "{}").unwrap();
+    let output = tmp.path().join("o.txt");
+    let out = Command::new("bash")
+        .arg("github-action/run.sh")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CONTROLGATE", env!("CARGO_BIN_EXE_controlgate"))
+        .env("INPUT_PATHS", &plan)
+        .env("INPUT_SARIF_FILE", &sarif)
+        .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
+        .env("GITHUB_OUTPUT", &output)
+        .env("RUNNER_TEMP", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!sarif.exists(), "no SARIF is left to upload");
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        !outputs.contains("sarif-file="),
+        "the upload step is skipped: {outputs}"
+    );
+    assert!(outputs.contains("exit-code=2"), "{outputs}");
+    let md = std::fs::read_to_string(tmp.path().join("s.md")).unwrap();
+    assert!(
+        md.starts_with("## controlgate: error: the run failed with 1 error"),
+        "{md}"
+    );
+    assert!(!md.contains("passes"), "{md}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("::error title=controlgate::the check failed"));
+}
+
 /// This build's binary packaged by `scripts/package_release.sh` for `target`, once per test run
 /// (packaging a debug binary takes seconds).
 fn packaged(target: &'static str) -> PathBuf {

@@ -512,7 +512,8 @@ fn github_workflow_commands_annotate_each_finding() {
         lines[0].contains("title=TST-001 [medium] db-backup-retention-too-short::aws_db_instance.a: backup retention"),
         "{out}"
     );
-    assert!(lines[1].starts_with("::notice title=controlgate::1 failed"), "{out}");
+    // The summary of a blocked run is an error annotation: the step fails.
+    assert!(lines[1].starts_with("::error title=controlgate::1 failed"), "{out}");
     // Below --fail-on it no longer blocks: a notice.
     let o = env.run(&["--format", "github", "--fail-on", "high", "plan.json"]);
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("::notice file=plan.json"));
@@ -526,10 +527,14 @@ fn markdown_summary_goes_to_stdout() {
     assert_eq!(code(&o), 1);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("## controlgate: blocked by 1 finding\n"), "{out}");
+    // Text from the inputs and the pack is escaped for Markdown (it renders as written).
     assert!(out.contains("#### TST-001 · Databases keep backups (medium)"), "{out}");
-    assert!(out.contains("| `aws_db_instance.a` | `plan.json:"), "{out}");
     assert!(
-        out.contains("**Remediation:** Set backup_retention_period to 7 or more."),
+        out.contains("| <code>aws&#95;db&#95;instance.a</code> | <code>plan.json:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("**Remediation:** Set backup\\_retention\\_period to 7 or more."),
         "{out}"
     );
     assert!(

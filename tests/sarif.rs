@@ -21,6 +21,32 @@ fn sarif_of(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one SARIF document")
 }
 
+/// The SARIF of a failed run: the demo template beside a plan saved with a line of text before
+/// its JSON (an input error, exit 2).
+fn failed_sarif() -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("fixtures/demo/template.yaml"),
+        dir.path().join("template.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plan.json"),
+        "Acquiring state lock...\n{\"format_version\": \"1.2\", \"resource_changes\": []}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "sarif", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("stdout is one SARIF document");
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    sarif
+}
+
 /// The demo with exceptions (suppressions, and notes on findings whose exception does not apply)
 /// and a category (runAutomationDetails).
 const EXCEPTED_DEMO: &[&str] = &[
@@ -67,6 +93,17 @@ fn sarif_of_every_fixture_validates_against_the_schema() {
     assert!(
         errors.is_empty(),
         "SARIF with suppressions is invalid:\n{}",
+        errors.join("\n")
+    );
+    // A failed run's log, with its notifications.
+    let failed = failed_sarif();
+    let errors: Vec<String> = validator
+        .iter_errors(&failed)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF of a failed run is invalid:\n{}",
         errors.join("\n")
     );
 }
@@ -321,6 +358,8 @@ fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
         let problems = multitool_findings(&bin, &sarif, "Error;Warning");
         assert!(problems.is_empty(), "{args:?}:\n{}", problems.join("\n"));
     }
+    let problems = multitool_findings(&bin, &failed_sarif(), "Error;Warning");
+    assert!(problems.is_empty(), "a failed run:\n{}", problems.join("\n"));
     // The validator is live: a result whose message has no text is one GitHub rejects.
     let mut broken = sarif_of(&["fixtures/demo"]);
     broken["runs"][0]["results"][0]["message"] = serde_json::json!({"id": "missing"});

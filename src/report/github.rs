@@ -4,18 +4,10 @@
 use std::io::Write;
 
 use super::Report;
+use super::escape::{workflow_data, workflow_property};
 use crate::catalog::Severity;
 use crate::finding::{Finding, Outcome};
-
-/// Escape data (the message) as the runner expects.
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escape a property value (file, title): data escaping plus `:` and `,`.
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
+use crate::gate::Verdict;
 
 /// `error` for what blocks at high severity, `warning` for the rest that blocks or is unknown,
 /// `notice` for what does not block (excepted, or below `--fail-on`).
@@ -30,6 +22,29 @@ fn command(report: &Report<'_>, f: &Finding) -> &'static str {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    // The errors first, each an error annotation: the run failed, whatever follows.
+    for e in &report.gate.errors {
+        let mut place = String::new();
+        if !e.file.is_empty() {
+            place.push_str(&format!("file={},", workflow_property(&e.file)));
+            if e.line > 0 {
+                place.push_str(&format!("line={},", e.line));
+                if e.column > 0 {
+                    place.push_str(&format!("col={},", e.column));
+                }
+            }
+        }
+        let mut message = e.message.clone();
+        if let Some(help) = &e.help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        writeln!(
+            out,
+            "::error {place}title={}::{}",
+            workflow_property(&format!("controlgate {} error", e.kind)),
+            workflow_data(&message)
+        )?;
+    }
     for f in &report.evaluation.findings {
         let what = match f.outcome {
             Outcome::Fail => f.message.clone(),
@@ -47,23 +62,16 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "::{} file={},line={},col={},title={}::{}",
             command(report, f),
-            escape_property(&f.file),
+            workflow_property(&f.file),
             f.location.line.max(1),
             f.location.column.max(1),
-            escape_property(&title),
-            escape_data(&message)
+            workflow_property(&title),
+            workflow_data(&message)
         )?;
     }
-    writeln!(out, "::notice title=controlgate::{}", escape_data(&report.summary()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_escaped_as_the_runner_reads_them() {
-        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
-        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
-    }
+    let level = match report.gate.verdict {
+        Verdict::Pass => "notice",
+        Verdict::Blocked | Verdict::Error => "error",
+    };
+    writeln!(out, "::{level} title=controlgate::{}", workflow_data(&report.summary()))
 }

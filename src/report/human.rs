@@ -9,7 +9,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::Report;
+use super::{Report, escape};
 use crate::catalog::Severity;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
@@ -70,7 +70,7 @@ impl SourceCode for Excerpt {
         )?;
         let first_line = self.line.saturating_sub(above);
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.file.display.clone(),
+            escape::line(&self.file.display),
             inner.data(),
             SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
             inner.line() + first_line,
@@ -78,6 +78,13 @@ impl SourceCode for Excerpt {
             inner.line_count() + first_line,
         )))
     }
+}
+
+/// Whether `text` holds a character a terminal would act on rather than show (line ends and
+/// tabs aside).
+fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| !matches!(c, '\n' | '\r' | '\t') && escape::is_hidden(c))
 }
 
 /// Longer lines (minified JSON) are not excerpted: the location is given in words instead.
@@ -174,43 +181,53 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
         .position(|&b| b == b'\n')
         .map(|i| offset + i)
         .or((hi == text.len()).then_some(text.len()));
-    let showable = matches!((start, end), (Some(s), Some(e)) if e - s <= MAX_LINE);
+    // A window holding control characters (an escape sequence written into a template) is not
+    // excerpted either: miette would send it to the terminal as it is.
+    let showable = matches!((start, end), (Some(s), Some(e)) if e - s <= MAX_LINE
+        && !has_control(&f.source.text[line_start(text, s.saturating_sub(1))..line_end(text, (e + 1).min(text.len()))]));
+    // The title's lines are ours; each piece in them is escaped to one line, so a name cannot
+    // start a line of its own.
     let mut title = format!(
-        "{}: {what}\n[{}] {title} · rule {}{blocking}",
-        f.resource,
+        "{}: {}\n[{}] {} · rule {}{blocking}",
+        escape::line(&f.resource),
+        escape::line(&what),
         f.severity.as_str(),
-        f.rule_id
+        escape::line(title),
+        escape::line(&f.rule_id)
     );
     if !showable {
         title.push_str(&format!(
-            "\nat {}:{}:{}: {label}",
-            f.file, f.location.line, f.location.column
+            "\nat {}:{}:{}: {}",
+            escape::line(&f.file),
+            f.location.line,
+            f.location.column,
+            escape::line(&label)
         ));
     }
     if let Some(r) = &f.related {
-        title.push_str(&format!("\nplanned in {}:{}", r.file, r.location.line));
+        title.push_str(&format!("\nplanned in {}:{}", escape::line(&r.file), r.location.line));
     }
     if let Some(note) = &f.exception {
-        title.push_str(&format!("\n{}", note.describe()));
+        title.push_str(&format!("\n{}", escape::line(&note.describe())));
         if note.excepts() {
             severity = miette::Severity::Advice;
         }
     }
     for note in &f.notes {
-        title.push_str(&format!("\n{note}"));
+        title.push_str(&format!("\n{}", escape::line(note)));
     }
     FindingDiagnostic {
         title,
-        code: f.control_id.clone(),
+        code: escape::line(&f.control_id),
         severity,
-        help: control.map_or_else(String::new, |c| {
+        help: escape::terminal(&control.map_or_else(String::new, |c| {
             let r = &c.remediation;
             match r.snippet(f.format) {
                 Some(snippet) => format!("{}\n\n{}", r.hint.trim(), snippet.trim_end()),
                 None => r.hint.trim().to_string(),
             }
-        }),
-        label,
+        })),
+        label: escape::line(&label),
         span: SourceSpan::new(offset.into(), f.location.length.max(1)),
         source: showable.then(|| Excerpt {
             file: Arc::clone(&f.source),
@@ -238,6 +255,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::
     }
     if !report.exceptions.is_empty() {
         writeln!(out, "exceptions: {}", inventory_line(report.exceptions))?;
+    }
+    if report.failed() {
+        writeln!(out, "the run failed; nothing it found shows the change is allowed:")?;
+        for reason in report.gate.reasons() {
+            writeln!(out, "  - {}", escape::line(&reason))?;
+        }
     }
     writeln!(out, "controlgate: {}", report.summary())
 }

@@ -1,10 +1,11 @@
-//! JSON for scripts: findings, per-control counts and the gate's decision.
+//! JSON for scripts: the gate's decision and the run's errors, findings, per-control counts.
 
 use std::io::Write;
 
 use serde_json::json;
 
 use super::Report;
+use crate::gate::Verdict;
 
 pub fn document(report: &Report<'_>) -> serde_json::Value {
     let controls: Vec<serde_json::Value> = report
@@ -40,11 +41,15 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
     json!({
         "tool": {"name": "controlgate", "version": env!("CARGO_PKG_VERSION")},
         "gate": {
-            "blocked": report.blocking() > 0,
+            "decision": report.gate.verdict,
+            // Anything but a pass keeps the change out: an error run is not a pass.
+            "blocked": report.gate.verdict != Verdict::Pass,
             "blockingFindings": report.blocking(),
-            "failOn": report.fail_on,
-            "unknown": report.unknown,
+            "failOn": report.gate.policy.fail_on,
+            "unknown": report.gate.policy.unknown,
+            "reasons": report.gate.reasons(),
         },
+        "errors": report.gate.errors,
         "summary": {
             "files": report.files,
             "resources": report.evaluation.resources,

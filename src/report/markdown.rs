@@ -5,18 +5,19 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::Report;
+use super::{Report, escape};
 use crate::catalog::Severity;
 use crate::exceptions::State;
 use crate::finding::{Finding, Outcome};
+use crate::gate::{Verdict, plural};
 
-/// A table cell: one line, pipes escaped.
+/// Untrusted text in a cell, a heading or a list item.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\r', '\n'], " ")
+    escape::markdown(s)
 }
 
 fn place(f: &Finding) -> String {
-    format!("`{}:{}`", f.file, f.location.line)
+    escape::markdown_code(&format!("{}:{}", f.file, f.location.line))
 }
 
 fn findings_table(out: &mut dyn Write, findings: &[&Finding]) -> std::io::Result<()> {
@@ -28,22 +29,50 @@ fn findings_table(out: &mut dyn Write, findings: &[&Finding]) -> std::io::Result
         } else {
             f.facts.join("; ")
         };
-        writeln!(out, "| `{}` | {} | {} |", cell(&f.resource), place(f), cell(&what))?;
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            escape::markdown_code(&f.resource),
+            place(f),
+            cell(&what)
+        )?;
     }
     Ok(())
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let findings = &report.evaluation.findings;
-    let blocking = report.blocking();
-    if blocking > 0 {
-        writeln!(
-            out,
-            "## controlgate: blocked by {blocking} finding{}",
-            if blocking == 1 { "" } else { "s" }
-        )?;
-    } else {
-        writeln!(out, "## controlgate: the gate passes")?;
+    match report.gate.verdict {
+        Verdict::Error => {
+            // The errors first: what was found below is not the whole story.
+            let n = report.gate.errors.len();
+            writeln!(
+                out,
+                "## controlgate: error: the run failed with {n} error{}\n",
+                plural(n)
+            )?;
+            writeln!(
+                out,
+                "The run could not read or judge everything, so it shows nothing about whether the change is allowed. Fix these and run again:\n"
+            )?;
+            for e in &report.gate.errors {
+                writeln!(
+                    out,
+                    "- **{} error** at {}: {}",
+                    e.kind,
+                    escape::markdown_code(&e.position()),
+                    cell(&e.message)
+                )?;
+                if let Some(help) = &e.help {
+                    writeln!(out, "  help: {}", cell(help))?;
+                }
+            }
+        }
+        Verdict::Blocked => {
+            let n = report.blocking();
+            writeln!(out, "## controlgate: blocked by {n} finding{}", plural(n))?;
+        }
+        Verdict::Pass => writeln!(out, "## controlgate: the gate passes")?,
     }
     writeln!(out)?;
     writeln!(out, "{}", report.summary())?;
@@ -75,7 +104,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         for ((severity, id), list) in &by_control {
             let control = report.catalog.controls.get(*id);
             let title = control.map_or("", |c| c.title.as_str());
-            writeln!(out, "\n#### {id} · {} ({})\n", cell(title), severity.0.as_str())?;
+            writeln!(out, "\n#### {} · {} ({})\n", cell(id), cell(title), severity.0.as_str())?;
             findings_table(out, list)?;
             if let Some(c) = control {
                 writeln!(out, "\n**Remediation:** {}", cell(c.remediation.hint.trim()))?;
@@ -107,10 +136,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 let left = n.days_left.map(|d| format!(" ({d} days left)")).unwrap_or_default();
                 writeln!(
                     out,
-                    "| `{}` | {} | {} | {} | {expires}{left} |",
-                    cell(&f.resource),
-                    f.control_id,
-                    n.id,
+                    "| {} | {} | {} | {} | {expires}{left} |",
+                    escape::markdown_code(&f.resource),
+                    cell(&f.control_id),
+                    cell(&n.id),
                     cell(&n.owner)
                 )?;
             }
@@ -132,8 +161,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(
                 out,
                 "| {} | {} | {} | {expires} | {} |",
-                n.id,
-                e.control,
+                cell(&n.id),
+                cell(&e.control),
                 cell(&n.owner),
                 n.days_left.unwrap_or(0)
             )?;
@@ -148,6 +177,6 @@ mod tests {
 
     #[test]
     fn cells_stay_on_one_line_and_keep_their_pipes() {
-        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("a|b\nc"), "a\\|b\\\\nc");
     }
 }

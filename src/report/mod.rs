@@ -1,5 +1,6 @@
 //! Reporters: one per output format, all reading the same [`Report`].
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -8,23 +9,13 @@ pub mod sarif;
 
 use std::io::Write;
 
-use serde::Serialize;
-
 use crate::catalog::{Catalog, Severity};
 use crate::evaluate::Evaluation;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
+use crate::gate::{Decision, Verdict, plural};
 
-/// Whether undecidable findings block the gate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum UnknownPolicy {
-    /// An unknown outcome blocks like a failure (the default: fail closed).
-    #[default]
-    Fail,
-    /// An unknown outcome is reported but does not block.
-    Warn,
-}
+pub use crate::gate::UnknownPolicy;
 
 /// Everything a reporter may show about a run.
 pub struct Report<'a> {
@@ -34,8 +25,8 @@ pub struct Report<'a> {
     pub exceptions: &'a [Entry],
     /// Files that held resources.
     pub files: usize,
-    pub fail_on: Severity,
-    pub unknown: UnknownPolicy,
+    /// The gate's decision, made once for the run: printers tell it, none computes it.
+    pub gate: &'a Decision,
     pub sarif: SarifOptions,
 }
 
@@ -69,13 +60,16 @@ pub struct SarifOptions {
 impl Report<'_> {
     /// Whether this finding blocks the gate.
     pub fn blocks(&self, f: &Finding) -> bool {
-        !f.is_excepted()
-            && f.severity >= self.fail_on
-            && (f.outcome == Outcome::Fail || self.unknown == UnknownPolicy::Fail)
+        self.gate.policy.blocks(f)
     }
 
     pub fn blocking(&self) -> usize {
-        self.evaluation.findings.iter().filter(|f| self.blocks(f)).count()
+        self.gate.blocking
+    }
+
+    /// Whether the run failed: every format then says so first.
+    pub fn failed(&self) -> bool {
+        self.gate.verdict == Verdict::Error
     }
 
     /// `3 failed (2 high, 1 medium), 1 unknown, 2 excepted, 12 passed; 8 resources in 2 files;
@@ -104,12 +98,7 @@ impl Report<'_> {
         } else {
             String::new()
         };
-        let blocking = self.blocking();
-        let gate = if blocking > 0 {
-            format!("gate: blocked by {blocking} finding{}", plural(blocking))
-        } else {
-            "gate: pass".to_string()
-        };
+        let gate = self.gate.headline();
         format!(
             "{} failed{by_severity}, {unknown} unknown{excepted}, {passed} passed; {} resource{} in {} file{}; {gate}",
             failed.len(),
@@ -119,10 +108,6 @@ impl Report<'_> {
             plural(self.files),
         )
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// An output format.

@@ -8,15 +8,16 @@ use flate2::write::GzEncoder;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{Report, SarifExcepted, SarifOptions};
 use crate::catalog::{Control, Severity};
 use crate::exceptions::ExceptionNote;
 use crate::finding::{Finding, Outcome};
+use crate::gate::Verdict;
 
 /// The key of our entry in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "controlgate/v1";
@@ -489,6 +490,50 @@ fn megabytes(bytes: usize) -> String {
     format!("{:.2} MB", (bytes as f64 / 1e4).ceil() / 100.0)
 }
 
+/// How the run went. A failed run says so (`executionSuccessful: false`) with one notification
+/// per error, so the log never reads as a clean scan: its results are what could be judged, not
+/// all there was. (The Action uploads no SARIF from a failed run: code scanning would close the
+/// open alerts of whatever could not be read.)
+fn invocation(report: &Report<'_>) -> Invocation {
+    let notifications: Vec<Notification> = report
+        .gate
+        .errors
+        .iter()
+        .map(|e| {
+            let mut text = format!("{} error: {}: {}", e.kind, e.position(), e.message);
+            if let Some(help) = &e.help {
+                text.push_str(&format!(" (help: {help})"));
+            }
+            let mut n = Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(json!("error"))
+                .build();
+            // Only a file the run read is a location; `command line` and the like are not.
+            if !e.file.is_empty() && report.sarif.cwd.join(&e.file).is_file() {
+                let at = crate::model::Location {
+                    line: e.line,
+                    column: e.column,
+                    offset: 0,
+                    length: 0,
+                };
+                n.locations = Some(vec![
+                    Location::builder()
+                        .physical_location(physical(&e.file, &at, &report.sarif))
+                        .build(),
+                ]);
+            }
+            n
+        })
+        .collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(report.gate.verdict != Verdict::Error)
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    invocation
+}
+
 /// The log without results.
 fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
     let driver = ToolComponent::builder()
@@ -500,6 +545,7 @@ fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
         .build();
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation(report)])
         .results(Vec::new())
         .column_kind(json!("unicodeCodePoints"))
         .build();
@@ -533,7 +579,19 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::evaluate::Evaluation;
-    use crate::report::{SarifOptions, UnknownPolicy};
+    use crate::gate::{Decision, Policy, UnknownPolicy};
+    use crate::report::SarifOptions;
+
+    /// A passing run that blocks on everything (tests here judge findings, not the verdict).
+    static PASS: Decision = Decision {
+        verdict: Verdict::Pass,
+        policy: Policy {
+            fail_on: Severity::Low,
+            unknown: UnknownPolicy::Fail,
+        },
+        blocking: 0,
+        errors: Vec::new(),
+    };
 
     fn finding(i: usize, severity: Severity) -> Finding {
         Finding::sample("TST-001", &format!("aws_x.y[{i}]"), severity)
@@ -545,8 +603,7 @@ mod tests {
             evaluation,
             exceptions: &[],
             files: 1,
-            fail_on: Severity::Low,
-            unknown: UnknownPolicy::Fail,
+            gate: &PASS,
             sarif: SarifOptions::default(),
         }
     }
