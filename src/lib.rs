@@ -142,13 +142,35 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
 pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
     // A catalog that cannot be loaded still gets every document written, each saying the run
     // failed: a missing document could be mistaken for a clean one, or an older one kept.
-    let (run, mut errors) = match run(settings) {
+    let (run, errors) = match run(settings) {
         Ok(mut r) => {
             let errors = std::mem::take(&mut r.errors);
             (r, errors)
         }
         Err(errors) => (Run::default(), errors),
     };
+    write_run(settings, &run, errors, stdout, stderr)
+}
+
+/// Write every document of a run that failed before it could check anything (an invalid
+/// configuration), each saying so.
+pub fn report_failure(
+    settings: &Settings,
+    errors: Vec<Error>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Outcome {
+    write_run(settings, &Run::default(), errors, stdout, stderr)
+}
+
+/// Decide the gate once and write every document of the run.
+fn write_run(
+    settings: &Settings,
+    run: &Run,
+    mut errors: Vec<Error>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Outcome {
     for m in &run.messages {
         let _ = writeln!(stderr, "{}", report::escape::line(m));
     }

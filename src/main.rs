@@ -263,7 +263,15 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     overrides.invalid_exceptions = args.invalid_exceptions;
     overrides.account.clone_from(&args.account);
     overrides.region.clone_from(&args.region);
-    let mut s = settings(cwd, args.paths.clone(), &args.policy, overrides)?;
+    let (mut s, failed) = match settings(cwd.clone(), args.paths.clone(), &args.policy, overrides) {
+        Ok(s) => (s, None),
+        // An invalid config file still gets every document written, each saying the run failed:
+        // the defaults carry only where they go.
+        Err(errors) => (
+            Settings::new(cwd, args.paths.clone(), None, Overrides::default()).map_err(|e| vec![Error::Config(e)])?,
+            Some(errors),
+        ),
+    };
     s.format = args.format;
     s.output = args.output;
     s.sarif_file = args.sarif_file;
@@ -282,7 +290,11 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
         Color::Never => false,
         Color::Auto => s.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let outcome = controlgate::check(&s, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
+    let outcome = match failed {
+        None => controlgate::check(&s, &mut stdout, &mut stderr),
+        Some(errors) => controlgate::report_failure(&s, errors, &mut stdout, &mut stderr),
+    };
     match outcome.verdict {
         Verdict::Error => Err(outcome.errors),
         Verdict::Blocked => Ok(Exit::Blocked),

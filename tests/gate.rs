@@ -123,6 +123,23 @@ fn a_policy_error_reads_as_failed_in_every_format() {
 }
 
 #[test]
+fn an_invalid_config_file_reads_as_failed_in_every_format() {
+    let dir = inputs(false);
+    std::fs::remove_file(dir.path().join("plan.json")).unwrap();
+    std::fs::write(dir.path().join(".controlgate.yaml"), "failOn: everything\n").unwrap();
+    for format in FORMATS {
+        let o = run(dir.path(), &["--format", format, "."]);
+        assert_reads_as_failed(format, &o, 1);
+    }
+    let o = run(dir.path(), &["--format", "json", "--sarif-file", "out.sarif", "."]);
+    let doc: Value = serde_json::from_str(&text(&o)).unwrap();
+    assert_eq!(doc["errors"][0]["kind"], "config", "{doc}");
+    assert_eq!(doc["errors"][0]["file"], ".controlgate.yaml", "{doc}");
+    let sarif: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], false);
+}
+
+#[test]
 fn side_documents_of_a_failed_run_say_so() {
     let dir = inputs(false);
     let o = run(
