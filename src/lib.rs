@@ -19,6 +19,7 @@ pub mod input;
 pub mod model;
 pub mod policytest;
 pub mod report;
+pub mod text;
 
 use std::io::Write;
 use std::path::Path;

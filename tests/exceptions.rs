@@ -420,3 +420,38 @@ fn sarif_category_and_excepted_findings_left_out() {
     assert_eq!(results.len(), all - 2, "the two excepted findings are left out");
     assert!(results.iter().all(|r| r.get("suppressions").is_none()));
 }
+
+/// An author approving their own exception under another spelling of their identity, or with a
+/// reason that says nothing: the database's finding still blocks (exit 2 by default, since the
+/// registry is invalid; exit 1 with invalid entries only warned about).
+#[test]
+fn look_alike_approvers_and_blank_reasons_never_suppress() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("exceptions.yaml");
+    let variants = [
+        entry("EXC-9", "").replace("approver: bob@example.com", "approver: 'ＡＬＩＣＥ@example.com'"),
+        entry("EXC-9", "").replace("approver: bob@example.com", "approver: 'Alice <alice+ops@example.com>'"),
+        entry("EXC-9", "").replace("approver: bob@example.com", "approver: \"\u{0430}lice@example.com\""),
+        entry("EXC-9", "").replace("reason: Migration.", "reason: \"\\u200B \\u2060\""),
+    ];
+    for v in variants {
+        std::fs::write(&registry, format!("exceptions:\n{v}")).unwrap();
+        let reg = registry.to_str().unwrap();
+        let common = [
+            "check",
+            PLAN,
+            "--fail-on",
+            "high",
+            "--today",
+            "2026-11-25",
+            "--exceptions",
+            reg,
+        ];
+        let strict = run(&[&common[..], &["--format", "json"]].concat());
+        assert_eq!(strict.status.code(), Some(2), "{v}\n{}", stderr(&strict));
+        let warned = run(&[&common[..], &["--format", "json", "--invalid-exceptions", "warn"]].concat());
+        assert_eq!(warned.status.code(), Some(1), "{v}\n{}", stderr(&warned));
+        let f = finding(&json(&warned), "BCK-001", DB).clone();
+        assert_eq!(f["blocking"], true, "{v}");
+    }
+}

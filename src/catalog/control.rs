@@ -184,7 +184,10 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
     }
     let (el, ec) = super::yaml::position(&c.exception);
     let exception = c.exception.value;
-    if exception.allowed && (exception.max_duration_days.unwrap_or(0) == 0 || exception.approval_role.is_none()) {
+    if exception.allowed
+        && (exception.max_duration_days.unwrap_or(0) == 0
+            || exception.approval_role.as_deref().is_none_or(crate::text::is_blank))
+    {
         return Err(at(
             el,
             ec,

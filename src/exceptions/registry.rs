@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use crate::catalog::{Catalog, yaml};
 use crate::error::Located;
+use crate::exceptions::identity;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,14 +172,32 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
+/// A field that must say something: text made only of white space and invisible characters is
+/// missing.
 fn required(value: &Option<String>, name: &str, problems: &mut Vec<String>) -> String {
     match value.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_string(),
+        Some(v) if !identity::is_blank(v) => v.to_string(),
+        Some(v) if !v.is_empty() => {
+            problems.push(format!(
+                "`{name}` is made only of white space and invisible characters: it says nothing"
+            ));
+            String::new()
+        }
         _ => {
             problems.push(format!("`{name}` is missing"));
             String::new()
         }
     }
+}
+
+/// The canonical form of the identity in `name`, or `None` with the problem recorded.
+fn identity_of(value: &str, name: &str, problems: &mut Vec<String>) -> Option<String> {
+    if value.is_empty() {
+        return None;
+    }
+    identity::canonical(value)
+        .map_err(|why| problems.push(format!("`{name}`: {why}")))
+        .ok()
 }
 
 /// Parse every registry file and validate each entry against `catalog`. A file that cannot be
@@ -205,19 +224,20 @@ pub fn load(paths: &[PathBuf], catalog: &Catalog, today: NaiveDate) -> Result<Ve
     if !errors.is_empty() {
         return Err(errors);
     }
-    // Ids are permanent references: a second entry with the same id is invalid.
+    // Ids are permanent references: a second entry with the same id, in any case or
+    // compatibility form, is invalid.
     let mut seen: BTreeMap<String, Located> = BTreeMap::new();
     for e in &mut out {
         if e.id.is_empty() {
             continue;
         }
-        match seen.get(&e.id) {
+        match seen.get(&identity::fold(&e.id)) {
             Some(first) => e.problems.push(format!(
                 "duplicates the id of the entry at {}:{}",
                 first.file, first.line
             )),
             None => {
-                seen.insert(e.id.clone(), e.origin.clone());
+                seen.insert(identity::fold(&e.id), e.origin.clone());
             }
         }
     }
@@ -229,8 +249,15 @@ fn validate(file: &str, spec: &Spanned<EntrySpec>, catalog: &Catalog, today: Nai
     let s = &spec.value;
     let mut problems = Vec::new();
     let id = required(&s.id, "id", &mut problems);
+    if let Some(c) = identity::invisible_in(&id) {
+        problems.push(format!(
+            "`id` holds the invisible character U+{:04X}: ids are permanent references, written in plain text",
+            c as u32
+        ));
+    }
     let control_id = required(&s.control, "control", &mut problems);
     let owner = required(&s.owner, "owner", &mut problems);
+    let owner_identity = identity_of(&owner, "owner", &mut problems);
     let reason = required(&s.reason, "reason", &mut problems);
     let compensating_control = required(&s.compensating_control, "compensatingControl", &mut problems);
     let status = s.status.unwrap_or_else(|| {
@@ -304,13 +331,15 @@ fn validate(file: &str, spec: &Spanned<EntrySpec>, catalog: &Catalog, today: Nai
                     None
                 }),
             };
-            if !approver.is_empty() && approver.eq_ignore_ascii_case(&owner) {
+            // The same person under another spelling is the same person (see `identity`).
+            let approver_identity = identity_of(&approver, "approval.approver", &mut problems);
+            if approver_identity.is_some() && approver_identity == owner_identity {
                 problems.push(format!(
-                    "approved by its own owner `{owner}`: an approver must be someone else"
+                    "approved by its own owner `{owner}` (as `{approver}`): an approver must be someone else"
                 ));
             }
             if let Some(wanted) = control.and_then(|c| c.exception.approval_role.as_deref()) {
-                if !role.is_empty() && role != wanted {
+                if !role.is_empty() && identity::fold(&role) != identity::fold(wanted) {
                     problems.push(format!(
                         "approved by role `{role}`, but control {control_id} needs `{wanted}`"
                     ));

@@ -3,11 +3,9 @@
 //! command in the CI log (`::stop-commands::`), fake a heading or inject HTML in the job summary,
 //! or send escape sequences to a terminal.
 
-/// Characters that change how text is shown rather than being shown: C0 and C1 controls, DEL,
-/// and the Unicode bidirectional overrides and isolates that reorder a line ("Trojan Source").
-pub fn is_hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
+/// Characters that change how text is shown rather than being shown: controls, bidirectional
+/// overrides and isolates ("Trojan Source"), and the other invisible format characters.
+pub use crate::text::is_invisible as is_hidden;
 
 /// One line of text for a terminal or a log: every hidden character, newlines included, written
 /// as a visible `\u{…}` escape, so untrusted text can neither start a line of its own (where the

@@ -275,3 +275,74 @@ fn scope_matching() {
         None
     ));
 }
+
+/// The owner approving their own exception under each spelling an author could try: every one
+/// leaves the entry invalid (self-approval, or an identity refused).
+#[test]
+fn self_approval_under_another_spelling_is_invalid() {
+    let entry = VALID.replace("owner: alice", "owner: alice@example.com");
+    let spellings = [
+        "ａｌｉｃｅ@example.com",
+        "ali\u{200b}ce@example.com",
+        // YAML refuses a raw byte-order mark inside a document; its escape is read.
+        "\"\\uFEFFalice@example.com\"",
+        "\u{0430}lice@example.com",
+        "ALICE@EXAMPLE.COM",
+        "alice+x@example.com",
+        "'Alice <alice@example.com>'",
+        "mailto:alice@example.com",
+        "alice@example.com.",
+        "\"Alice@Example.com\"",
+    ];
+    for spelling in spellings {
+        let p = problems(&entry.replace("approver: bob", &format!("approver: {spelling}")));
+        assert!(
+            p.iter()
+                .any(|x| x.contains("its own owner") || x.contains("approval.approver")),
+            "{spelling:?} approved: {p:?}"
+        );
+    }
+    // NFD and NFC spellings of an accented name are one person too.
+    let jose = VALID.replace("owner: alice", "owner: jos\u{e9}@example.com");
+    has(
+        &jose.replace("approver: bob", "approver: JOSE\u{301}@example.com"),
+        "its own owner",
+    );
+    // Someone else still approves.
+    assert!(problems(&entry.replace("approver: bob", "approver: bob@example.com")).is_empty());
+}
+
+#[test]
+fn text_that_says_nothing_is_missing() {
+    has(
+        &VALID.replace("reason: Migration window.", "reason: \"\u{200b}\u{200b} \""),
+        "`reason` is made only of",
+    );
+    has(
+        &VALID.replace(
+            "compensatingControl: Daily snapshots.",
+            "compensatingControl: \"\\uFEFF\"",
+        ),
+        "`compensatingControl` is made only of",
+    );
+    has(
+        &VALID.replace("id: EXC-2026-001", "id: \"EXC-2026-001\u{200b}\""),
+        "invisible character U+200B",
+    );
+}
+
+#[test]
+fn ids_that_differ_only_in_case_or_form_are_duplicates() {
+    for other in ["exc-2026-001", "ＥＸＣ-2026-001"] {
+        let second = VALID
+            .replace("id: EXC-2026-001", &format!("id: {other}"))
+            .replace("aws_db_instance.main", "aws_db_instance.other");
+        let list = load_text(&format!("exceptions:\n{VALID}{second}")).unwrap();
+        assert!(list[0].problems.is_empty(), "{:?}", list[0].problems);
+        assert!(
+            list[1].problems.iter().any(|p| p.contains("duplicates the id")),
+            "{other}: {:?}",
+            list[1].problems
+        );
+    }
+}
