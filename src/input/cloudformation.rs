@@ -69,6 +69,7 @@ fn deepest_indent(text: &str) -> Option<(usize, usize)> {
 }
 
 /// The transform that marks a SAM template.
+#[cfg(test)]
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// Resource type prefixes that mark a CloudFormation template.
@@ -302,12 +303,8 @@ pub fn is_template(value: &Value) -> bool {
             .and_then(Value::as_str)
             .is_some_and(|t| TYPE_PREFIXES.iter().any(|p| t.starts_with(p)))
     });
-    has_aws_type
-        || match top.get("Transform") {
-            Some(Value::String(t)) => t == SAM_TRANSFORM,
-            Some(Value::Array(ts)) => ts.iter().any(|t| t.as_str() == Some(SAM_TRANSFORM)),
-            _ => false,
-        }
+    // A transform (SAM, the language extensions, a macro) or a loop may stand for every AWS type.
+    has_aws_type || top.contains_key("Transform") || resources.keys().any(|k| k.starts_with("Fn::ForEach::"))
 }
 
 /// The resources of a template. `yaml` carries their locations for YAML files; JSON files are

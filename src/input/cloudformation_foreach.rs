@@ -55,7 +55,8 @@ pub const MAX_NESTING: usize = 5;
 pub const MAX_GENERATED: usize = 10_000;
 /// The most JSON values (and 64-byte string chunks, and loop iterations) expansion may build for
 /// one template: nested loops in a resource's properties multiply without generating resources.
-pub const MAX_WORK: usize = 4_000_000;
+/// A million is 100 values for each of [`MAX_GENERATED`] resources, and takes about a second.
+pub const MAX_WORK: usize = 1_000_000;
 
 /// One entry of `Resources` as CloudFormation will see it after the transforms.
 pub struct Entry<'a> {
