@@ -13,6 +13,7 @@ use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::finding::{Finding, Outcome, Related, fingerprint};
 use crate::input::LoadedFile;
+use crate::input::cloudformation_foreach::ANY_TYPE;
 use crate::model::{Anchor, InputFormat, Location, Resource};
 
 /// How one control fared.
@@ -62,6 +63,20 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
             }
         }
     }
+    // A resource of any type (what a CloudFormation macro may add) is unknown for every control
+    // that has a CloudFormation rule: one rule per control is enough to say so.
+    let mut any_type: Vec<Applicable<'_>> = Vec::new();
+    for rule in catalog.rules.iter().filter(|r| r.deprecated.is_none()) {
+        let (Some(control), Some(target)) = (
+            catalog.controls.get(&rule.control),
+            rule.target(InputFormat::Cloudformation),
+        ) else {
+            continue;
+        };
+        if !any_type.iter().any(|a| a.control.id == control.id) {
+            any_type.push(Applicable { rule, control, target });
+        }
+    }
     let neighbours: Vec<FileNeighbours<'_>> = files.iter().map(FileNeighbours::new).collect();
     let resources: Vec<(&Resource, &FileNeighbours<'_>)> = files
         .iter()
@@ -71,9 +86,10 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
     let results: Vec<ResourceResult> = resources
         .par_iter()
         .map(|(r, n)| {
-            let rules = index
-                .get(&(r.format, r.resource_type.as_str()))
-                .map_or(&[][..], Vec::as_slice);
+            let rules = match (r.format, r.resource_type.as_str()) {
+                (InputFormat::Cloudformation, ANY_TYPE) if r.opaque.is_some() => any_type.as_slice(),
+                (format, t) => index.get(&(format, t)).map_or(&[][..], Vec::as_slice),
+            };
             evaluate_resource(r, rules, environments, *n)
         })
         .collect();
@@ -183,7 +199,12 @@ fn evaluate_resource(
                 continue;
             }
         }
-        let verdict = match judge(a.target, resource, neighbours) {
+        let judged = match &resource.opaque {
+            // Not the resource CloudFormation will create: nothing of it is judged.
+            Some(why) => Ok(Some(Verdict::new(Truth::Unknown, why.clone()))),
+            None => judge(a.target, resource, neighbours),
+        };
+        let verdict = match judged {
             Ok(Some(v)) => v,
             Ok(None) => continue,
             Err(e) => {

@@ -108,6 +108,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         ));
     }
 
+    messages.extend(input::cloudformation_foreach::notes(&loaded.files));
     let mut evaluation = evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
     errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
     for f in evaluation.findings.iter_mut().filter(|f| f.region.is_none()) {

@@ -28,9 +28,8 @@
 //! - Nesting deeper than [`MAX_DEPTH`] levels, or indentation wider than [`MAX_INDENT`] columns,
 //!   is an error rather than a stack overflow.
 //!
-//! `Fn::ForEach::Name` entries of `Resources` (`Transform: AWS::LanguageExtensions`) are loops
-//! that CloudFormation expands into resources at deploy time. They are **not expanded** here and
-//! yield no resource.
+//! `Fn::ForEach::Name` loops of `Resources` (`Transform: AWS::LanguageExtensions`) are expanded,
+//! and templates with macros marked unknown, in [`super::cloudformation_foreach`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -38,6 +37,7 @@ use std::sync::Arc;
 use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, ScanError, Tag, YamlData};
 use serde_json::{Map, Number, Value};
 
+use super::cloudformation_foreach as foreach;
 use crate::error::Located;
 use crate::exceptions::inline;
 use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile};
@@ -69,6 +69,7 @@ fn deepest_indent(text: &str) -> Option<(usize, usize)> {
 }
 
 /// The transform that marks a SAM template.
+#[cfg(test)]
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// Resource type prefixes that mark a CloudFormation template.
@@ -302,12 +303,8 @@ pub fn is_template(value: &Value) -> bool {
             .and_then(Value::as_str)
             .is_some_and(|t| TYPE_PREFIXES.iter().any(|p| t.starts_with(p)))
     });
-    has_aws_type
-        || match top.get("Transform") {
-            Some(Value::String(t)) => t == SAM_TRANSFORM,
-            Some(Value::Array(ts)) => ts.iter().any(|t| t.as_str() == Some(SAM_TRANSFORM)),
-            _ => false,
-        }
+    // A transform (SAM, the language extensions, a macro) or a loop may stand for every AWS type.
+    has_aws_type || top.contains_key("Transform") || resources.keys().any(|k| k.starts_with("Fn::ForEach::"))
 }
 
 /// The resources of a template. `yaml` carries their locations for YAML files; JSON files are
@@ -371,13 +368,38 @@ pub fn resources(
         .get("Parameters")
         .filter(|p| p.is_object())
         .map(|p| Arc::new(p.clone()));
-    let mut out = Vec::with_capacity(declared.len());
-    for (id, body) in declared {
-        if id.starts_with("Fn::ForEach::") {
-            // A language-extensions loop, expanded by CloudFormation at deploy time: not a
-            // resource, and not expanded here.
-            continue;
-        }
+    // `Fn::ForEach` loops expanded and macros applied (as far as they can be before deployment):
+    // the resources CloudFormation will create. Generated resources are located at their loop.
+    let locate_pointer =
+        |pointer: &str| yaml.map(|y| foreach::yaml_location(&source.text, &y.resource_locations, pointer));
+    let error_at_pointer = |pointer: &str, message: String| {
+        let (line, column) = match locate_pointer(pointer) {
+            Some(l) => (l.line, l.column),
+            None => super::json_position(&source.text, pointer),
+        };
+        Located::new(file, line, column, message)
+    };
+    let entries = match foreach::needed(top, declared) {
+        true => foreach::entries(top, declared, &error_at_pointer)?,
+        false => foreach::plain(declared),
+    };
+    // References may name generated resources.
+    let ids: std::borrow::Cow<'_, Map<String, Value>> = match entries.iter().any(|e| e.generated.is_some()) {
+        true => std::borrow::Cow::Owned(entries.iter().map(|e| (e.id.clone(), Value::Null)).collect()),
+        false => std::borrow::Cow::Borrowed(declared),
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let (id, body) = (&entry.id, entry.body.as_ref());
+        let generated = entry.generated.as_ref().map(|g| g.pointer.as_str());
+        let location_of = |id: &str| match generated {
+            Some(p) => locate_pointer(p),
+            None => location_of(id),
+        };
+        let error_at = |id: &str, message: String| match generated {
+            Some(p) => error_at_pointer(p, message),
+            None => error_at(id, message),
+        };
         let Some(body) = body.as_object() else {
             return Err(
                 error_at(id, format!("resource `{id}` must be a mapping, found {}", kind(body)))
@@ -416,7 +438,9 @@ pub fn resources(
         let (tags, unknown_tags, tag_map_unknown) = tags_of(&properties);
         let anchor = match yaml {
             Some(_) => Anchor::Span(location_of(id).unwrap_or_else(|| Location::from_offset(&source.text, 0, 0))),
-            None => Anchor::JsonPointer(format!("/Resources/{}", escape_pointer(id))),
+            None => Anchor::JsonPointer(
+                generated.map_or_else(|| format!("/Resources/{}", escape_pointer(id)), String::from),
+            ),
         };
         let mut inline_suppressions = inline::from_metadata(body.get("Metadata"));
         if let Some(l) = location_of(id) {
@@ -428,7 +452,7 @@ pub fn resources(
             .map(|props| {
                 props
                     .iter()
-                    .map(|(k, v)| (k.clone(), references_in(v, declared)))
+                    .map(|(k, v)| (k.clone(), references_in(v, &ids)))
                     .filter(|(_, r)| !r.is_empty())
                     .collect()
             })
@@ -452,6 +476,7 @@ pub fn resources(
             sensitive_paths: Vec::new(),
             source: Arc::clone(source),
             anchor,
+            opaque: entry.opaque.clone(),
         });
     }
     Ok(out)
@@ -575,7 +600,7 @@ fn escape_pointer(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-fn kind(value: &Value) -> &'static str {
+pub(super) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -1407,7 +1432,7 @@ mod tests {
     }
 
     #[test]
-    fn foreach_loops_yield_no_resource() {
+    fn foreach_loops_yield_their_resources() {
         let rs = load(
             "Transform: AWS::LanguageExtensions
 Resources:
@@ -1421,7 +1446,7 @@ Resources:
 ",
         );
         let ids: Vec<_> = rs.iter().map(|r| r.address.as_str()).collect();
-        assert_eq!(ids, ["Queue"]);
+        assert_eq!(ids, ["TopicA", "TopicB", "Queue"]);
     }
 
     #[test]
@@ -1518,7 +1543,9 @@ Resources:
                                 if let Anchor::Span(l) = &r.anchor {
                                     let written = src.text.get(l.offset..l.offset + l.length).unwrap_or("");
                                     let written = written.trim_matches(|c| c == '"' || c == '\'');
-                                    if written != r.address {
+                                    // A generated resource is anchored at its loop's output key.
+                                    let pattern = written.contains("${") || written.contains("&{");
+                                    if written != r.address && !pattern {
                                         misplaced
                                             .push(format!("{}: {} at {}:{}", src.display, r.address, l.line, l.column));
                                     }

@@ -1,6 +1,7 @@
 //! Finding input files, reading them, and telling plans from templates by their content.
 
 pub mod cloudformation;
+pub mod cloudformation_foreach;
 pub mod terraform_plan;
 pub mod terraform_source;
 

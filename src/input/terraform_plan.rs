@@ -516,6 +516,7 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         sensitive_paths,
         source: Arc::clone(source),
         anchor: Anchor::JsonPointer(anchor),
+        opaque: None,
     }
 }
 

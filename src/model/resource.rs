@@ -103,6 +103,10 @@ pub struct Resource {
     /// CloudFormation the keys of `Properties`. `None` when the input does not say (a plan
     /// without `configuration`).
     pub configured: Option<BTreeSet<String>>,
+    /// Why nothing about the resource can be judged before deployment: it comes from a
+    /// CloudFormation `Fn::ForEach` over a collection known only at deploy time, or from a
+    /// template a macro may rewrite. Every rule on it is unknown.
+    pub opaque: Option<String>,
 }
 
 /// An attempt to skip checks written in the input itself, not in the exception registry.

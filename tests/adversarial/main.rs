@@ -6,6 +6,7 @@
 //! hang or a runaway allocation is a test failure, not a stuck CI job.
 
 mod escapes;
+mod foreach;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -38,6 +38,7 @@ fn resource(properties: Value) -> Resource {
         inline_suppressions: Vec::new(),
         references: Default::default(),
         declared: None,
+        opaque: None,
         parameters: None,
         configured: None,
     }
