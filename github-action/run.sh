@@ -9,6 +9,7 @@ sarif="${INPUT_SARIF_FILE:-controlgate.sarif}"
 args=(check --sarif-file "$sarif" --json-file "${RUNNER_TEMP:-/tmp}/controlgate.json")
 [ -n "${INPUT_POLICIES:-}" ] && args+=(--policies "$INPUT_POLICIES")
 [ -n "${INPUT_EXCEPTIONS:-}" ] && args+=(--exceptions "$INPUT_EXCEPTIONS")
+[ -n "${INPUT_APPROVERS:-}" ] && args+=(--approvers "$INPUT_APPROVERS")
 [ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
 [ -n "${INPUT_CATEGORY:-}" ] && args+=(--sarif-category "$INPUT_CATEGORY")
 # Code scanning opens alerts for suppressed results: leave excepted findings out of what is uploaded.

@@ -82,6 +82,10 @@ pub struct RegistryArgs {
     /// .controlgate/exceptions.yaml or .controlgate/exceptions/, if present].
     #[arg(long, value_name = "PATH")]
     pub exceptions: Option<PathBuf>,
+    /// Who may approve exceptions for each role (`approvers:` role to identities); an approval by
+    /// anyone else is invalid. Keep it outside the pull request's reach.
+    #[arg(long, value_name = "FILE")]
+    pub approvers: Option<PathBuf>,
     /// Judge dates as on this day (YYYY-MM-DD) instead of today, for reproducible runs.
     #[arg(long, value_name = "DATE")]
     pub today: Option<NaiveDate>,

@@ -102,6 +102,9 @@ pub struct Overrides {
     pub policies: Vec<PathBuf>,
     pub no_builtin: bool,
     pub exceptions: Option<PathBuf>,
+    /// The approver roster (command line only: the repository's config must not choose who
+    /// may approve its own exceptions).
+    pub approvers: Option<PathBuf>,
     pub today: Option<NaiveDate>,
     pub expiry_warning_days: Option<u32>,
     pub invalid_exceptions: Option<InvalidPolicy>,
@@ -128,6 +131,8 @@ pub struct Settings {
     pub color: bool,
     /// The exception registry (file or directory), if there is one.
     pub exceptions: Option<PathBuf>,
+    /// Who may approve for each role; when set, an approval by anyone else is invalid.
+    pub approvers: Option<PathBuf>,
     /// The day exceptions are judged on (`--today`, else the system date).
     pub clock: Clock,
     pub invalid_exceptions: InvalidPolicy,
@@ -214,6 +219,7 @@ impl Settings {
             verbose: false,
             color: false,
             exceptions,
+            approvers: o.approvers,
             clock: Clock {
                 today: o.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
                 warn_days: i64::from(o.expiry_warning_days.or(file.expiry_warning_days).unwrap_or(14)),

@@ -51,7 +51,14 @@ pub fn load_exceptions(settings: &Settings, catalog: &Catalog) -> Result<Vec<exc
         return Ok(Vec::new());
     };
     let files = exceptions::registry::files(path).map_err(|e| vec![Error::Exception(e)])?;
-    exceptions::registry::load(&files, catalog, settings.clock.today)
+    let roster = match &settings.approvers {
+        Some(p) => Some(
+            exceptions::roster::Roster::load(p)
+                .map_err(|errs| errs.into_iter().map(Error::Exception).collect::<Vec<_>>())?,
+        ),
+        None => None,
+    };
+    exceptions::registry::load(&files, catalog, settings.clock.today, roster.as_ref())
         .map_err(|errs| errs.into_iter().map(Error::Exception).collect())
 }
 

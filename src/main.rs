@@ -137,6 +137,7 @@ fn registry_overrides(policy: &PolicyArgs, registry: &RegistryArgs) -> Overrides
         policies: policy.policies.clone(),
         no_builtin: policy.no_builtin,
         exceptions: registry.exceptions.clone(),
+        approvers: registry.approvers.clone(),
         today: registry.today,
         expiry_warning_days: registry.expiry_warning_days,
         ..Default::default()

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_controlgate"))
@@ -454,4 +454,69 @@ fn look_alike_approvers_and_blank_reasons_never_suppress() {
         let f = finding(&json(&warned), "BCK-001", DB).clone();
         assert_eq!(f["blocking"], true, "{v}");
     }
+}
+
+/// With a roster, only the people it names for a role may approve: an approval by anyone else
+/// suppresses nothing, whatever the role it claims.
+#[test]
+fn an_approver_roster_decides_who_may_approve() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("exceptions.yaml");
+    std::fs::write(&registry, format!("exceptions:\n{}", entry("EXC-9", ""))).unwrap();
+    let roster = dir.path().join("approvers.yaml");
+    let reg = registry.to_str().unwrap();
+    let ros = roster.to_str().unwrap();
+    let common = [
+        "check",
+        PLAN,
+        "--fail-on",
+        "high",
+        "--today",
+        "2026-11-25",
+        "--exceptions",
+        reg,
+        "--approvers",
+        ros,
+        "--format",
+        "json",
+    ];
+    // bob is on the role's roster (in another spelling): the exception applies.
+    std::fs::write(&roster, "approvers:\n  platform-owner: ['Bob <BOB@example.com>']\n").unwrap();
+    // (Other high findings of the demo block the gate; the database's does not.)
+    let o = run(&common);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let f = finding(&json(&o), "BCK-001", DB).clone();
+    assert_eq!(
+        (&f["exception"]["state"], &f["blocking"]),
+        (&json!("active"), &json!(false))
+    );
+    // Not on it, or the role has no roster: invalid, and the finding blocks.
+    for text in [
+        "approvers:\n  platform-owner: [carol@example.com]\n",
+        "approvers:\n  security: [bob@example.com]\n",
+    ] {
+        std::fs::write(&roster, text).unwrap();
+        let o = run(&common);
+        assert_eq!(o.status.code(), Some(2), "{text}: {}", stderr(&o));
+        assert!(stderr(&o).contains("roster"), "{}", stderr(&o));
+        let o = run(&[&common[..], &["--invalid-exceptions", "warn"]].concat());
+        assert_eq!(o.status.code(), Some(1), "{text}");
+        assert_eq!(finding(&json(&o), "BCK-001", DB)["blocking"], true);
+    }
+    // A roster that is not one is an error, located.
+    std::fs::write(&roster, "approvers:\n  platform-owner: ['bo\u{200b}b@example.com']\n").unwrap();
+    let o = run(&common);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("approvers.yaml:2:"), "{}", stderr(&o));
+    let validate = run(&[
+        "exceptions",
+        "validate",
+        "--exceptions",
+        reg,
+        "--approvers",
+        ros,
+        "--today",
+        "2026-11-25",
+    ]);
+    assert_eq!(validate.status.code(), Some(2));
 }

@@ -6,6 +6,7 @@
 pub mod identity;
 pub mod inline;
 pub mod registry;
+pub mod roster;
 
 use std::collections::BTreeMap;
 

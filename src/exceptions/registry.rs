@@ -12,6 +12,7 @@ use serde_saphyr::Spanned;
 use crate::catalog::{Catalog, yaml};
 use crate::error::Located;
 use crate::exceptions::identity;
+use crate::exceptions::roster::Roster;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,7 +203,12 @@ fn identity_of(value: &str, name: &str, problems: &mut Vec<String>) -> Option<St
 
 /// Parse every registry file and validate each entry against `catalog`. A file that cannot be
 /// parsed is an error; entries with problems are returned, marked invalid.
-pub fn load(paths: &[PathBuf], catalog: &Catalog, today: NaiveDate) -> Result<Vec<Exception>, Vec<Located>> {
+pub fn load(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    today: NaiveDate,
+    roster: Option<&Roster>,
+) -> Result<Vec<Exception>, Vec<Located>> {
     let mut errors = Vec::new();
     let mut out: Vec<Exception> = Vec::new();
     for path in paths {
@@ -215,7 +221,11 @@ pub fn load(paths: &[PathBuf], catalog: &Catalog, today: NaiveDate) -> Result<Ve
             }
         };
         match yaml::from_str::<RegistryFile>(&shown, &text) {
-            Ok(file) => out.extend(file.exceptions.iter().map(|e| validate(&shown, e, catalog, today))),
+            Ok(file) => out.extend(
+                file.exceptions
+                    .iter()
+                    .map(|e| validate(&shown, e, catalog, today, roster)),
+            ),
             Err(e) => {
                 errors.push(e.with_help("a registry is a YAML mapping with an `exceptions:` list; see the README"))
             }
@@ -244,7 +254,13 @@ pub fn load(paths: &[PathBuf], catalog: &Catalog, today: NaiveDate) -> Result<Ve
     Ok(out)
 }
 
-fn validate(file: &str, spec: &Spanned<EntrySpec>, catalog: &Catalog, today: NaiveDate) -> Exception {
+fn validate(
+    file: &str,
+    spec: &Spanned<EntrySpec>,
+    catalog: &Catalog,
+    today: NaiveDate,
+    roster: Option<&Roster>,
+) -> Exception {
     let (line, column) = yaml::position(spec);
     let s = &spec.value;
     let mut problems = Vec::new();
@@ -337,6 +353,11 @@ fn validate(file: &str, spec: &Spanned<EntrySpec>, catalog: &Catalog, today: Nai
                 problems.push(format!(
                     "approved by its own owner `{owner}` (as `{approver}`): an approver must be someone else"
                 ));
+            }
+            if let (Some(roster), Some(who)) = (roster, &approver_identity) {
+                if !role.is_empty() {
+                    problems.extend(roster.refuses(&role, who));
+                }
             }
             if let Some(wanted) = control.and_then(|c| c.exception.approval_role.as_deref()) {
                 if !role.is_empty() && identity::fold(&role) != identity::fold(wanted) {

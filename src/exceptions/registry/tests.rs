@@ -65,7 +65,7 @@ fn load_text(text: &str) -> Result<Vec<Exception>, Vec<Located>> {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("exceptions.yaml");
     std::fs::write(&p, text).unwrap();
-    load(&[p], &catalog(), today())
+    load(&[p], &catalog(), today(), None)
 }
 
 fn problems(entry: &str) -> Vec<String> {
