@@ -262,7 +262,7 @@ fn exceptions_validate_and_list() {
         (58, "XYZ-001 does not exist"),
         (72, "`reason` is missing"),
         (72, "`compensatingControl` is missing"),
-        (84, "bare wildcard"),
+        (84, "is a wildcard"),
         (98, "duplicates the id"),
     ] {
         assert!(
@@ -433,6 +433,11 @@ fn look_alike_approvers_and_blank_reasons_never_suppress() {
         entry("EXC-9", "").replace("approver: bob@example.com", "approver: 'Alice <alice+ops@example.com>'"),
         entry("EXC-9", "").replace("approver: bob@example.com", "approver: \"\u{0430}lice@example.com\""),
         entry("EXC-9", "").replace("reason: Migration.", "reason: \"\\u200B \\u2060\""),
+        // A module's instances are not a resource's.
+        entry("EXC-9", "").replace(
+            "[module.data.aws_db_instance.main]",
+            "[module.data.aws_db_instance.main, 'module.data[*]']",
+        ),
     ];
     for v in variants {
         std::fs::write(&registry, format!("exceptions:\n{v}")).unwrap();

@@ -3,6 +3,7 @@
 //! block and stays visible in every output. Expired, invalid, requested and revoked entries
 //! suppress nothing; the findings they would have covered say so.
 
+pub mod address;
 pub mod identity;
 pub mod inline;
 pub mod registry;

@@ -11,8 +11,8 @@ use serde_saphyr::Spanned;
 
 use crate::catalog::{Catalog, yaml};
 use crate::error::Located;
-use crate::exceptions::identity;
 use crate::exceptions::roster::Roster;
+use crate::exceptions::{address, identity};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,14 +136,9 @@ impl Exception {
     }
 }
 
-/// `aws_x.y[*]` covers `aws_x.y[0]` and `aws_x.y["k"]`; anything else is an exact match.
+/// See [`address`] for the two forms a resource pattern takes.
 fn resource_matches(pattern: &str, address: &str) -> bool {
-    match pattern.strip_suffix("[*]") {
-        Some(base) => address
-            .strip_prefix(base)
-            .is_some_and(|rest| rest.starts_with('[') && rest.ends_with(']')),
-        None => pattern == address,
-    }
+    address::matches(pattern, address)
 }
 
 /// The registry files under `path`: the file itself, or every `*.yaml`/`*.yml` in a directory.
@@ -296,11 +291,8 @@ fn validate(
                 problems.push("`scope.resources` is empty: an exception covers named resources".into());
             }
             for r in &sc.resources {
-                let r = r.trim();
-                if r.is_empty() || r == "*" || r.starts_with('*') || r == "[*]" {
-                    problems.push(format!(
-                        "scope resource `{r}` is a bare wildcard: name the resource (`address[*]` covers its instances)"
-                    ));
+                if let Err(why) = address::check(r) {
+                    problems.push(why);
                 }
             }
             for p in &sc.paths {

@@ -147,7 +147,7 @@ fn missing_reason_or_compensating_control_is_invalid() {
 fn bare_wildcards_and_empty_scopes_are_refused() {
     has(
         &VALID.replace("[aws_db_instance.main, 'aws_db_instance.replica[*]']", "['*']"),
-        "bare wildcard",
+        "is a wildcard",
     );
     has(
         &VALID.replace("[aws_db_instance.main, 'aws_db_instance.replica[*]']", "[]"),
