@@ -85,6 +85,116 @@ struct PathEnvironment {
     environment: String,
 }
 
+/// What the command line and the config file change from the defaults.
+fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
+    let config = if origin.is_empty() { "command line" } else { origin };
+    let from = |cli: bool| if cli { "command line".to_string() } else { config.to_string() };
+    let mut out = Vec::new();
+    let mut add = |setting: &str, value: String, default: &str, source: String, weakens: bool, effect: String| {
+        out.push(Changed {
+            setting: setting.into(),
+            value,
+            default: default.into(),
+            source,
+            weakens,
+            effect,
+        })
+    };
+    if o.no_builtin || file.builtin == Some(false) {
+        add(
+            "builtin",
+            "false".into(),
+            "true",
+            from(o.no_builtin),
+            true,
+            "the built-in pack is not loaded: only the packs given decide what is checked".into(),
+        );
+    }
+    if let Some(sev) = o.fail_on.or(file.fail_on).filter(|s| *s != Severity::Low) {
+        add(
+            "failOn",
+            sev.as_str().into(),
+            "low",
+            from(o.fail_on.is_some()),
+            true,
+            format!("failing findings below {} severity do not block", sev.as_str()),
+        );
+    }
+    if o.unknown.or(file.unknown) == Some(UnknownPolicy::Warn) {
+        add(
+            "unknown",
+            "warn".into(),
+            "fail",
+            from(o.unknown.is_some()),
+            true,
+            "findings that cannot be decided before deployment do not block".into(),
+        );
+    }
+    if o.invalid_exceptions.or(file.invalid_exceptions) == Some(InvalidPolicy::Warn) {
+        add(
+            "invalidExceptions",
+            "warn".into(),
+            "fail",
+            from(o.invalid_exceptions.is_some()),
+            true,
+            "invalid exception entries are warned about instead of failing the run (they still suppress nothing)".into(),
+        );
+    }
+    if let Some(env) = o.environment.as_ref().or(file.environment.as_ref()) {
+        add(
+            "environment",
+            env.clone(),
+            "none",
+            from(o.environment.is_some()),
+            true,
+            format!("resources that neither a tag nor a path pattern places are in `{env}`: controls scoped to other environments skip them"),
+        );
+    }
+    for e in &file.environments {
+        add(
+            "environments",
+            format!("{} -> {}", e.path, e.environment),
+            "none",
+            config.to_string(),
+            true,
+            format!("resources declared in `{}` are in `{}`: controls scoped to other environments skip them", e.path, e.environment),
+        );
+    }
+    if let Some(tag) = &file.environment_tag {
+        add(
+            "environmentTag",
+            tag.clone(),
+            "Environment",
+            config.to_string(),
+            true,
+            format!("a resource's environment is read from its `{tag}` tag"),
+        );
+    }
+    for (rule, params) in &file.parameters {
+        let value = serde_json::to_string(params).unwrap_or_default();
+        add(
+            "parameters",
+            format!("{rule} = {value}"),
+            "the rule's own",
+            config.to_string(),
+            true,
+            format!("rule {rule} runs with parameters of the config file"),
+        );
+    }
+    for p in o.policies.iter().map(|p| (p, true)).chain(file.policies.iter().map(|p| (p, false))) {
+        add(
+            "policies",
+            p.0.display().to_string(),
+            "none",
+            from(p.1),
+            false,
+            "a policy pack is added".into(),
+        );
+    }
+    out.sort_by_key(|c| !c.weakens);
+    out
+}
+
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, Located> {
         let shown = path.display().to_string();
@@ -110,6 +220,28 @@ pub struct Overrides {
     pub invalid_exceptions: Option<InvalidPolicy>,
     pub account: Option<String>,
     pub region: Option<String>,
+}
+
+/// An effective setting that differs from the default, where it came from, and whether it lets
+/// through what the defaults would stop. The author of a change can edit the repository's config
+/// file: every output records these, so a weakened gate is impossible to miss in review.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Changed {
+    pub setting: String,
+    pub value: String,
+    pub default: String,
+    /// The config file, or `command line`.
+    pub source: String,
+    pub weakens: bool,
+    /// What it does to the gate.
+    pub effect: String,
+}
+
+impl Changed {
+    /// `unknown: warn (config .controlgate.yaml): findings that ...`
+    pub fn describe(&self) -> String {
+        format!("{}: {} (from {}): {}", self.setting, self.value, self.source, self.effect)
+    }
 }
 
 /// Everything `check` needs, validated.
@@ -148,6 +280,8 @@ pub struct Settings {
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
+    /// Settings that differ from the defaults, weakening ones first.
+    pub changed: Vec<Changed>,
 }
 
 impl Settings {
@@ -162,6 +296,7 @@ impl Settings {
             Some((p, f)) => (p.display().to_string(), f),
             None => (String::new(), ConfigFile::default()),
         };
+        let changed = changes(&o, &file, &origin);
         let base = |p: &PathBuf| {
             if p.is_relative() { cwd.join(p) } else { p.clone() }
         };
@@ -202,6 +337,7 @@ impl Settings {
             .or_else(|| file.exceptions.as_ref().map(base))
             .or_else(|| DEFAULT_EXCEPTIONS.iter().map(|d| cwd.join(d)).find(|p| p.exists()));
         Ok(Settings {
+            changed,
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {

@@ -50,6 +50,9 @@ fn is_yaml(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
+/// How the built-in pack's files are named (they are in the binary, not on disk).
+pub const BUILTIN_PREFIX: &str = "<builtin>/";
+
 fn builtin_files() -> Vec<PolicyFile> {
     fn walk(dir: &Dir<'static>, out: &mut Vec<PolicyFile>) {
         for f in dir.files() {
@@ -63,7 +66,7 @@ fn builtin_files() -> Vec<PolicyFile> {
             };
             if is_yaml(path) {
                 out.push(PolicyFile {
-                    name: format!("<builtin>/policies/{}", path.display()),
+                    name: format!("{BUILTIN_PREFIX}policies/{}", path.display()),
                     text: f.contents_utf8().unwrap_or_default().to_string(),
                     kind,
                 });

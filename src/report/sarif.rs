@@ -31,14 +31,18 @@ fn level(severity: Severity) -> ResultLevel {
     }
 }
 
-/// Where a control is documented: its own `helpUri`, else its file in the repository.
-pub fn help_uri(control: &Control) -> String {
-    control.help_uri.clone().unwrap_or_else(|| {
-        format!(
-            "{}/blob/main/policies/controls/{}.yaml",
-            env!("CARGO_PKG_REPOSITORY"),
-            control.id
-        )
+/// Where a control is documented: its own `helpUri`, else, for a built-in control, its file in
+/// this project's repository. A pack's control has no link of ours, even when it takes a built-in
+/// control's id: the link would document another control.
+pub fn help_uri(control: &Control) -> Option<String> {
+    control.help_uri.clone().or_else(|| {
+        control.origin.file.starts_with(crate::catalog::BUILTIN_PREFIX).then(|| {
+            format!(
+                "{}/blob/main/policies/controls/{}.yaml",
+                env!("CARGO_PKG_REPOSITORY"),
+                control.id
+            )
+        })
     })
 }
 
@@ -96,7 +100,7 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let descriptor = ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(control.id.clone())
         .name(control.title.clone())
         .short_description(MultiformatMessageString::builder().text(control.title.clone()).build())
@@ -111,7 +115,6 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
                 .markdown(markdown)
                 .build(),
         )
-        .help_uri(help_uri(control))
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(level(control.severity).to_string()))
@@ -119,6 +122,7 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
         )
         .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
         .build();
+    descriptor.help_uri = help_uri(control);
     (descriptor, left_out)
 }
 
