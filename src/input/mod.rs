@@ -1,6 +1,7 @@
 //! Finding input files, reading them, and telling plans from templates by their content.
 
 pub mod cloudformation;
+pub mod json;
 pub mod terraform_plan;
 pub mod terraform_source;
 
@@ -229,12 +230,12 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
         _ => source.text.trim_start().starts_with(['{', '[']),
     };
     let result = if is_json {
-        let value: Value = match serde_json::from_str(&source.text) {
+        let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
             Err(e) => {
                 return fail_or_skip(
-                    Located::new(&shown, e.line(), e.column(), format!("invalid JSON: {}", strip_position(&e.to_string())))
-                        .with_help("a Terraform plan comes from `terraform show -json plan.out > plan.json`, with nothing else in the file"),
+                    Located::new(&shown, e.line, e.column, format!("invalid JSON: {}", e.message))
+                        .with_help("a Terraform plan comes from `terraform show -json plan.out > plan.json`, with nothing else in the file; a template names each key once per object"),
                 );
             }
         };
@@ -291,11 +292,6 @@ fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
             unparseable: false,
         })
     }
-}
-
-/// serde_json appends " at line L column C"; our messages carry the position already.
-fn strip_position(msg: &str) -> &str {
-    msg.rfind(" at line ").map_or(msg, |i| &msg[..i])
 }
 
 /// Resolve JSON pointers in `text` to locations, parsing the text once. A pointer that does not
