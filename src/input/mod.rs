@@ -42,6 +42,9 @@ pub struct Loaded {
     pub files: Vec<LoadedFile>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<Located>,
+    /// What a reader could read but not fully understand (a plan action it does not know), for
+    /// standard error: the run goes on.
+    pub notes: Vec<Located>,
 }
 
 /// A file met in a directory walk that is not evaluated.
@@ -54,7 +57,7 @@ pub struct Skipped {
 }
 
 enum Outcome {
-    Loaded(LoadedFile),
+    Loaded(LoadedFile, Vec<Located>),
     Skipped(Skipped),
     Failed(Located),
 }
@@ -123,7 +126,10 @@ pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathB
     let mut loaded = Loaded::default();
     for o in outcomes {
         match o {
-            Outcome::Loaded(f) => loaded.files.push(f),
+            Outcome::Loaded(f, notes) => {
+                loaded.files.push(f);
+                loaded.notes.extend(notes);
+            }
             Outcome::Skipped(s) => loaded.skipped.push(s),
             Outcome::Failed(e) => loaded.errors.push(e),
         }
@@ -229,6 +235,7 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
         Some("yaml" | "yml") => false,
         _ => source.text.trim_start().starts_with(['{', '[']),
     };
+    let mut notes = Vec::new();
     let result = if is_json {
         let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
@@ -240,7 +247,7 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
             }
         };
         if terraform_plan::is_plan(&value) {
-            terraform_plan::resources(&source, &value).map(|mut r| {
+            terraform_plan::resources(&source, &value, &mut notes).map(|mut r| {
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
                     .chain(source_roots.iter().cloned())
@@ -270,11 +277,14 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
         }
     };
     match result {
-        Ok((format, resources)) => Outcome::Loaded(LoadedFile {
-            source,
-            format,
-            resources,
-        }),
+        Ok((format, resources)) => Outcome::Loaded(
+            LoadedFile {
+                source,
+                format,
+                resources,
+            },
+            notes,
+        ),
         Err(e) => Outcome::Failed(e),
     }
 }

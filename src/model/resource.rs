@@ -29,13 +29,17 @@ impl InputFormat {
 pub enum PlannedAction {
     Create,
     Update,
-    /// `["delete","create"]` or `["create","delete"]`.
+    /// `["delete","create"]` or `["create","delete"]`; also `["create","forget"]` and
+    /// `["forget","create"]`, where the old object is forgotten rather than destroyed.
     Replace,
     Delete,
     NoOp,
     Read,
     /// Terraform 1.7+ `removed {}` blocks: the resource leaves state but is not destroyed.
     Forget,
+    /// Actions this version does not know (an ephemeral resource's `open`, a future one): the
+    /// object is evaluated as one that will exist.
+    Other,
 }
 
 /// The key of the object that stands in for a Terraform "known after apply" value.
