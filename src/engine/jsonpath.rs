@@ -697,21 +697,12 @@ fn combine(verdicts: impl IntoIterator<Item = Verdict>, q: Quantifier) -> Verdic
     Verdict { truth, facts }
 }
 
-/// Whether the value of tag `key` is marked sensitive, in whichever of `tags_all` and `tags` the
-/// resource's tags came from.
-fn tag_is_sensitive(resource: &Resource, key: &str) -> bool {
-    let key = key.replace('~', "~0").replace('/', "~1");
-    ["tags_all", "tags", "Tags"]
-        .iter()
-        .any(|map| resource.is_sensitive(&format!("/{map}/{key}")))
-}
-
 fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
     use crate::model::TagValue;
     match resource.tag(key) {
         TagValue::Known(value) => {
             let v = Value::String(value.to_string());
-            let fact = if tag_is_sensitive(resource, key) {
+            let fact = if resource.tag_is_sensitive(key) {
                 format!("tag `{key}` is (sensitive)")
             } else {
                 format!("tag `{key}` is {}", render(&v))

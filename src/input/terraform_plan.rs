@@ -345,6 +345,13 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
                 let sensitive = change
                     .and_then(|c| c.change.get("after_sensitive"))
                     .or_else(|| r.get("sensitive_values"));
+                let also_sensitive = [
+                    (
+                        change.and_then(|c| c.change.get("before")),
+                        change.and_then(|c| c.change.get("before_sensitive")),
+                    ),
+                    (values, r.get("sensitive_values")),
+                ];
                 out.push(build(
                     source,
                     &provider,
@@ -355,6 +362,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
                         after,
                         unknown,
                         sensitive,
+                        also_sensitive,
                         anchor,
                     },
                 ));
@@ -390,6 +398,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
             after: Some(after),
             unknown,
             sensitive: c.change.get("after_sensitive"),
+            also_sensitive: [(c.change.get("before"), c.change.get("before_sensitive")), (None, None)],
             anchor: format!("/resource_changes/{}/address", c.index),
         };
         out.push(build(source, &provider, planned));
@@ -635,6 +644,9 @@ struct Planned<'a> {
     after: Option<&'a Value>,
     unknown: Option<&'a Value>,
     sensitive: Option<&'a Value>,
+    /// Other values of the plan for the same object with their sensitive marks (`before`, the
+    /// planned values), whose marked scalars are redacted from excerpts too.
+    also_sensitive: [(Option<&'a Value>, Option<&'a Value>); 2],
     /// JSON pointer of its `address` key.
     anchor: String,
 }
@@ -656,8 +668,15 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         after,
         unknown,
         sensitive,
+        also_sensitive,
         anchor,
     } = p;
+    let mut sensitive_values = Vec::new();
+    for (value, marks) in std::iter::once((after, sensitive)).chain(also_sensitive) {
+        if let (Some(v), Some(m)) = (value, marks) {
+            marked_scalars(v, m, &mut sensitive_values);
+        }
+    }
     let mut properties = after
         .filter(|a| a.is_object())
         .cloned()
@@ -719,6 +738,7 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         action: Some(action),
         unknown_paths,
         sensitive_paths,
+        sensitive_values,
         source: Arc::clone(source),
         anchor: Anchor::JsonPointer(anchor),
     }
@@ -794,6 +814,31 @@ fn mark_unknown(target: &mut Value, unknown: &Value, pointer: String, out: &mut 
                 }
             }
         }
+        _ => {}
+    }
+}
+
+/// The scalars of `value` that `marks` (shaped as `after_sensitive`) covers.
+fn marked_scalars(value: &Value, marks: &Value, out: &mut Vec<Value>) {
+    match (marks, value) {
+        (Value::Bool(true), v) => scalars(v, out),
+        (Value::Object(m), Value::Object(v)) => {
+            for (k, mark) in m {
+                if let Some(x) = v.get(k) {
+                    marked_scalars(x, mark, out);
+                }
+            }
+        }
+        (Value::Array(m), Value::Array(v)) => m.iter().zip(v).for_each(|(mark, x)| marked_scalars(x, mark, out)),
+        _ => {}
+    }
+}
+
+fn scalars(value: &Value, out: &mut Vec<Value>) {
+    match value {
+        Value::String(_) | Value::Number(_) => out.push(value.clone()),
+        Value::Array(a) => a.iter().for_each(|v| scalars(v, out)),
+        Value::Object(o) => o.values().for_each(|v| scalars(v, out)),
         _ => {}
     }
 }

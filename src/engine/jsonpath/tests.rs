@@ -28,6 +28,7 @@ fn resource(properties: Value) -> Resource {
         action: None,
         unknown_paths,
         sensitive_paths: vec!["/password".into()],
+        sensitive_values: Vec::new(),
         source: Arc::new(SourceFile {
             path: PathBuf::from("t.json"),
             display: "t.json".into(),
