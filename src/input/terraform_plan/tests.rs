@@ -450,3 +450,22 @@ fn unknown_actions_are_evaluated_with_a_located_note() {
     );
     assert!(notes[1].message.contains("unknown"), "{}", notes[1]);
 }
+
+#[test]
+fn sensitive_values_are_kept_as_the_plan_holds_them() {
+    let policy = r#"{"Statement":[{"Sid":"s3cr3t"}]}"#;
+    let mut p = json!({"format_version": "1.2", "resource_changes": [change("aws_iam_policy.p", json!(["update"]),
+        json!({"policy": policy, "name": "n", "port": 5432, "tags": {"Owner": "o"}}))]});
+    let c = &mut p["resource_changes"][0]["change"];
+    c["after_sensitive"] = json!({"policy": true, "port": true, "tags": true});
+    c["before"] = json!({"policy": "old-s3cr3t", "name": "n", "port": 1});
+    c["before_sensitive"] = json!({"policy": true});
+    let rs = try_load(&p).0.unwrap();
+    let kept = &rs[0].sensitive_values;
+    // The policy string as written (its decoded form is what rules see), the old value too.
+    for v in [json!(policy), json!(5432), json!("o"), json!("old-s3cr3t")] {
+        assert!(kept.contains(&v), "{v} not in {kept:?}");
+    }
+    assert!(!kept.contains(&json!("n")) && !kept.contains(&json!(1)), "{kept:?}");
+    assert!(rs[0].properties["policy"].is_object());
+}
