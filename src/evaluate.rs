@@ -14,7 +14,7 @@ use crate::error::Located;
 use crate::finding::{Finding, Outcome, Related, fingerprint};
 use crate::input::LoadedFile;
 use crate::input::cloudformation_foreach::ANY_TYPE;
-use crate::model::{Anchor, InputFormat, Location, Resource};
+use crate::model::{Anchor, InputFormat, Location, Resource, Secrets, TagValue};
 
 /// How one control fared.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -78,19 +78,25 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         }
     }
     let neighbours: Vec<FileNeighbours<'_>> = files.iter().map(FileNeighbours::new).collect();
-    let resources: Vec<(&Resource, &FileNeighbours<'_>)> = files
+    // Per file, not per resource: an excerpt of one resource's line may show another's values.
+    let secrets: Vec<Arc<Secrets>> = files
+        .iter()
+        .map(|f| Arc::new(Secrets::new(f.resources.iter().flat_map(|r| &r.sensitive_values))))
+        .collect();
+    let resources: Vec<(&Resource, &FileNeighbours<'_>, &Arc<Secrets>)> = files
         .iter()
         .zip(&neighbours)
-        .flat_map(|(f, n)| f.resources.iter().map(move |r| (r, n)))
+        .zip(&secrets)
+        .flat_map(|((f, n), s)| f.resources.iter().map(move |r| (r, n, s)))
         .collect();
     let results: Vec<ResourceResult> = resources
         .par_iter()
-        .map(|(r, n)| {
+        .map(|(r, n, s)| {
             let rules = match (r.format, r.resource_type.as_str()) {
                 (InputFormat::Cloudformation, ANY_TYPE) if r.opaque.is_some() => any_type.as_slice(),
                 (format, t) => index.get(&(format, t)).map_or(&[][..], Vec::as_slice),
             };
-            evaluate_resource(r, rules, environments, *n)
+            evaluate_resource(r, rules, environments, *n, s)
         })
         .collect();
 
@@ -181,6 +187,7 @@ fn evaluate_resource(
     rules: &[Applicable<'_>],
     environments: &EnvironmentResolver,
     neighbours: &dyn Neighbours,
+    secrets: &Arc<Secrets>,
 ) -> ResourceResult {
     let mut result = ResourceResult::default();
     if rules.is_empty() {
@@ -192,6 +199,11 @@ fn evaluate_resource(
         errors,
     } = &mut result;
     let environment = environments.resolve(resource);
+    // Scoping reads the tag; reports never show it when it is marked sensitive.
+    let shown_environment = environment.as_ref().map(|e| match resource.tag(&environments.tag) {
+        TagValue::Known(_) if resource.tag_is_sensitive(&environments.tag) => "(sensitive)".to_string(),
+        _ => e.clone(),
+    });
     for a in rules {
         let scoped = &a.control.scope.environments;
         if let Some(env) = &environment {
@@ -262,7 +274,7 @@ fn evaluate_resource(
             resource_type: resource.resource_type.clone(),
             format: resource.format,
             action: resource.action,
-            environment: environment.clone(),
+            environment: shown_environment.clone(),
             region: resource.region.clone(),
             exception: None,
             notes: Vec::new(),
@@ -275,6 +287,7 @@ fn evaluate_resource(
             source,
             anchor_source: Arc::clone(&resource.source),
             anchor: resource.anchor.clone(),
+            secrets: Arc::clone(secrets),
         });
     }
     result

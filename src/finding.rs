@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::Severity;
 use crate::exceptions::ExceptionNote;
-use crate::model::{Anchor, InlineSuppression, InputFormat, Location, PlannedAction, SourceFile};
+use crate::model::{Anchor, InlineSuppression, InputFormat, Location, PlannedAction, Secrets, SourceFile};
 
 /// Why a finding exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -65,6 +65,9 @@ pub struct Finding {
     pub anchor: Anchor,
     #[serde(skip)]
     pub anchor_source: Arc<SourceFile>,
+    /// The sensitive values of the resource's input file, which excerpts of it redact.
+    #[serde(skip)]
+    pub secrets: Arc<Secrets>,
 }
 
 /// A second place of a finding: the plan entry of a resource reported at its `.tf` block.
@@ -131,6 +134,7 @@ impl Finding {
             source: empty(),
             anchor: Anchor::JsonPointer(String::new()),
             anchor_source: empty(),
+            secrets: Arc::default(),
         }
     }
 }

@@ -101,6 +101,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
     let loaded = input::load_all_with(&candidates, &settings.cwd, &settings.source_roots);
     errors.extend(walk_errors.into_iter().chain(loaded.errors).map(Error::Input));
+    messages.extend(loaded.notes.iter().map(|n| format!("note: {n}")));
     for s in &loaded.skipped {
         if s.unparseable {
             messages.push(format!("note: skipped {}: {}", s.file, s.reason));

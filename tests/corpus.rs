@@ -54,6 +54,7 @@ fn every_corpus_file_loads_or_fails_with_a_location() {
     for broken in [
         "plan_with_terraform_wrapper.json",
         "bad/duplicate.yaml",
+        "bad/duplicate.json",
         "bad/json_parse.json",
         "vulgar_bad_syntax.yml",
     ] {

@@ -454,7 +454,7 @@ impl Condition {
                 quantifier,
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
-            Condition::PortRange { from, to, ports } => eval_port_range(root, prefix, from, to, ports)?,
+            Condition::PortRange { from, to, ports } => eval_port_range(resource, root, prefix, from, to, ports)?,
             Condition::Sibling { types, require } => on_companions(nb.of_types(types), require, nb, Quantifier::Any)?,
             Condition::TagsExist(keys) => combine(
                 keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
@@ -702,7 +702,11 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
     match resource.tag(key) {
         TagValue::Known(value) => {
             let v = Value::String(value.to_string());
-            let fact = format!("tag `{key}` is {}", render(&v));
+            let fact = if resource.tag_is_sensitive(key) {
+                format!("tag `{key}` is (sensitive)")
+            } else {
+                format!("tag `{key}` is {}", render(&v))
+            };
             match op {
                 Op::Exists(want) => Verdict::new(
                     if *want { Truth::True } else { Truth::False },
@@ -801,7 +805,11 @@ fn eval_path(
                         .iter()
                         .map(|o| if is_absent(o) { "unset".into() } else { render(o) })
                         .collect();
-                    let fact = format!("`{name}` is one of {} at deploy time", shown.join(", "));
+                    let fact = if resource.is_sensitive(&pointer) {
+                        format!("`{name}` is (sensitive) at deploy time")
+                    } else {
+                        format!("`{name}` is one of {} at deploy time", shown.join(", "))
+                    };
                     if results.iter().all(|r| *r) {
                         return Verdict::new(Truth::True, fact);
                     }
@@ -826,19 +834,32 @@ fn eval_path(
     ))
 }
 
-fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: &[i64]) -> Result<Verdict, String> {
-    let bound = |q: &Query| -> Result<Result<i64, Verdict>, String> {
+/// A port range's verdict. A bound marked sensitive is never echoed, nor the ports it lets in.
+fn eval_port_range(
+    resource: &Resource,
+    root: &Value,
+    prefix: &str,
+    from: &Query,
+    to: &Query,
+    ports: &[i64],
+) -> Result<Verdict, String> {
+    // A bound, and whether it is sensitive.
+    let bound = |q: &Query| -> Result<Result<(i64, bool), Verdict>, String> {
         let shown = display_path(prefix, &q.text);
         Ok(match q.select(root)?.first() {
             None => Err(match q.unknown_prefix(root)? {
                 Some(why) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
                 None => Verdict::new(Truth::False, format!("`{shown}` is not set")),
             }),
-            Some((v, _, why)) => match why {
+            Some((v, pointer, why)) => match why {
                 Some(why) => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
-                None => as_number(v)
-                    .map(|n| n as i64)
-                    .ok_or_else(|| Verdict::new(Truth::False, format!("`{shown}` is {}, not a port", render(v)))),
+                None => {
+                    let sensitive = resource.is_sensitive(&format!("{prefix}{pointer}"));
+                    as_number(v).map(|n| (n as i64, sensitive)).ok_or_else(|| {
+                        let value = if sensitive { "(sensitive)".into() } else { render(v) };
+                        Verdict::new(Truth::False, format!("`{shown}` is {value}, not a port"))
+                    })
+                }
             },
         })
     };
@@ -846,6 +867,18 @@ fn eval_port_range(root: &Value, prefix: &str, from: &Query, to: &Query, ports: 
         (Ok(lo), Ok(hi)) => (lo, hi),
         (Err(v), _) | (_, Err(v)) => return Ok(v),
     };
+    let ((lo, lo_sensitive), (hi, hi_sensitive)) = (lo, hi);
+    if lo_sensitive || hi_sensitive {
+        let hit = ports.iter().any(|p| lo == -1 || (lo <= *p && *p <= hi));
+        return Ok(if hit {
+            Verdict::new(Truth::True, "the port range (sensitive) includes a restricted port")
+        } else {
+            Verdict::new(
+                Truth::False,
+                "the port range (sensitive) includes none of the restricted ports",
+            )
+        });
+    }
     // EC2 uses -1 for "all ports" (ICMP and protocol -1).
     let hit: Vec<String> = ports
         .iter()

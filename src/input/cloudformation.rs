@@ -458,6 +458,7 @@ pub fn resources(
             })
             .unwrap_or_default();
         out.push(Resource {
+            sensitive_values: Vec::new(),
             region: None,
             inline_suppressions,
             references,

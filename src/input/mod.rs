@@ -2,6 +2,7 @@
 
 pub mod cloudformation;
 pub mod cloudformation_foreach;
+pub mod json;
 pub mod terraform_plan;
 pub mod terraform_source;
 
@@ -42,6 +43,9 @@ pub struct Loaded {
     pub files: Vec<LoadedFile>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<Located>,
+    /// What a reader could read but not fully understand (a plan action it does not know), for
+    /// standard error: the run goes on.
+    pub notes: Vec<Located>,
 }
 
 /// A file met in a directory walk that is not evaluated.
@@ -54,7 +58,7 @@ pub struct Skipped {
 }
 
 enum Outcome {
-    Loaded(LoadedFile),
+    Loaded(LoadedFile, Vec<Located>),
     Skipped(Skipped),
     Failed(Located),
 }
@@ -123,7 +127,10 @@ pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathB
     let mut loaded = Loaded::default();
     for o in outcomes {
         match o {
-            Outcome::Loaded(f) => loaded.files.push(f),
+            Outcome::Loaded(f, notes) => {
+                loaded.files.push(f);
+                loaded.notes.extend(notes);
+            }
             Outcome::Skipped(s) => loaded.skipped.push(s),
             Outcome::Failed(e) => loaded.errors.push(e),
         }
@@ -229,18 +236,19 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
         Some("yaml" | "yml") => false,
         _ => source.text.trim_start().starts_with(['{', '[']),
     };
+    let mut notes = Vec::new();
     let result = if is_json {
-        let value: Value = match serde_json::from_str(&source.text) {
+        let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
             Err(e) => {
                 return fail_or_skip(
-                    Located::new(&shown, e.line(), e.column(), format!("invalid JSON: {}", strip_position(&e.to_string())))
-                        .with_help("a Terraform plan comes from `terraform show -json plan.out > plan.json`, with nothing else in the file"),
+                    Located::new(&shown, e.line, e.column, format!("invalid JSON: {}", e.message))
+                        .with_help("a Terraform plan comes from `terraform show -json plan.out > plan.json`, with nothing else in the file; a template names each key once per object"),
                 );
             }
         };
         if terraform_plan::is_plan(&value) {
-            terraform_plan::resources(&source, &value).map(|mut r| {
+            terraform_plan::resources(&source, &value, &mut notes).map(|mut r| {
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
                     .chain(source_roots.iter().cloned())
@@ -270,11 +278,14 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
         }
     };
     match result {
-        Ok((format, resources)) => Outcome::Loaded(LoadedFile {
-            source,
-            format,
-            resources,
-        }),
+        Ok((format, resources)) => Outcome::Loaded(
+            LoadedFile {
+                source,
+                format,
+                resources,
+            },
+            notes,
+        ),
         Err(e) => Outcome::Failed(e),
     }
 }
@@ -292,11 +303,6 @@ fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
             unparseable: false,
         })
     }
-}
-
-/// serde_json appends " at line L column C"; our messages carry the position already.
-fn strip_position(msg: &str) -> &str {
-    msg.rfind(" at line ").map_or(msg, |i| &msg[..i])
 }
 
 /// Resolve JSON pointers in `text` to locations, parsing the text once. A pointer that does not

@@ -3,6 +3,9 @@
 //! Resources come from `planned_values` (the root module and `child_modules` at any depth),
 //! joined by address with `resource_changes` for the action, `after_unknown` and
 //! `after_sensitive`. Data sources and resources being deleted (or forgotten) are not evaluated.
+//! Shapes Terraform never writes (a create without an object, the same address twice, a data
+//! source being created, `planned_values` that is not an object) are located errors: any reading
+//! of them would be a guess.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -24,19 +27,33 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// The action of a `resource_changes[].change.actions` list.
+/// The action of a `resource_changes[].change.actions` list; `None` when it is not a list of
+/// action names at all.
 pub fn parse_actions(actions: &[Value]) -> Option<PlannedAction> {
-    let names: Vec<&str> = actions.iter().filter_map(Value::as_str).collect();
+    let names: Vec<&str> = actions.iter().map(Value::as_str).collect::<Option<_>>()?;
     Some(match names.as_slice() {
+        [] => return None,
         ["create"] => PlannedAction::Create,
         ["update"] => PlannedAction::Update,
         ["delete"] => PlannedAction::Delete,
         ["delete", "create"] | ["create", "delete"] => PlannedAction::Replace,
+        // Replacement whose old object is forgotten rather than destroyed (Terraform writes
+        // create first, OpenTofu forget first): a new object is still created.
+        ["create", "forget"] | ["forget", "create"] => PlannedAction::Replace,
         ["no-op"] => PlannedAction::NoOp,
         ["read"] => PlannedAction::Read,
-        ["forget"] | ["forget", "create"] | ["create", "forget"] => PlannedAction::Forget,
-        _ => return None,
+        ["forget"] => PlannedAction::Forget,
+        _ => PlannedAction::Other,
     })
+}
+
+/// Whether the object will exist after apply with the values of `change.after`, which must then
+/// be an object (or wholly unknown).
+fn will_exist(action: PlannedAction) -> bool {
+    matches!(
+        action,
+        PlannedAction::Create | PlannedAction::Update | PlannedAction::Replace | PlannedAction::Other
+    )
 }
 
 struct Change<'a> {
@@ -45,10 +62,78 @@ struct Change<'a> {
     change: &'a Map<String, Value>,
     mode: &'a str,
     resource_type: &'a str,
+    after: After<'a>,
 }
 
-/// The resources of a plan that controls are evaluated on.
-pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>, Located> {
+/// What `change.after` says about the object after apply.
+#[derive(Clone, Copy)]
+enum After<'a> {
+    Known(&'a Value),
+    /// Known only after apply as a whole (`after: null` with `after_unknown: true`), or an action
+    /// this reader does not know with no object to read.
+    Unknown,
+    /// Null for an action that needs none (delete, forget, a no-op of a null object): the planned
+    /// values, if any, tell.
+    Absent,
+}
+
+/// `after_unknown: true`, for an object known only after apply as a whole.
+static WHOLLY_UNKNOWN: Value = Value::Bool(true);
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Read `change.after` as Terraform writes it for `action`; anything else is refused.
+fn after_of<'a>(address: &str, action: PlannedAction, change: &'a Map<String, Value>) -> Result<After<'a>, String> {
+    match change.get("after").unwrap_or(&Value::Null) {
+        v @ Value::Object(_) => Ok(After::Known(v)),
+        Value::Null if change.get("after_unknown") == Some(&Value::Bool(true)) => Ok(After::Unknown),
+        Value::Null if action == PlannedAction::Other => Ok(After::Unknown),
+        Value::Null if will_exist(action) => Err(format!(
+            "resource change {address} will create or update an object but its `change.after` is null"
+        )),
+        Value::Null => Ok(After::Absent),
+        other => Err(format!(
+            "resource change {address} has `change.after` that is {}, where Terraform writes an object or null",
+            type_name(other)
+        )),
+    }
+}
+
+/// The mode of a resource entry: `managed` when not written (old plans), else `managed` or `data`.
+fn mode_of<'a>(entry: &'a Value, address: &str) -> Result<&'a str, String> {
+    match entry.get("mode") {
+        None => Ok("managed"),
+        Some(Value::String(m)) if m == "managed" || m == "data" => Ok(m),
+        Some(other) => Err(format!(
+            "{address} has mode {other}, where Terraform writes \"managed\" or \"data\""
+        )),
+    }
+}
+
+/// `key` of `entry`, which must be a list when present.
+fn list_at<'a>(entry: &'a Value, key: &str) -> Result<&'a [Value], String> {
+    match entry.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(list)) => Ok(list),
+        Some(other) => Err(format!(
+            "`{key}` is {}, where Terraform writes a list",
+            type_name(other)
+        )),
+    }
+}
+
+/// The resources of a plan that controls are evaluated on. Actions this reader does not know are
+/// evaluated as resources that will exist, with a note in `notes` each.
+pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located>) -> Result<Vec<Resource>, Located> {
     let file = source.display.as_str();
     let invalid = |pointer: &str, msg: String| {
         let (line, column) = super::json_position(&source.text, pointer);
@@ -64,7 +149,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         for (index, rc) in list.iter().enumerate() {
             let at = format!("/resource_changes/{index}");
             let (address, resource_type) = address_and_type(rc, "resource change").map_err(|m| invalid(&at, m))?;
-            let mode = rc.get("mode").and_then(Value::as_str).unwrap_or("managed");
+            let mode = mode_of(rc, address).map_err(|m| invalid(&at, format!("resource change {m}")))?;
             let change = rc
                 .get("change")
                 .and_then(Value::as_object)
@@ -73,15 +158,74 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
                 .get("actions")
                 .and_then(Value::as_array)
                 .ok_or_else(|| invalid(&at, format!("resource change {address} has no `change.actions` list")))?;
+            let shown_actions = || Value::Array(actions.clone());
             let action = parse_actions(actions).ok_or_else(|| {
                 invalid(
                     &at,
                     format!(
-                        "resource change {address} has unknown actions {}",
-                        Value::Array(actions.clone())
+                        "resource change {address} has actions {}, which are not action names",
+                        shown_actions()
                     ),
                 )
             })?;
+            let after = after_of(address, action, change).map_err(|m| invalid(&at, m))?;
+            // A deposed object (left over from a create-before-destroy) is an old object of the
+            // same address: it is only ever destroyed or forgotten.
+            if rc.get("deposed").is_some_and(|d| !d.is_null()) {
+                if !matches!(
+                    action,
+                    PlannedAction::Delete | PlannedAction::Forget | PlannedAction::NoOp
+                ) {
+                    return Err(invalid(
+                        &at,
+                        format!(
+                            "deposed object of {address} has actions {}, where Terraform only deletes or forgets one",
+                            shown_actions()
+                        ),
+                    ));
+                }
+                continue;
+            }
+            if mode == "data"
+                && !matches!(
+                    action,
+                    PlannedAction::Read | PlannedAction::NoOp | PlannedAction::Delete | PlannedAction::Forget
+                )
+            {
+                return Err(invalid(
+                    &at,
+                    format!(
+                        "data source {address} has actions {}, where Terraform only reads one",
+                        shown_actions()
+                    ),
+                ));
+            }
+            if action == PlannedAction::Other {
+                notes.push(
+                    invalid(
+                        &at,
+                        format!(
+                            "resource change {address} has actions {}, which controlgate does not know: it is evaluated as an object that will exist{}",
+                            shown_actions(),
+                            if matches!(after, After::Unknown) {
+                                ", whose values are unknown"
+                            } else {
+                                ""
+                            }
+                        ),
+                    )
+                    .with_help("a newer Terraform may write actions this version does not read: check for a newer controlgate"),
+                );
+            }
+            if let Some(first) = changes.get(address) {
+                return Err(invalid(
+                    &format!("{at}/address"),
+                    format!(
+                        "resource change {address} appears twice (first at resource_changes[{}]): which one is applied is not defined",
+                        first.index
+                    ),
+                ));
+            }
             order.push(address);
             changes.insert(
                 address,
@@ -91,6 +235,7 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
                     change,
                     mode,
                     resource_type,
+                    after,
                 },
             );
         }
@@ -110,57 +255,121 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
     };
     let mut out = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    if let Some(root) = plan.pointer("/planned_values/root_module") {
+    let root = match plan.get("planned_values") {
+        None | Some(Value::Null) => None,
+        Some(pv @ Value::Object(_)) => match pv.get("root_module") {
+            Some(root @ Value::Object(_)) => Some(root),
+            None | Some(Value::Null) => None,
+            Some(other) => {
+                return Err(invalid(
+                    "/planned_values/root_module",
+                    format!(
+                        "`planned_values.root_module` is {}, where Terraform writes an object",
+                        type_name(other)
+                    ),
+                ));
+            }
+        },
+        Some(other) => {
+            return Err(invalid(
+                "/planned_values",
+                format!(
+                    "`planned_values` is {}, where Terraform writes an object",
+                    type_name(other)
+                ),
+            ));
+        }
+    };
+    if let Some(root) = root {
         // Depth-first over child modules, without recursion: nesting depth is the input's choice.
         let mut stack: Vec<(&Value, String)> = vec![(root, "/planned_values/root_module".to_string())];
         while let Some((module, at)) = stack.pop() {
-            if let Some(list) = module.get("resources").and_then(Value::as_array) {
-                for (i, r) in list.iter().enumerate() {
-                    let rat = format!("{at}/resources/{i}");
-                    let (address, resource_type) =
-                        address_and_type(r, "planned resource").map_err(|m| invalid(&rat, m))?;
-                    if r.get("mode").and_then(Value::as_str) == Some("data") {
-                        continue;
+            if !module.is_object() {
+                return Err(invalid(
+                    &at,
+                    format!("a module of `planned_values` is {}", type_name(module)),
+                ));
+            }
+            let list = list_at(module, "resources").map_err(|m| invalid(&at, format!("a module's {m}")))?;
+            for (i, r) in list.iter().enumerate() {
+                let rat = format!("{at}/resources/{i}");
+                let (address, resource_type) = address_and_type(r, "planned resource").map_err(|m| invalid(&rat, m))?;
+                let mode = mode_of(r, address).map_err(|m| invalid(&rat, format!("planned resource {m}")))?;
+                let values = match r.get("values") {
+                    None | Some(Value::Null) => None,
+                    Some(v @ Value::Object(_)) => Some(v),
+                    Some(other) => {
+                        return Err(invalid(
+                            &rat,
+                            format!(
+                                "planned resource {address} has `values` that is {}, where Terraform writes an object",
+                                type_name(other)
+                            ),
+                        ));
                     }
-                    seen.insert(address);
-                    let change = changes.get(address);
-                    let action = change.map_or(PlannedAction::NoOp, |c| c.action);
-                    if matches!(action, PlannedAction::Delete | PlannedAction::Forget) {
-                        continue;
-                    }
-                    let (after, anchor) = match change {
-                        Some(c) => (
-                            c.change
-                                .get("after")
-                                .filter(|a| a.is_object())
-                                .or_else(|| r.get("values")),
-                            format!("/resource_changes/{}/address", c.index),
-                        ),
-                        None => (r.get("values"), format!("{rat}/address")),
-                    };
-                    let sensitive = change
-                        .and_then(|c| c.change.get("after_sensitive"))
-                        .or_else(|| r.get("sensitive_values"));
-                    let unknown = change.and_then(|c| c.change.get("after_unknown"));
-                    out.push(build(
-                        source,
-                        &provider,
-                        Planned {
-                            address,
-                            resource_type,
-                            action,
-                            after,
-                            unknown,
-                            sensitive,
-                            anchor,
-                        },
+                };
+                if !seen.insert(address) {
+                    return Err(invalid(
+                        &rat,
+                        format!("planned resource {address} appears twice in `planned_values`"),
                     ));
                 }
-            }
-            if let Some(children) = module.get("child_modules").and_then(Value::as_array) {
-                for (i, child) in children.iter().enumerate().rev() {
-                    stack.push((child, format!("{at}/child_modules/{i}")));
+                let change = changes.get(address);
+                if let Some(c) = change.filter(|c| c.mode != mode) {
+                    return Err(invalid(
+                        &rat,
+                        format!(
+                            "{address} is a {mode} resource in `planned_values` but a {} one in resource_changes[{}]",
+                            c.mode, c.index
+                        ),
+                    ));
                 }
+                if mode == "data" {
+                    continue;
+                }
+                let action = change.map_or(PlannedAction::NoOp, |c| c.action);
+                if matches!(action, PlannedAction::Delete | PlannedAction::Forget) {
+                    continue;
+                }
+                let (after, unknown, anchor) = match change {
+                    Some(c) => {
+                        let (after, unknown) = match c.after {
+                            After::Known(a) => (Some(a), c.change.get("after_unknown")),
+                            After::Unknown => (None, Some(&WHOLLY_UNKNOWN)),
+                            After::Absent => (values, c.change.get("after_unknown")),
+                        };
+                        (after, unknown, format!("/resource_changes/{}/address", c.index))
+                    }
+                    None => (values, None, format!("{rat}/address")),
+                };
+                let sensitive = change
+                    .and_then(|c| c.change.get("after_sensitive"))
+                    .or_else(|| r.get("sensitive_values"));
+                let also_sensitive = [
+                    (
+                        change.and_then(|c| c.change.get("before")),
+                        change.and_then(|c| c.change.get("before_sensitive")),
+                    ),
+                    (values, r.get("sensitive_values")),
+                ];
+                out.push(build(
+                    source,
+                    &provider,
+                    Planned {
+                        address,
+                        resource_type,
+                        action,
+                        after,
+                        unknown,
+                        sensitive,
+                        also_sensitive,
+                        anchor,
+                    },
+                ));
+            }
+            let children = list_at(module, "child_modules").map_err(|m| invalid(&at, format!("a module's {m}")))?;
+            for (i, child) in children.iter().enumerate().rev() {
+                stack.push((child, format!("{at}/child_modules/{i}")));
             }
         }
     }
@@ -176,16 +385,20 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value) -> Result<Vec<Resource>
         {
             continue;
         }
-        let Some(after) = c.change.get("after").filter(|a| a.is_object()) else {
-            continue;
+        let (after, unknown) = match c.after {
+            After::Known(a) => (a, c.change.get("after_unknown")),
+            After::Unknown => (&Value::Null, Some(&WHOLLY_UNKNOWN)),
+            // A no-op of a null object, listed nowhere else: nothing will exist.
+            After::Absent => continue,
         };
         let planned = Planned {
             address,
             resource_type: c.resource_type,
             action: c.action,
             after: Some(after),
-            unknown: c.change.get("after_unknown"),
+            unknown,
             sensitive: c.change.get("after_sensitive"),
+            also_sensitive: [(c.change.get("before"), c.change.get("before_sensitive")), (None, None)],
             anchor: format!("/resource_changes/{}/address", c.index),
         };
         out.push(build(source, &provider, planned));
@@ -431,6 +644,9 @@ struct Planned<'a> {
     after: Option<&'a Value>,
     unknown: Option<&'a Value>,
     sensitive: Option<&'a Value>,
+    /// Other values of the plan for the same object with their sensitive marks (`before`, the
+    /// planned values), whose marked scalars are redacted from excerpts too.
+    also_sensitive: [(Option<&'a Value>, Option<&'a Value>); 2],
     /// JSON pointer of its `address` key.
     anchor: String,
 }
@@ -452,8 +668,15 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         after,
         unknown,
         sensitive,
+        also_sensitive,
         anchor,
     } = p;
+    let mut sensitive_values = Vec::new();
+    for (value, marks) in std::iter::once((after, sensitive)).chain(also_sensitive) {
+        if let (Some(v), Some(m)) = (value, marks) {
+            marked_scalars(v, m, &mut sensitive_values);
+        }
+    }
     let mut properties = after
         .filter(|a| a.is_object())
         .cloned()
@@ -488,10 +711,11 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         }
     }
     // The provider's default tags may add any key to a tags_all known only after apply.
-    let tag_map_unknown = match properties.get("tags_all") {
-        Some(all) if !all_is_tags => is_unknown(all),
-        _ => properties.get("tags").is_some_and(is_unknown),
-    };
+    let tag_map_unknown = is_unknown(&properties)
+        || match properties.get("tags_all") {
+            Some(all) if !all_is_tags => is_unknown(all),
+            _ => properties.get("tags").is_some_and(is_unknown),
+        };
     let region = properties
         .get("region")
         .and_then(Value::as_str)
@@ -514,6 +738,7 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         action: Some(action),
         unknown_paths,
         sensitive_paths,
+        sensitive_values,
         source: Arc::clone(source),
         anchor: Anchor::JsonPointer(anchor),
         opaque: None,
@@ -590,6 +815,31 @@ fn mark_unknown(target: &mut Value, unknown: &Value, pointer: String, out: &mut 
                 }
             }
         }
+        _ => {}
+    }
+}
+
+/// The scalars of `value` that `marks` (shaped as `after_sensitive`) covers.
+fn marked_scalars(value: &Value, marks: &Value, out: &mut Vec<Value>) {
+    match (marks, value) {
+        (Value::Bool(true), v) => scalars(v, out),
+        (Value::Object(m), Value::Object(v)) => {
+            for (k, mark) in m {
+                if let Some(x) = v.get(k) {
+                    marked_scalars(x, mark, out);
+                }
+            }
+        }
+        (Value::Array(m), Value::Array(v)) => m.iter().zip(v).for_each(|(mark, x)| marked_scalars(x, mark, out)),
+        _ => {}
+    }
+}
+
+fn scalars(value: &Value, out: &mut Vec<Value>) {
+    match value {
+        Value::String(_) | Value::Number(_) => out.push(value.clone()),
+        Value::Array(a) => a.iter().for_each(|v| scalars(v, out)),
+        Value::Object(o) => o.values().for_each(|v| scalars(v, out)),
         _ => {}
     }
 }

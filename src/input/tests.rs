@@ -88,3 +88,26 @@ fn unparseable_files_fail_when_named_or_when_they_look_like_iac() {
     }];
     assert_eq!(load_all(&named, dir.path()).errors.len(), 1);
 }
+
+#[test]
+fn duplicate_keys_in_json_plans_and_templates_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same bytes are refused as YAML; as JSON, last-wins would read `Private` alone.
+    let template = "{\n  \"Resources\": {\n    \"B\": {\n      \"Type\": \"AWS::S3::Bucket\",\n      \"Properties\": {\"AccessControl\": \"PublicRead\",\n        \"AccessControl\": \"Private\"}\n    }\n  }\n}\n";
+    let plan = "{\"format_version\": \"1.2\",\n \"resource_changes\": [],\n \"resource_changes\": []}";
+    std::fs::write(dir.path().join("t.json"), template).unwrap();
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let (found, _) = discover(&[dir.path().to_path_buf()]);
+    let loaded = load_all(&found, dir.path());
+    assert!(loaded.files.is_empty(), "{:?}", loaded.files);
+    let mut errors: Vec<(String, usize, bool)> = loaded
+        .errors
+        .iter()
+        .map(|e| (e.file.clone(), e.line, e.message.contains("duplicate key")))
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![("plan.json".to_string(), 3, true), ("t.json".to_string(), 6, true)]
+    );
+}

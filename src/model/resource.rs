@@ -29,13 +29,17 @@ impl InputFormat {
 pub enum PlannedAction {
     Create,
     Update,
-    /// `["delete","create"]` or `["create","delete"]`.
+    /// `["delete","create"]` or `["create","delete"]`; also `["create","forget"]` and
+    /// `["forget","create"]`, where the old object is forgotten rather than destroyed.
     Replace,
     Delete,
     NoOp,
     Read,
     /// Terraform 1.7+ `removed {}` blocks: the resource leaves state but is not destroyed.
     Forget,
+    /// Actions this version does not know (an ephemeral resource's `open`, a future one): the
+    /// object is evaluated as one that will exist.
+    Other,
 }
 
 /// The key of the object that stands in for a Terraform "known after apply" value.
@@ -81,6 +85,10 @@ pub struct Resource {
     pub unknown_paths: Vec<String>,
     /// JSON pointers into `properties` whose values are sensitive: never echoed in output.
     pub sensitive_paths: Vec<String>,
+    /// The scalars those marks cover as the input holds them (Terraform: in `change.after`,
+    /// `change.before` and the planned values, before policy strings are decoded), so that
+    /// excerpts of the input's text redact them.
+    pub sensitive_values: Vec<Value>,
     pub source: Arc<SourceFile>,
     /// Where the resource is declared in its file.
     pub anchor: Anchor,
@@ -124,6 +132,14 @@ impl Resource {
         self.sensitive_paths.iter().any(|s| {
             pointer == s || (pointer.starts_with(s.as_str()) && pointer.as_bytes().get(s.len()) == Some(&b'/'))
         })
+    }
+
+    /// Whether the value of tag `key` is marked sensitive, in whichever map the tags came from.
+    pub fn tag_is_sensitive(&self, key: &str) -> bool {
+        let key = key.replace('~', "~0").replace('/', "~1");
+        ["tags_all", "tags", "Tags"]
+            .iter()
+            .any(|map| self.is_sensitive(&format!("/{map}/{key}")))
     }
 }
 

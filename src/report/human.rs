@@ -13,7 +13,7 @@ use super::{Report, escape};
 use crate::catalog::Severity;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
-use crate::model::SourceFile;
+use crate::model::{Secrets, SourceFile};
 
 /// A finding's file, shared with the resources so rendering copies nothing, and the 0-based line
 /// of the finding's span, so the excerpt is cut around the span without counting lines from the
@@ -21,6 +21,41 @@ use crate::model::SourceFile;
 struct Excerpt {
     file: Arc<SourceFile>,
     line: usize,
+    /// The lines around the span with the file's sensitive values redacted, and the file offset
+    /// their start stands for; `None` when none is near (the file's own text is excerpted).
+    redacted: Option<(String, usize)>,
+}
+
+/// Lines on each side of a span that are redacted: more than any excerpt shows.
+const REDACTED_LINES: usize = 8;
+
+impl Excerpt {
+    /// The excerpt around `span` of `file`, whose span starts on 0-based `line`.
+    fn new(file: &Arc<SourceFile>, line: usize, span: &SourceSpan, secrets: &Secrets) -> Excerpt {
+        let text = file.text.as_bytes();
+        let at = span.offset().min(text.len());
+        let redacted = (!secrets.is_empty()).then(|| {
+            let (mut from, mut to) = (line_start(text, at), line_end(text, (at + span.len()).min(text.len())));
+            for _ in 0..REDACTED_LINES {
+                from = if from > 0 { line_start(text, from - 1) } else { 0 };
+                to = if to < text.len() { line_end(text, to + 1) } else { to };
+            }
+            let window = &file.text[from..(to + 1).min(text.len())];
+            let keep = at - from..(at - from + span.len()).min(window.len());
+            // `"(sensitive)"` moves what follows; near the top of the file it may not fit in
+            // front of the span, and a mask of the same length is shown instead.
+            match secrets.redact(window, keep.clone(), false) {
+                Some((t, shifted)) if shifted <= at => Some((t, at - shifted)),
+                Some(_) => secrets.redact(window, keep, true).map(|(t, _)| (t, from)),
+                None => None,
+            }
+        });
+        Excerpt {
+            file: Arc::clone(file),
+            line,
+            redacted: redacted.flatten(),
+        }
+    }
 }
 
 /// Where the line holding byte `at` starts.
@@ -43,36 +78,37 @@ impl SourceCode for Excerpt {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.file.text.as_bytes();
-        if span.offset() > text.len() {
+        let (whole, base) = match &self.redacted {
+            Some((t, base)) => (t.as_str(), *base),
+            None => (self.file.text.as_str(), 0),
+        };
+        let text = whole.as_bytes();
+        let at = span.offset().checked_sub(base).ok_or(MietteError::OutOfBounds)?;
+        if at > text.len() {
             return Err(MietteError::OutOfBounds);
         }
         // A window of whole lines, two more on each side than miette is asked for (it reads one
         // line past the end of its context), excerpted by miette itself; its positions are then
         // moved back into the file.
-        let mut from = line_start(text, span.offset());
+        let mut from = line_start(text, at);
         let mut above = 0;
         while above <= before + 1 && from > 0 {
             from = line_start(text, from - 1);
             above += 1;
         }
-        let mut to = line_end(text, (span.offset() + span.len()).min(text.len()));
+        let mut to = line_end(text, (at + span.len()).min(text.len()));
         let mut below = 0;
         while below <= after + 1 && to < text.len() {
             to = line_end(text, to + 1);
             below += 1;
         }
-        let window = &self.file.text[from..(to + 1).min(text.len())];
-        let inner = window.read_span(
-            &SourceSpan::new((span.offset() - from).into(), span.len()),
-            before,
-            after,
-        )?;
+        let window = &whole[from..(to + 1).min(text.len())];
+        let inner = window.read_span(&SourceSpan::new((at - from).into(), span.len()), before, after)?;
         let first_line = self.line.saturating_sub(above);
         Ok(Box::new(miette::MietteSpanContents::new_named(
             escape::line(&self.file.display),
             inner.data(),
-            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            SourceSpan::new((inner.span().offset() + from + base).into(), inner.span().len()),
             inner.line() + first_line,
             inner.column(),
             inner.line_count() + first_line,
@@ -216,6 +252,7 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     for note in &f.notes {
         title.push_str(&format!("\n{}", escape::line(note)));
     }
+    let span = SourceSpan::new(offset.into(), f.location.length.max(1));
     FindingDiagnostic {
         title,
         code: escape::line(&f.control_id),
@@ -228,11 +265,8 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
             }
         })),
         label: escape::line(&label),
-        span: SourceSpan::new(offset.into(), f.location.length.max(1)),
-        source: showable.then(|| Excerpt {
-            file: Arc::clone(&f.source),
-            line: f.location.line.saturating_sub(1),
-        }),
+        source: showable.then(|| Excerpt::new(&f.source, f.location.line.saturating_sub(1), &span, &f.secrets)),
+        span,
     }
 }
 
@@ -309,6 +343,7 @@ mod tests {
             let excerpt = Excerpt {
                 file: Arc::clone(&file),
                 line: at.line - 1,
+                redacted: None,
             };
             for (len, before, after) in [(1, 0, 0), (3, 1, 1), (1, 3, 2), (20, 2, 5)] {
                 let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
@@ -327,6 +362,59 @@ mod tests {
         }
         assert!(checked > 100, "{checked}");
         let out_of_bounds = SourceSpan::new((text.len() + 1).into(), 1);
-        assert!(Excerpt { file, line: 0 }.read_span(&out_of_bounds, 0, 0).is_err());
+        assert!(
+            Excerpt {
+                file,
+                line: 0,
+                redacted: None
+            }
+            .read_span(&out_of_bounds, 0, 0)
+            .is_err()
+        );
+    }
+
+    /// Excerpts redact the file's sensitive values and still point at the span.
+    #[test]
+    fn excerpts_redact_sensitive_values_around_the_span() {
+        let secrets = Secrets::new([serde_json::json!("hunter2"), serde_json::json!(5432)].iter());
+        let lines = [
+            "{\"a\": \"hunter2\", \"b\": 1}",
+            "{\"address\": \"aws_db_instance.x\", \"change\": {\"after\": {\"password\": \"hunter2\", \"port\": 5432}}}",
+            "{\"c\": \"hunter2\"}",
+        ];
+        // The span on the first line (growth in front of it cannot be shifted) and further down.
+        for top in [0, 1, 30] {
+            let text = "\n".repeat(top) + &lines.join("\n") + "\n";
+            let file = Arc::new(SourceFile {
+                path: "plan.json".into(),
+                display: "plan.json".into(),
+                text: text.clone(),
+            });
+            for needle in ["\"address\"", "\"a\"", "\"c\""] {
+                let offset = text.find(needle).unwrap();
+                let at = Location::from_offset(&text, offset, needle.len());
+                let span = SourceSpan::new(offset.into(), needle.len());
+                let excerpt = Excerpt::new(&file, at.line - 1, &span, &secrets);
+                assert!(excerpt.redacted.is_some());
+                let cut = excerpt.read_span(&span, 1, 1).unwrap();
+                let data = std::str::from_utf8(cut.data()).unwrap();
+                assert!(
+                    !data.contains("hunter2") && !data.contains("5432"),
+                    "{top} {needle}: {data}"
+                );
+                assert!(data.contains("sensitive") || data.contains("*******"), "{data}");
+                let label = span.offset() - cut.span().offset();
+                assert!(data[label..].starts_with(needle), "{top} {needle}: {data} at {label}");
+                let whole = text.as_str().read_span(&span, 1, 1).unwrap();
+                assert_eq!(
+                    (cut.line(), cut.line_count()),
+                    (whole.line(), whole.line_count()),
+                    "{top} {needle}"
+                );
+            }
+            // No secrets: the file's own text.
+            let span = SourceSpan::new(text.find("\"address\"").unwrap().into(), 9);
+            assert!(Excerpt::new(&file, 0, &span, &Secrets::default()).redacted.is_none());
+        }
     }
 }

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod plan;
+
 /// A run is killed after this long: every input here is small, so this is a hang.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 /// The address-space limit of a run (`ulimit -v`, KiB): far above what these inputs need.

@@ -28,6 +28,7 @@ fn resource(properties: Value) -> Resource {
         action: None,
         unknown_paths,
         sensitive_paths: vec!["/password".into()],
+        sensitive_values: Vec::new(),
         source: Arc::new(SourceFile {
             path: PathBuf::from("t.json"),
             display: "t.json".into(),
@@ -631,4 +632,55 @@ fn operands_may_be_rule_parameters() {
             .message
             .contains("needs a list")
     );
+}
+
+#[test]
+fn sensitive_tags_and_port_ranges_are_never_echoed() {
+    let mut r = resource(
+        json!({"tags": {"Owner": "s3cr3t-owner"}, "ingress": [{"from_port": 6022, "to_port": 6023, "cidr_blocks": ["0.0.0.0/0"]}]}),
+    );
+    for sensitive in ["/tags/Owner", "/tags", "/tags_all/Owner"] {
+        r.sensitive_paths = vec![sensitive.into()];
+        for yaml in [
+            "tag: Owner\nequals: nobody\n",
+            "tag: Owner\nmatches: '^x'\n",
+            "tag: Owner\nnotEquals: nobody\n",
+        ] {
+            let v = condition(yaml).evaluate(&r, &Alone).unwrap();
+            assert!(
+                v.facts.iter().all(|f| !f.contains("s3cr3t")),
+                "{sensitive} {yaml}: {:?}",
+                v.facts
+            );
+            assert!(v.facts.iter().any(|f| f.contains("(sensitive)")), "{:?}", v.facts);
+        }
+    }
+    // Not sensitive, the value is the fact.
+    r.sensitive_paths.clear();
+    let v = condition("tag: Owner\nequals: nobody\n").evaluate(&r, &Alone).unwrap();
+    assert!(v.facts.iter().any(|f| f.contains("s3cr3t-owner")), "{:?}", v.facts);
+
+    let range = "portRange:\n  from: $.ingress[0].from_port\n  to: $.ingress[0].to_port\n";
+    let ports = &format!("{range}includesAny: [6022, 22]\n");
+    let none = &format!("{range}includesAny: [22]\n");
+    for sensitive in ["/ingress", "/ingress/0", "/ingress/0/from_port", "/ingress/0/to_port"] {
+        r.sensitive_paths = vec![sensitive.into()];
+        for (yaml, want) in [(ports, Truth::True), (none, Truth::False)] {
+            let v = condition(yaml).evaluate(&r, &Alone).unwrap();
+            assert_eq!(v.truth, want, "{sensitive}");
+            assert!(
+                v.facts.iter().all(|f| !f.contains("6022") && !f.contains("6023")),
+                "{sensitive}: {:?}",
+                v.facts
+            );
+            assert!(v.facts.iter().any(|f| f.contains("(sensitive)")), "{:?}", v.facts);
+        }
+        // Inside a forEach, the element's pointer is the prefix.
+        let v = condition(OPEN_ADMIN).evaluate(&r, &Alone).unwrap();
+        assert!(v.facts.iter().all(|f| !f.contains("6022")), "{:?}", v.facts);
+    }
+    r.properties["ingress"][0]["from_port"] = json!("ssh-6022");
+    r.sensitive_paths = vec!["/ingress/0/from_port".into()];
+    let v = condition(ports).evaluate(&r, &Alone).unwrap();
+    assert!(v.facts.iter().all(|f| !f.contains("ssh-6022")), "{:?}", v.facts);
 }

@@ -54,7 +54,7 @@ fn load(plan: &Value) -> Vec<Resource> {
         display: "plan.json".into(),
         text,
     });
-    resources(&source, plan).unwrap()
+    resources(&source, plan, &mut Vec::new()).unwrap()
 }
 
 #[test]
@@ -90,7 +90,9 @@ fn actions_are_joined_from_resource_changes() {
         Some(PlannedAction::Replace)
     );
     assert_eq!(parse_actions(&[json!("forget")]), Some(PlannedAction::Forget));
-    assert_eq!(parse_actions(&[json!("explode")]), None);
+    assert_eq!(parse_actions(&[json!("explode")]), Some(PlannedAction::Other));
+    assert_eq!(parse_actions(&[]), None);
+    assert_eq!(parse_actions(&[json!(1)]), None);
 }
 
 #[test]
@@ -137,15 +139,15 @@ fn plan_detection() {
 #[test]
 fn malformed_changes_are_located_errors() {
     let mut p = plan();
-    p["resource_changes"][1]["change"]["actions"] = json!(["explode"]);
+    p["resource_changes"][1]["change"]["actions"] = json!(["delete", 7]);
     let text = serde_json::to_string_pretty(&p).unwrap();
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
         text,
     });
-    let e = resources(&source, &p).unwrap_err();
-    assert!(e.message.contains("unknown actions"), "{e}");
+    let e = resources(&source, &p, &mut Vec::new()).unwrap_err();
+    assert!(e.message.contains("not action names"), "{e}");
     assert!(e.line > 1, "{e}");
 }
 
@@ -281,4 +283,189 @@ fn without_default_tags_a_computed_tags_all_equals_tags() {
         crate::model::TagValue::Unknown,
         "default tags may add it"
     );
+}
+
+/// Load `plan` as a file would be, with its notes.
+fn try_load(plan: &Value) -> (Result<Vec<Resource>, Located>, Vec<Located>) {
+    let text = serde_json::to_string_pretty(plan).unwrap();
+    let source = Arc::new(SourceFile {
+        path: PathBuf::from("plan.json"),
+        display: "plan.json".into(),
+        text,
+    });
+    let mut notes = Vec::new();
+    (resources(&source, plan, &mut notes), notes)
+}
+
+fn change(address: &str, actions: Value, after: Value) -> Value {
+    let kind = address.trim_start_matches("data.").split('.').next().unwrap();
+    let mode = if address.starts_with("data.") {
+        "data"
+    } else {
+        "managed"
+    };
+    json!({"address": address, "mode": mode, "type": kind, "name": "n",
+           "change": {"actions": actions, "before": null, "after": after, "after_unknown": {}}})
+}
+
+#[test]
+fn planned_values_of_the_wrong_type_are_located_errors() {
+    let bucket = |values: Value| json!({"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": values});
+    for pv in [
+        json!([]),
+        json!("root_module"),
+        json!(1),
+        json!({"root_module": []}),
+        json!({"root_module": {"resources": {"aws_s3_bucket.b": {}}}}),
+        json!({"root_module": {"child_modules": [3]}}),
+        json!({"root_module": {"child_modules": {"address": "module.m"}}}),
+        json!({"root_module": {"resources": [bucket(json!("x"))]}}),
+        json!({"root_module": {"resources": [bucket(json!([]))]}}),
+        json!({"root_module": {"resources": [bucket(json!({})), bucket(json!({}))]}}),
+        json!({"root_module": {"resources": [{"address": "aws_s3_bucket.b", "mode": "ephemeral", "type": "aws_s3_bucket"}]}}),
+    ] {
+        let plan = json!({"format_version": "1.2", "planned_values": pv});
+        assert!(is_plan(&plan));
+        let e = try_load(&plan).0.expect_err(&pv.to_string());
+        assert!(e.line > 1, "{pv}: {e}");
+    }
+    // What Terraform writes for an empty plan reads as no resources.
+    let empty = json!({"format_version": "1.2", "planned_values": {"root_module": {}}});
+    assert!(try_load(&empty).0.unwrap().is_empty());
+}
+
+#[test]
+fn an_object_that_will_exist_needs_an_object_after() {
+    for actions in [
+        json!(["create"]),
+        json!(["update"]),
+        json!(["delete", "create"]),
+        json!(["create", "forget"]),
+    ] {
+        for after in [
+            json!(null),
+            json!("x"),
+            json!([{"acl": "private"}]),
+            json!(3),
+            json!(true),
+        ] {
+            // With and without a planned_values entry whose values could stand in.
+            for listed in [false, true] {
+                let mut plan = json!({"format_version": "1.2", "resource_changes": [change("aws_s3_bucket.b", actions.clone(), after.clone())]});
+                if listed {
+                    plan["planned_values"] = json!({"root_module": {"resources": [
+                        {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"acl": "private"}}]}});
+                }
+                let e = try_load(&plan).0.expect_err(&format!("{actions} {after} {listed}"));
+                assert!(e.message.contains("aws_s3_bucket.b") && e.line > 1, "{e}");
+            }
+        }
+    }
+    // Known only after apply as a whole: every value is unknown, tags too.
+    let mut plan = json!({"format_version": "1.2", "resource_changes": [change("aws_s3_bucket.b", json!(["create"]), json!(null))]});
+    plan["resource_changes"][0]["change"]["after_unknown"] = json!(true);
+    let rs = try_load(&plan).0.unwrap();
+    assert_eq!(rs.len(), 1);
+    assert!(is_unknown(&rs[0].properties));
+    assert_eq!(rs[0].tag("Owner"), crate::model::TagValue::Unknown);
+    // A no-op of a null object (Terraform 1.0 writes them) stays what it was: nothing to read.
+    let plan = json!({"format_version": "1.2", "resource_changes": [change("aws_s3_bucket.b", json!(["no-op"]), json!(null))]});
+    assert!(try_load(&plan).0.unwrap().is_empty());
+}
+
+#[test]
+fn data_sources_are_never_created() {
+    for actions in [
+        json!(["create"]),
+        json!(["update"]),
+        json!(["delete", "create"]),
+        json!(["open"]),
+    ] {
+        let plan = json!({"format_version": "1.2", "resource_changes": [change("data.aws_iam_policy_document.p", actions.clone(), json!({}))]});
+        let e = try_load(&plan).0.expect_err(&actions.to_string());
+        assert!(e.message.contains("data source"), "{e}");
+    }
+    // A data source in planned_values that resource_changes calls managed is no reading at all.
+    let plan = json!({"format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "mode": "data", "type": "aws_s3_bucket", "values": {}}]}},
+        "resource_changes": [change("aws_s3_bucket.b", json!(["create"]), json!({}))]});
+    assert!(try_load(&plan).0.unwrap_err().message.contains("data"));
+}
+
+#[test]
+fn the_same_address_twice_is_an_error_at_the_second() {
+    let plan = json!({"format_version": "1.2", "resource_changes": [
+        change("aws_s3_bucket.b", json!(["create"]), json!({"acl": "public-read"})),
+        change("aws_s3_bucket.b", json!(["create"]), json!({"acl": "private"})),
+    ]});
+    let (result, _) = try_load(&plan);
+    let e = result.unwrap_err();
+    assert!(e.message.contains("twice"), "{e}");
+    let text = serde_json::to_string_pretty(&plan).unwrap();
+    let second = text.match_indices("\"address\"").nth(1).unwrap().0;
+    assert_eq!(e.line, text[..second].lines().count(), "{e}");
+    // A deposed object shares its address with the current one, and is only ever destroyed.
+    let mut deposed = change("aws_s3_bucket.b", json!(["delete"]), json!(null));
+    deposed["deposed"] = json!("00000001");
+    let plan = json!({"format_version": "1.2", "resource_changes": [
+        change("aws_s3_bucket.b", json!(["create"]), json!({"acl": "private"})), deposed.clone()]});
+    assert_eq!(try_load(&plan).0.unwrap().len(), 1);
+    deposed["change"]["actions"] = json!(["create"]);
+    deposed["change"]["after"] = json!({});
+    let plan = json!({"format_version": "1.2", "resource_changes": [deposed]});
+    assert!(try_load(&plan).0.unwrap_err().message.contains("deposed"));
+}
+
+#[test]
+fn replacements_that_forget_the_old_object_are_evaluated() {
+    for actions in [json!(["create", "forget"]), json!(["forget", "create"])] {
+        let plan = json!({"format_version": "1.2", "resource_changes": [change("aws_s3_bucket.b", actions.clone(), json!({"acl": "public-read"}))]});
+        let rs = try_load(&plan).0.unwrap();
+        assert_eq!(rs.len(), 1, "{actions}");
+        assert_eq!(rs[0].action, Some(PlannedAction::Replace));
+        assert_eq!(rs[0].properties["acl"], "public-read");
+    }
+    let plan = json!({"format_version": "1.2", "resource_changes": [change("aws_s3_bucket.b", json!(["forget"]), json!(null))]});
+    assert!(try_load(&plan).0.unwrap().is_empty(), "a bare forget creates nothing");
+}
+
+#[test]
+fn unknown_actions_are_evaluated_with_a_located_note() {
+    let plan = json!({"format_version": "1.2", "resource_changes": [
+        change("aws_s3_bucket.a", json!(["create"]), json!({})),
+        change("aws_s3_bucket.b", json!(["open"]), json!({"acl": "public-read"})),
+        change("aws_s3_bucket.c", json!(["delete", "reticulate"]), json!(null)),
+    ]});
+    let (rs, notes) = try_load(&plan);
+    let rs = rs.unwrap();
+    assert_eq!(rs.len(), 3);
+    assert_eq!(rs[1].action, Some(PlannedAction::Other));
+    assert_eq!(rs[1].properties["acl"], "public-read");
+    assert!(is_unknown(&rs[2].properties), "no object to read: unknown, not dropped");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].message.contains("[\"open\"]") && notes[0].line > 1,
+        "{}",
+        notes[0]
+    );
+    assert!(notes[1].message.contains("unknown"), "{}", notes[1]);
+}
+
+#[test]
+fn sensitive_values_are_kept_as_the_plan_holds_them() {
+    let policy = r#"{"Statement":[{"Sid":"s3cr3t"}]}"#;
+    let mut p = json!({"format_version": "1.2", "resource_changes": [change("aws_iam_policy.p", json!(["update"]),
+        json!({"policy": policy, "name": "n", "port": 5432, "tags": {"Owner": "o"}}))]});
+    let c = &mut p["resource_changes"][0]["change"];
+    c["after_sensitive"] = json!({"policy": true, "port": true, "tags": true});
+    c["before"] = json!({"policy": "old-s3cr3t", "name": "n", "port": 1});
+    c["before_sensitive"] = json!({"policy": true});
+    let rs = try_load(&p).0.unwrap();
+    let kept = &rs[0].sensitive_values;
+    // The policy string as written (its decoded form is what rules see), the old value too.
+    for v in [json!(policy), json!(5432), json!("o"), json!("old-s3cr3t")] {
+        assert!(kept.contains(&v), "{v} not in {kept:?}");
+    }
+    assert!(!kept.contains(&json!("n")) && !kept.contains(&json!(1)), "{kept:?}");
+    assert!(rs[0].properties["policy"].is_object());
 }
