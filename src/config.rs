@@ -88,7 +88,7 @@ struct PathEnvironment {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, Located> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Located::file(&shown, format!("cannot read: {e}")))?;
+        let text = crate::input::read::read_text(path, &shown)?;
         crate::catalog::yaml::from_str(&shown, &text)
     }
 }
@@ -140,6 +140,8 @@ pub struct Settings {
     pub source_roots: Vec<PathBuf>,
     /// Named files that are neither plans nor templates are skipped, not errors.
     pub skip_other_files: bool,
+    /// A run that finds no plan or template passes instead of failing.
+    pub allow_empty: bool,
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
@@ -224,6 +226,7 @@ impl Settings {
             sarif,
             source_roots: Vec::new(),
             skip_other_files: false,
+            allow_empty: false,
             parameters: file.parameters,
             config_file: origin,
         })

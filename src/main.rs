@@ -38,6 +38,10 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    // Before anything is read: the config file and packs are bounded too.
+    if let Some(limit) = cli.max_file_size {
+        controlgate::input::read::set_max_file_size(limit);
+    }
     match run(cli) {
         Ok(exit) => exit.into(),
         Err(errors) => {
@@ -68,7 +72,7 @@ fn settings(
     let config_path = policy
         .config
         .clone()
-        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| p.is_file()));
+        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| std::fs::symlink_metadata(p).is_ok()));
     let config = match &config_path {
         Some(p) => Some((p.as_path(), ConfigFile::load(p).map_err(|e| vec![Error::Config(e)])?)),
         None => None,
@@ -268,6 +272,7 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.sarif.category = args.sarif_category;
     s.source_roots = args.source_root;
     s.skip_other_files = args.skip_other_files;
+    s.allow_empty = args.allow_empty;
     if let Some(root) = args.repo_root {
         let root = if root.is_absolute() { root } else { s.cwd.join(root) };
         s.sarif.repo_root = Some(root.canonicalize().unwrap_or(root));

@@ -47,7 +47,9 @@ enum Kind {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 fn builtin_files() -> Vec<PolicyFile> {
@@ -96,9 +98,11 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
             let entry = match entry {
                 Ok(e) => e,
+                // A link back to a directory being walked holds nothing new.
+                Err(e) if e.loop_ancestor().is_some() => continue,
                 Err(e) => {
                     errors.push(Located::file(
                         e.path().map_or(shown.clone(), |p| p.display().to_string()),
@@ -107,13 +111,14 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() || !is_yaml(entry.path()) {
+            // Links are followed; a FIFO or device named `*.yaml` is refused by the read, located.
+            if entry.file_type().is_dir() || !is_yaml(entry.path()) {
                 continue;
             }
             let name = entry.path().display().to_string();
-            match std::fs::read_to_string(entry.path()) {
+            match crate::input::read::read_text(entry.path(), &name) {
                 Ok(text) => out.push(PolicyFile { name, text, kind }),
-                Err(e) => errors.push(Located::file(name, format!("cannot read: {e}"))),
+                Err(e) => errors.push(e),
             }
         }
     }

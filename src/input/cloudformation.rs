@@ -977,6 +977,7 @@ mod tests {
         SourceFile {
             path: PathBuf::from("t.yaml"),
             display: "t.yaml".to_string(),
+            repo_path: "t.yaml".to_string(),
             text: text.to_string(),
         }
     }
@@ -1493,6 +1494,7 @@ Resources:
             let display = path.strip_prefix(&root).unwrap_or(path).display().to_string();
             let src = Arc::new(SourceFile {
                 path: path.clone(),
+                repo_path: display.clone(),
                 display,
                 text,
             });

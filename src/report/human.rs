@@ -278,6 +278,7 @@ mod tests {
         let file = Arc::new(SourceFile {
             path: "f.json".into(),
             display: "f.json".into(),
+            repo_path: "f.json".into(),
             text: text.clone(),
         });
         let mut checked = 0;

@@ -52,6 +52,7 @@ fn load(plan: &Value) -> Vec<Resource> {
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
+        repo_path: "plan.json".into(),
         text,
     });
     resources(&source, plan).unwrap()
@@ -142,6 +143,7 @@ fn malformed_changes_are_located_errors() {
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
+        repo_path: "plan.json".into(),
         text,
     });
     let e = resources(&source, &p).unwrap_err();
