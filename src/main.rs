@@ -180,10 +180,18 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             if !errors.is_empty() {
                 return Err(errors);
             }
+            // How many files were read, so a registry directory whose files were passed over shows.
+            let files = s
+                .exceptions
+                .as_deref()
+                .and_then(|p| controlgate::exceptions::registry::files(p).ok())
+                .map_or(0, |f| f.len());
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
             println!(
-                "{} exception{}: all valid",
+                "{} exception{} from {files} file{}: all valid",
                 registry.len(),
-                if registry.len() == 1 { "" } else { "s" }
+                plural(registry.len()),
+                plural(files)
             );
             Ok(Exit::Pass)
         }

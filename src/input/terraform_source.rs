@@ -167,4 +167,29 @@ mod tests {
         assert!(index(&plan, &[root.join("modules/nothing")], &places).is_empty());
         assert!(idx.errors.is_empty());
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_tf_files_are_errors_and_directories_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("main.tf"), "resource \"aws_s3_bucket\" \"b\" {}\n").unwrap();
+        std::fs::create_dir(root.join("vendor.tf")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.tf")).unwrap();
+        let fifo = std::process::Command::new("mkfifo").arg(root.join("pipe.tf")).status();
+        let places = Places {
+            cwd: root,
+            root,
+            source_roots: &[],
+        };
+        let idx = index(&serde_json::json!({}), &[root.to_path_buf()], &places);
+        assert!(idx.get("", "aws_s3_bucket.b").is_some());
+        let mut failed: Vec<&str> = idx.errors.iter().map(|e| e.file.as_str()).collect();
+        failed.sort();
+        let mut want = vec!["zero.tf"];
+        if fifo.is_ok_and(|s| s.success()) {
+            want.insert(0, "pipe.tf");
+        }
+        assert_eq!(failed, want, "{:?}", idx.errors);
+    }
 }
