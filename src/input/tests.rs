@@ -159,7 +159,7 @@ fn links_out_of_the_repository_and_broken_links_are_errors() {
     symlink(outside.path().join("plan.json"), repo.join("p.json")).unwrap();
     symlink("missing.json", repo.join("broken.json")).unwrap();
     symlink("/etc/hostname", repo.join("notes.txt")).unwrap();
-    let found = walk(&[repo.clone()], &repo, Some(&repo));
+    let found = walk(std::slice::from_ref(&repo), &repo, Some(&repo));
     assert_eq!(names(&found, &repo), vec!["ok.yaml"]);
     let messages: Vec<(&str, &str)> = found
         .errors
