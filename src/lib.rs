@@ -86,7 +86,8 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
 
     // Verdict-deciding paths are relative to the repository root (the one SARIF URIs use).
-    let root = settings.sarif.repo_root.as_deref().unwrap_or(&settings.cwd);
+    let root = settings.sarif.repo_root.as_ref().unwrap_or(&settings.cwd);
+    let root = &root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut found = input::walk(&settings.paths, &settings.cwd, Some(root));
     if settings.skip_other_files {
         found.candidates.iter_mut().for_each(|c| c.named = false);

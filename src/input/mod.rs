@@ -246,7 +246,7 @@ pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathB
 pub struct Places<'a> {
     /// Paths on the command line and in reports are relative to it.
     pub cwd: &'a Path,
-    /// The repository root: the paths that decide verdicts (environment patterns, exception
+    /// The repository root, canonical: the paths that decide verdicts (environment patterns, exception
     /// scopes, fingerprints) are relative to it, so any working directory gives the same verdicts.
     pub root: &'a Path,
     /// Extra directories holding the `.tf` files of plans.
@@ -268,10 +268,13 @@ pub fn load_all_in(candidates: &[Candidate], places: &Places<'_>) -> Loaded {
     loaded
 }
 
-/// The path of `path` (relative to `cwd`, or absolute) relative to the repository `root`,
-/// `/`-separated: what environment patterns and exception `paths` scopes are matched against.
+/// The path of `path` (relative to `cwd`, or absolute) relative to the repository `root` (a
+/// canonical path), `/`-separated: what environment patterns and exception `paths` scopes are
+/// matched against. Links are resolved: a link `envs/dev/x.yaml` to `envs/prod/db.yaml` is the
+/// production file, whichever of the two paths the walk met first.
 pub fn repo_path(path: &Path, cwd: &Path, root: &Path) -> String {
-    display_path(&cwd.join(path), root)
+    let absolute = cwd.join(path);
+    display_path(&std::fs::canonicalize(&absolute).unwrap_or(absolute), root)
 }
 
 /// The path shown in reports: relative to `cwd`, `/`-separated, never absolute when avoidable.
