@@ -17,6 +17,9 @@ const PLAN: &str = r#"{"format_version": "1.2", "terraform_version": "1.9.0",
     "name": "b", "change": {"actions": ["create"], "after": {"bucket": "b"}, "after_unknown": {}}}],
   "configuration": {"root_module": {}}}"#;
 
+/// What a variant builds in its case directory.
+type Setup = Box<dyn Fn(&Case)>;
+
 fn mkfifo(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let ok = Command::new("mkfifo").arg(path).status().unwrap();
@@ -102,7 +105,7 @@ fn links_to_devices() {
 fn link_loops_and_link_chains() {
     // Each variant builds links under `stacks/` beside a blocking template; none may hang, and
     // the blocking template still blocks (or the run is an error).
-    let variants: Vec<(&str, Box<dyn Fn(&Case)>)> = vec![
+    let variants: Vec<(&str, Setup)> = vec![
         (
             "a link to itself",
             Box::new(|c| link("self.yaml", &c.path("stacks/self.yaml"))),
@@ -207,7 +210,7 @@ fn files_over_the_size_limit() {
     for file in [".controlgate.yaml", "reg.yaml"] {
         let case = Case::new();
         case.write("t.yaml", OPEN_SSH);
-        case.write(file, &format!("# {}\n", "x".repeat(2000)));
+        case.write(file, format!("# {}\n", "x".repeat(2000)));
         let run = case.run(&["check", "t.yaml", "--exceptions", "reg.yaml", "--max-file-size", "1K"]);
         assert_error_at(&run, file, &format!("{file} over 1K"));
     }
@@ -252,7 +255,7 @@ fn one_file_named_many_ways() {
 
 #[test]
 fn runs_with_nothing_to_check() {
-    let setups: Vec<(&str, Box<dyn Fn(&Case)>)> = vec![
+    let setups: Vec<(&str, Setup)> = vec![
         (
             "an empty directory",
             Box::new(|c| std::fs::create_dir_all(c.path("in")).unwrap()),
