@@ -98,7 +98,9 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         source_roots: &settings.source_roots,
     };
     let mut loaded = input::load_all_in(&found.candidates, &places);
-    if loaded.files.is_empty() && !settings.allow_empty && !settings.skip_other_files {
+    // Nothing to check and nothing else wrong: without this, a wrong path would pass the gate.
+    let nothing = loaded.files.is_empty() && loaded.errors.is_empty() && found.errors.is_empty();
+    if nothing && !settings.allow_empty && !settings.skip_other_files {
         found.errors.push(input::nothing_found(&settings.paths, &settings.cwd));
     }
     errors.extend(found.errors.into_iter().chain(loaded.errors).map(Error::Input));

@@ -309,3 +309,31 @@ fn runs_with_nothing_to_check() {
         .assert_code(2, "no paths, empty working directory");
     Case::new().run(&["check", "missing"]).assert_code(2, "a missing path");
 }
+
+#[test]
+fn large_strings_under_the_limit_stay_within_memory() {
+    // One value of 200 MiB (peak memory about 3× the file): under the 4 GiB address-space limit
+    // of the harness the run ends with its verdict, and with a lower limit it is refused.
+    for (value, limit) in [("policy", "1G"), ("bucket", "1G"), ("tags", "150M")] {
+        let case = Case::new();
+        let big = "a".repeat(200 << 20);
+        let after = match value {
+            "tags" => format!(r#"{{"bucket": "b", "tags": {{"Owner": "{big}"}}}}"#),
+            v => format!(r#"{{"bucket": "b", "{v}": "{big}"}}"#),
+        };
+        drop(big);
+        case.write(
+            "plan.json",
+            format!(
+                r#"{{"format_version": "1.2", "terraform_version": "1.9.0", "resource_changes": [{{"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "change": {{"actions": ["create"], "after": {after}, "after_unknown": {{}}}}}}]}}"#
+            ),
+        );
+        let run = case.run(&["check", "plan.json", "-f", "json", "--max-file-size", limit]);
+        run.assert_not_pass(&format!("a 200 MiB `{value}`, limit {limit}"));
+        if limit == "1G" {
+            run.assert_code(1, &format!("a 200 MiB `{value}` is checked"));
+        } else {
+            assert!(run.stderr.contains("size limit"), "{run:#?}");
+        }
+    }
+}
