@@ -5,7 +5,7 @@
 //! ```yaml
 //! environment: dev            # environment of resources that say nothing else
 //! environmentTag: Environment # the tag that names a resource's environment
-//! environments:               # or by path of the file that declares it (first match wins)
+//! environments:               # or by path of the file that declares it, from the repository root (first match wins)
 //!   - path: "envs/prod/**"
 //!     environment: prod
 //! failOn: low                 # lowest severity that blocks
