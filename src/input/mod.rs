@@ -102,6 +102,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Located>) {
 pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
     let mut found = Discovery::default();
     let mut seen = HashMap::new();
+    // Directories walked, canonical: none is walked twice, whichever paths and links lead to it.
+    let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
     let root = root.and_then(|r| r.canonicalize().ok());
     let considered = |p: &Path| {
         p.extension()
@@ -130,7 +132,6 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
         }
         let base = path.canonicalize().unwrap_or_else(|_| path.clone());
         let inside = |t: &Path| t.starts_with(&base) || root.as_ref().is_some_and(|r| t.starts_with(r));
-        let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
         let mut entries = walkdir::WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
@@ -150,7 +151,9 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
                             file: shown,
                             reason: format!(
                                 "a symbolic link back to {}, which is walked already: not followed",
-                                display_path(ancestor, cwd)
+                                Some(display_path(ancestor, cwd))
+                                    .filter(|p| !p.is_empty())
+                                    .unwrap_or_else(|| ".".into())
                             ),
                             unparseable: true,
                         });
