@@ -253,4 +253,35 @@ mod tests {
         let errors = load(&[PackSource::Builtin, PackSource::Builtin]).unwrap_err();
         assert!(errors.iter().any(|e| e.message.starts_with("duplicate control id")));
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn pack_files_follow_links_and_refuse_fifos() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let (pack, shared) = (dir.path().join("pack"), dir.path().join("shared"));
+        std::fs::create_dir_all(pack.join("controls")).unwrap();
+        std::fs::create_dir_all(pack.join("rules")).unwrap();
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::write(pack.join("controls/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(shared.join("b.yaml"), "b: 1\n").unwrap();
+        std::fs::write(shared.join("r.yml"), "r: 1\n").unwrap();
+        symlink(shared.join("b.yaml"), pack.join("controls/B.YAML")).unwrap();
+        symlink(&shared, pack.join("rules/shared")).unwrap();
+        symlink("..", pack.join("rules/loop")).unwrap();
+        let mut errors = Vec::new();
+        let files = dir_files(&pack, &mut errors);
+        let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, vec!["b: 1\n", "a: 1\n", "b: 1\n", "r: 1\n"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(pack.join("rules/f.yaml"))
+            .status();
+        if fifo.is_ok_and(|s| s.success()) {
+            let mut errors = Vec::new();
+            dir_files(&pack, &mut errors);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].message.contains("FIFO"));
+        }
+    }
 }
