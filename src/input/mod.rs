@@ -50,7 +50,8 @@ pub struct Loaded {
 pub struct Skipped {
     pub file: String,
     pub reason: String,
-    /// It failed to parse (always noted) rather than being some other JSON/YAML (`--verbose`).
+    /// Always noted: it failed to parse, or is a link not followed; otherwise it is some other
+    /// JSON/YAML (listed with `--verbose`).
     pub unparseable: bool,
 }
 
@@ -234,11 +235,12 @@ pub fn load_all(candidates: &[Candidate], cwd: &Path) -> Loaded {
 /// `load_all`, also looking for Terraform sources in `source_roots` (after the plan's own
 /// directory and before the working directory).
 pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathBuf]) -> Loaded {
+    let root = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     load_all_in(
         candidates,
         &Places {
             cwd,
-            root: cwd,
+            root: &root,
             source_roots,
         },
     )
