@@ -19,6 +19,10 @@ use crate::report::{Format, SarifExcepted, UnknownPolicy};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The largest file read (inputs, `.tf` sources, registry, config, packs), in bytes or with
+    /// a unit: `512M`, `1G`. A larger file is an error [default: 256M].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crate::input::read::parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,6 +222,10 @@ pub struct CheckArgs {
     /// matching file). A broken plan or template still fails.
     #[arg(long)]
     pub skip_other_files: bool,
+    /// Pass a run that finds no plan or template (without it, that is an error, as when the
+    /// paths are wrong). `--skip-other-files` implies it.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// List the files skipped because they are neither plans nor templates.
     #[arg(long, short)]
     pub verbose: bool,

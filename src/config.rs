@@ -5,7 +5,7 @@
 //! ```yaml
 //! environment: dev            # environment of resources that say nothing else
 //! environmentTag: Environment # the tag that names a resource's environment
-//! environments:               # or by path of the file that declares it (first match wins)
+//! environments:               # or by path of the file that declares it, from the repository root (first match wins)
 //!   - path: "envs/prod/**"
 //!     environment: prod
 //! failOn: low                 # lowest severity that blocks
@@ -88,7 +88,13 @@ struct PathEnvironment {
 /// What the command line and the config file change from the defaults.
 fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
     let config = if origin.is_empty() { "command line" } else { origin };
-    let from = |cli: bool| if cli { "command line".to_string() } else { config.to_string() };
+    let from = |cli: bool| {
+        if cli {
+            "command line".to_string()
+        } else {
+            config.to_string()
+        }
+    };
     let mut out = Vec::new();
     let mut add = |setting: &str, value: String, default: &str, source: String, weakens: bool, effect: String| {
         out.push(Changed {
@@ -137,7 +143,8 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "fail",
             from(o.invalid_exceptions.is_some()),
             true,
-            "invalid exception entries are warned about instead of failing the run (they still suppress nothing)".into(),
+            "invalid exception entries are warned about instead of failing the run (they still suppress nothing)"
+                .into(),
         );
     }
     if let Some(env) = o.environment.as_ref().or(file.environment.as_ref()) {
@@ -147,7 +154,9 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "none",
             from(o.environment.is_some()),
             true,
-            format!("resources that neither a tag nor a path pattern places are in `{env}`: controls scoped to other environments skip them"),
+            format!(
+                "resources that neither a tag nor a path pattern places are in `{env}`: controls scoped to other environments skip them"
+            ),
         );
     }
     for e in &file.environments {
@@ -157,7 +166,10 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "none",
             config.to_string(),
             true,
-            format!("resources declared in `{}` are in `{}`: controls scoped to other environments skip them", e.path, e.environment),
+            format!(
+                "resources declared in `{}` are in `{}`: controls scoped to other environments skip them",
+                e.path, e.environment
+            ),
         );
     }
     if let Some(tag) = &file.environment_tag {
@@ -181,7 +193,12 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             format!("rule {rule} runs with parameters of the config file"),
         );
     }
-    for p in o.policies.iter().map(|p| (p, true)).chain(file.policies.iter().map(|p| (p, false))) {
+    for p in o
+        .policies
+        .iter()
+        .map(|p| (p, true))
+        .chain(file.policies.iter().map(|p| (p, false)))
+    {
         add(
             "policies",
             p.0.display().to_string(),
@@ -198,7 +215,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, Located> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Located::file(&shown, format!("cannot read: {e}")))?;
+        let text = crate::input::read::read_text(path, &shown)?;
         crate::catalog::yaml::from_str(&shown, &text)
     }
 }
@@ -240,7 +257,10 @@ pub struct Changed {
 impl Changed {
     /// `unknown: warn (config .controlgate.yaml): findings that ...`
     pub fn describe(&self) -> String {
-        format!("{}: {} (from {}): {}", self.setting, self.value, self.source, self.effect)
+        format!(
+            "{}: {} (from {}): {}",
+            self.setting, self.value, self.source, self.effect
+        )
     }
 }
 
@@ -277,6 +297,8 @@ pub struct Settings {
     pub source_roots: Vec<PathBuf>,
     /// Named files that are neither plans nor templates are skipped, not errors.
     pub skip_other_files: bool,
+    /// A run that finds no plan or template passes instead of failing.
+    pub allow_empty: bool,
     /// Rule parameters from the config file, by rule id, and the file that sets them.
     pub parameters: BTreeMap<String, Parameters>,
     pub config_file: String,
@@ -366,6 +388,7 @@ impl Settings {
             sarif,
             source_roots: Vec::new(),
             skip_other_files: false,
+            allow_empty: false,
             parameters: file.parameters,
             config_file: origin,
         })

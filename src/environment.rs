@@ -1,7 +1,8 @@
 //! Which environment a resource belongs to, so controls scoped to `prod` reach only production.
 //!
 //! In order: the resource's environment tag (`Environment` unless configured otherwise), then the
-//! first `environments` path pattern of the config file matching its file, then `--environment`.
+//! first `environments` path pattern of the config file matching its file (its path relative to
+//! the repository root), then `--environment`.
 //! A resource whose environment stays unknown is in scope of every control: the gate fails closed.
 
 use globset::{Glob, GlobMatcher};
@@ -44,7 +45,9 @@ impl EnvironmentResolver {
         }
         self.patterns
             .iter()
-            .find(|(g, _)| g.is_match(&resource.source.display))
+            // Relative to the repository root, not the working directory: a run from a
+            // subdirectory must place `envs/prod/**` in production all the same.
+            .find(|(g, _)| g.is_match(&resource.source.repo_path))
             .map(|(_, e)| e.clone())
             .or_else(|| self.default.as_ref().map(|d| d.to_ascii_lowercase()))
     }

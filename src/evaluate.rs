@@ -265,7 +265,8 @@ fn evaluate_resource(
             ),
         };
         findings.push(Finding {
-            fingerprint: fingerprint(&a.control.id, &a.rule.id, &file, &resource.address),
+            // The repository-relative path: the same fingerprint from any working directory.
+            fingerprint: fingerprint(&a.control.id, &a.rule.id, &source.repo_path, &resource.address),
             control_id: a.control.id.clone(),
             rule_id: a.rule.id.clone(),
             severity: a.control.severity,

@@ -103,6 +103,7 @@ impl Finding {
             Arc::new(SourceFile {
                 path: std::path::PathBuf::new(),
                 display: String::new(),
+                repo_path: "plan.json".into(),
                 text: String::new(),
             })
         };

@@ -95,12 +95,26 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         }
     }
 
-    let (mut candidates, walk_errors) = input::discover(&settings.paths);
+    // Verdict-deciding paths are relative to the repository root (the one SARIF URIs use).
+    let root = settings.sarif.repo_root.as_ref().unwrap_or(&settings.cwd);
+    let root = &root.canonicalize().unwrap_or_else(|_| root.clone());
+    let mut found = input::walk(&settings.paths, &settings.cwd, Some(root));
     if settings.skip_other_files {
-        candidates.iter_mut().for_each(|c| c.named = false);
+        found.candidates.iter_mut().for_each(|c| c.named = false);
     }
-    let loaded = input::load_all_with(&candidates, &settings.cwd, &settings.source_roots);
-    errors.extend(walk_errors.into_iter().chain(loaded.errors).map(Error::Input));
+    let places = input::Places {
+        cwd: &settings.cwd,
+        root,
+        source_roots: &settings.source_roots,
+    };
+    let mut loaded = input::load_all_in(&found.candidates, &places);
+    // Nothing to check and nothing else wrong: without this, a wrong path would pass the gate.
+    let nothing = loaded.files.is_empty() && loaded.errors.is_empty() && found.errors.is_empty();
+    if nothing && !settings.allow_empty && !settings.skip_other_files {
+        found.errors.push(input::nothing_found(&settings.paths, &settings.cwd));
+    }
+    errors.extend(found.errors.into_iter().chain(loaded.errors).map(Error::Input));
+    loaded.skipped.splice(0..0, found.skipped);
     messages.extend(loaded.notes.iter().map(|n| format!("note: {n}")));
     for s in &loaded.skipped {
         if s.unparseable {

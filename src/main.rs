@@ -40,6 +40,10 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    // Before anything is read: the config file and packs are bounded too.
+    if let Some(limit) = cli.max_file_size {
+        controlgate::input::read::set_max_file_size(limit);
+    }
     match run(cli) {
         Ok(exit) => exit.into(),
         Err(errors) => {
@@ -71,7 +75,7 @@ fn settings(
     let config_path = policy
         .config
         .clone()
-        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| p.is_file()));
+        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| std::fs::symlink_metadata(p).is_ok()));
     let config = match &config_path {
         Some(p) => Some((p.as_path(), ConfigFile::load(p).map_err(|e| vec![Error::Config(e)])?)),
         None => None,
@@ -180,10 +184,18 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             if !errors.is_empty() {
                 return Err(errors);
             }
+            // How many files were read, so a registry directory whose files were passed over shows.
+            let files = s
+                .exceptions
+                .as_deref()
+                .and_then(|p| controlgate::exceptions::registry::files(p).ok())
+                .map_or(0, |f| f.len());
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
             println!(
-                "{} exception{}: all valid",
+                "{} exception{} from {files} file{}: all valid",
                 registry.len(),
-                if registry.len() == 1 { "" } else { "s" }
+                plural(registry.len()),
+                plural(files)
             );
             Ok(Exit::Pass)
         }
@@ -280,6 +292,7 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     s.sarif.category = args.sarif_category;
     s.source_roots = args.source_root;
     s.skip_other_files = args.skip_other_files;
+    s.allow_empty = args.allow_empty;
     if let Some(root) = args.repo_root {
         let root = if root.is_absolute() { root } else { s.cwd.join(root) };
         s.sarif.repo_root = Some(root.canonicalize().unwrap_or(root));

@@ -169,11 +169,11 @@ fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
     let mut covered: BTreeSet<(InputFormat, &str)> = BTreeSet::new();
     let expected_file = dir.join("expected.yaml");
     if expected_file.is_file() {
-        let expected: BTreeMap<String, Expected> = match std::fs::read_to_string(&expected_file)
+        let shown = expected_file.display().to_string();
+        let expected: BTreeMap<String, Expected> = match crate::input::read::read_text(&expected_file, &shown)
+            .and_then(|t| crate::catalog::yaml::from_str(&shown, &t))
             .map_err(|e| e.to_string())
-            .and_then(|t| {
-                crate::catalog::yaml::from_str(&expected_file.display().to_string(), &t).map_err(|e| e.to_string())
-            }) {
+        {
             Ok(x) => x,
             Err(e) => {
                 return RuleResult {

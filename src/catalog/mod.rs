@@ -47,7 +47,9 @@ enum Kind {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// How the built-in pack's files are named (they are in the binary, not on disk).
@@ -99,9 +101,11 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
             let entry = match entry {
                 Ok(e) => e,
+                // A link back to a directory being walked holds nothing new.
+                Err(e) if e.loop_ancestor().is_some() => continue,
                 Err(e) => {
                     errors.push(Located::file(
                         e.path().map_or(shown.clone(), |p| p.display().to_string()),
@@ -110,13 +114,14 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() || !is_yaml(entry.path()) {
+            // Links are followed; a FIFO or device named `*.yaml` is refused by the read, located.
+            if entry.file_type().is_dir() || !is_yaml(entry.path()) {
                 continue;
             }
             let name = entry.path().display().to_string();
-            match std::fs::read_to_string(entry.path()) {
+            match crate::input::read::read_text(entry.path(), &name) {
                 Ok(text) => out.push(PolicyFile { name, text, kind }),
-                Err(e) => errors.push(Located::file(name, format!("cannot read: {e}"))),
+                Err(e) => errors.push(e),
             }
         }
     }
@@ -250,5 +255,36 @@ mod tests {
     fn builtin_pack_twice_is_a_duplicate_error() {
         let errors = load(&[PackSource::Builtin, PackSource::Builtin]).unwrap_err();
         assert!(errors.iter().any(|e| e.message.starts_with("duplicate control id")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pack_files_follow_links_and_refuse_fifos() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let (pack, shared) = (dir.path().join("pack"), dir.path().join("shared"));
+        std::fs::create_dir_all(pack.join("controls")).unwrap();
+        std::fs::create_dir_all(pack.join("rules")).unwrap();
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::write(pack.join("controls/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(shared.join("b.yaml"), "b: 1\n").unwrap();
+        std::fs::write(shared.join("r.yml"), "r: 1\n").unwrap();
+        symlink(shared.join("b.yaml"), pack.join("controls/B.YAML")).unwrap();
+        symlink(&shared, pack.join("rules/shared")).unwrap();
+        symlink("..", pack.join("rules/loop")).unwrap();
+        let mut errors = Vec::new();
+        let files = dir_files(&pack, &mut errors);
+        let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, vec!["b: 1\n", "a: 1\n", "b: 1\n", "r: 1\n"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(pack.join("rules/f.yaml"))
+            .status();
+        if fifo.is_ok_and(|s| s.success()) {
+            let mut errors = Vec::new();
+            dir_files(&pack, &mut errors);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].message.contains("FIFO"));
+        }
     }
 }

@@ -164,7 +164,9 @@ pub fn apply(
     for f in findings.iter_mut() {
         let mut candidates: Vec<(&Exception, State)> = exceptions
             .iter()
-            .filter(|e| e.control == f.control_id && e.covers(&f.resource, &f.file, account, f.region.as_deref()))
+            .filter(|e| {
+                e.control == f.control_id && e.covers(&f.resource, &f.source.repo_path, account, f.region.as_deref())
+            })
             .map(|e| (e, clock.state(e)))
             .collect();
         // Active first; among them the latest expiry; then expired, invalid, requested, revoked.

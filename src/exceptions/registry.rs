@@ -114,7 +114,7 @@ impl Exception {
         self.problems.is_empty()
     }
 
-    /// Whether the resource at `address`, declared in `file`, in `account`/`region` when known,
+    /// Whether the resource at `address`, declared in `file` (relative to the repository root), in `account`/`region` when known,
     /// is in scope. An account or region the scope names but the run does not know never matches.
     pub fn covers(&self, address: &str, file: &str, account: Option<&str>, region: Option<&str>) -> bool {
         let s = &self.scope;
@@ -141,25 +141,46 @@ fn resource_matches(pattern: &str, address: &str) -> bool {
     address::matches(pattern, address)
 }
 
-/// The registry files under `path`: the file itself, or every `*.yaml`/`*.yml` in a directory.
+/// The registry files under `path`: the file itself, or every `*.yaml`/`*.yml` (any case) in a
+/// directory, symbolic links followed as for inputs (a loop is not walked twice). An entry that
+/// is not a regular file is kept, for the read to refuse it.
 pub fn files(path: &Path) -> Result<Vec<PathBuf>, Located> {
-    if path.is_file() {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let what = if std::fs::symlink_metadata(path).is_ok() {
+            format!("a symbolic link whose target cannot be read: {e}")
+        } else {
+            "no such exception registry file or directory".into()
+        };
+        Located::file(&shown, what)
+    })?;
+    if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    if !path.is_dir() {
-        return Err(Located::file(
-            path.display().to_string(),
-            "no such exception registry file or directory",
-        ));
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                let ext = e
+                    .path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .map(str::to_ascii_lowercase);
+                if matches!(ext.as_deref(), Some("yaml" | "yml")) {
+                    out.push(e.into_path());
+                }
+            }
+            // A link back to a directory being walked holds nothing new.
+            Err(e) if e.loop_ancestor().is_some() => {}
+            Err(e) => {
+                return Err(Located::file(
+                    e.path().map_or(shown.clone(), |p| p.display().to_string()),
+                    format!("cannot read the exception registry: {e}"),
+                ));
+            }
+        }
     }
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(path)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")))
-        .collect();
     out.sort();
     Ok(out)
 }
@@ -208,10 +229,10 @@ pub fn load(
     let mut out: Vec<Exception> = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::input::read::read_text(path, &shown) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(Located::file(&shown, format!("cannot read: {e}")));
+                errors.push(e);
                 continue;
             }
         };

@@ -1003,6 +1003,7 @@ mod tests {
         SourceFile {
             path: PathBuf::from("t.yaml"),
             display: "t.yaml".to_string(),
+            repo_path: "t.yaml".to_string(),
             text: text.to_string(),
         }
     }
@@ -1519,6 +1520,7 @@ Resources:
             let display = path.strip_prefix(&root).unwrap_or(path).display().to_string();
             let src = Arc::new(SourceFile {
                 path: path.clone(),
+                repo_path: display.clone(),
                 display,
                 text,
             });

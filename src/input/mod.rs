@@ -3,9 +3,11 @@
 pub mod cloudformation;
 pub mod cloudformation_foreach;
 pub mod json;
+pub mod read;
 pub mod terraform_plan;
 pub mod terraform_source;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -53,7 +55,8 @@ pub struct Loaded {
 pub struct Skipped {
     pub file: String,
     pub reason: String,
-    /// It failed to parse (always noted) rather than being some other JSON/YAML (`--verbose`).
+    /// Always noted: it failed to parse, or is a link not followed; otherwise it is some other
+    /// JSON/YAML (listed with `--verbose`).
     pub unparseable: bool,
 }
 
@@ -63,56 +66,170 @@ enum Outcome {
     Failed(Located),
 }
 
+/// What discovery found: the files to read, each once, and what it refused.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub candidates: Vec<Candidate>,
+    pub errors: Vec<Located>,
+    /// Links not followed because what they lead to is walked already (always noted).
+    pub skipped: Vec<Skipped>,
+}
+
+impl Discovery {
+    /// Add `path` unless its canonical path is a candidate already (`x` and `./x`, a directory
+    /// and a file in it, a link and its target): each file is checked once, where first met, and
+    /// strictly if it was ever named.
+    fn add(&mut self, path: PathBuf, named: bool, seen: &mut HashMap<PathBuf, usize>) {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&key) {
+            Some(&i) => self.candidates[i].named |= named,
+            None => {
+                seen.insert(key, self.candidates.len());
+                self.candidates.push(Candidate { path, named });
+            }
+        }
+    }
+}
+
 /// The files under `paths`, in a stable order. A path that does not exist is an error.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Located>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
+    let found = walk(paths, Path::new(""), None);
+    (found.candidates, found.errors)
+}
+
+/// The files under `paths`: named files whatever their name, and in directories the files with
+/// a plan or template extension, in file-name order, each once.
+///
+/// Symbolic links are followed, to files and to directories, when they lead inside `root` (the
+/// repository) or inside the directory walked; a link leading elsewhere is refused with an
+/// error (its target may hold plans: name it to check it). A directory reached a second time
+/// (a link loop, or two links to one directory) is not walked again. Files that are not regular
+/// (FIFOs, devices) are kept as candidates so that reading them refuses them, located.
+pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
+    let mut found = Discovery::default();
+    let mut seen = HashMap::new();
+    // Directories walked, canonical: none is walked twice, whichever paths and links lead to it.
+    let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
+    let root = root.and_then(|r| r.canonicalize().ok());
+    let considered = |p: &Path| {
+        p.extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+    };
     for path in paths {
-        if path.is_file() {
-            out.push(Candidate {
-                path: path.clone(),
-                named: true,
-            });
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                let what = if std::fs::symlink_metadata(path).is_ok() {
+                    format!("a symbolic link whose target cannot be read: {e}")
+                } else {
+                    "no such file or directory".into()
+                };
+                found.errors.push(
+                    Located::file(display_path(path, cwd), what)
+                        .with_help("pass plan JSON files, templates, or directories holding them"),
+                );
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            found.add(path.clone(), true, &mut seen);
             continue;
         }
-        if !path.is_dir() {
-            errors.push(
-                Located::file(path.display().to_string(), "no such file or directory")
-                    .with_help("pass plan JSON files, templates, or directories holding them"),
-            );
-            continue;
-        }
-        let walker = walkdir::WalkDir::new(path)
+        let base = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let inside = |t: &Path| t.starts_with(&base) || root.as_ref().is_some_and(|r| t.starts_with(r));
+        let mut entries = walkdir::WalkDir::new(path)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
                 e.depth() == 0
                     || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
             });
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    let ext = e
-                        .path()
-                        .extension()
-                        .and_then(|x| x.to_str())
-                        .map(str::to_ascii_lowercase);
-                    if ext.is_some_and(|x| EXTENSIONS.contains(&x.as_str())) {
-                        out.push(Candidate {
-                            path: e.into_path(),
-                            named: false,
+        while let Some(entry) = entries.next() {
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let at = err.path().unwrap_or(path);
+                    let shown = display_path(at, cwd);
+                    if let Some(ancestor) = err.loop_ancestor() {
+                        found.skipped.push(Skipped {
+                            file: shown,
+                            reason: format!(
+                                "a symbolic link back to {}, which is walked already: not followed",
+                                Some(display_path(ancestor, cwd))
+                                    .filter(|p| !p.is_empty())
+                                    .unwrap_or_else(|| ".".into())
+                            ),
+                            unparseable: true,
                         });
+                    } else {
+                        let broken = std::fs::symlink_metadata(at).is_ok_and(|m| m.file_type().is_symlink());
+                        let what = if broken {
+                            format!("a symbolic link whose target cannot be read: {err}")
+                        } else {
+                            format!("cannot read: {err}")
+                        };
+                        found.errors.push(
+                            Located::file(shown, what)
+                                .with_help("remove the link or make it point at a plan, a template or a directory"),
+                        );
                     }
+                    continue;
                 }
-                Ok(_) => {}
-                Err(e) => errors.push(Located::file(
-                    e.path().unwrap_or(path).display().to_string(),
-                    format!("cannot read: {e}"),
-                )),
+            };
+            let is_dir = e.file_type().is_dir();
+            let canonical = if is_dir || e.path_is_symlink() {
+                std::fs::canonicalize(e.path()).ok()
+            } else {
+                None
+            };
+            if e.path_is_symlink() && e.depth() > 0 && !canonical.as_deref().is_some_and(inside) {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                if is_dir || considered(e.path()) {
+                    found.errors.push(
+                        Located::file(
+                            display_path(e.path(), cwd),
+                            format!(
+                                "a symbolic link out of the repository (to {}): not followed",
+                                canonical.as_deref().unwrap_or(Path::new("?")).display()
+                            ),
+                        )
+                        .with_help("name its target on the command line to check it, or remove the link"),
+                    );
+                }
+                continue;
+            }
+            if is_dir {
+                // Two links to one directory (or a chain of them) would walk it again and again.
+                if !walked_dirs.insert(canonical.unwrap_or_else(|| e.path().to_path_buf())) {
+                    entries.skip_current_dir();
+                }
+                continue;
+            }
+            if considered(e.path()) {
+                found.add(e.into_path(), false, &mut seen);
             }
         }
     }
-    (out, errors)
+    found
+}
+
+/// The error of a run that found no plan or template: it names the paths searched, since the
+/// likeliest cause is a wrong path, and a gate that checked nothing must not pass.
+pub fn nothing_found(paths: &[PathBuf], cwd: &Path) -> Located {
+    let searched: Vec<String> = paths
+        .iter()
+        .map(|p| display_path(p, cwd))
+        .map(|p| if p.is_empty() { ".".into() } else { p })
+        .collect();
+    Located::file(
+        "command line",
+        format!("no Terraform plan or CloudFormation template found in {}", searched.join(", ")),
+    )
+    .with_help("pass the plan JSON (`terraform show -json plan.out > plan.json`) or template to check; `--allow-empty` passes a run with nothing to check")
 }
 
 /// Read and parse every candidate, in parallel; results keep the candidates' order.
@@ -123,9 +240,34 @@ pub fn load_all(candidates: &[Candidate], cwd: &Path) -> Loaded {
 /// `load_all`, also looking for Terraform sources in `source_roots` (after the plan's own
 /// directory and before the working directory).
 pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathBuf]) -> Loaded {
-    let outcomes: Vec<Outcome> = candidates.par_iter().map(|c| load(c, cwd, source_roots)).collect();
+    let root = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    load_all_in(
+        candidates,
+        &Places {
+            cwd,
+            root: &root,
+            source_roots,
+        },
+    )
+}
+
+/// Where a run reads from.
+#[derive(Debug, Clone, Copy)]
+pub struct Places<'a> {
+    /// Paths on the command line and in reports are relative to it.
+    pub cwd: &'a Path,
+    /// The repository root, canonical: the paths that decide verdicts (environment patterns, exception
+    /// scopes, fingerprints) are relative to it, so any working directory gives the same verdicts.
+    pub root: &'a Path,
+    /// Extra directories holding the `.tf` files of plans.
+    pub source_roots: &'a [PathBuf],
+}
+
+/// `load_all_with`, with the repository root of [`Places`].
+pub fn load_all_in(candidates: &[Candidate], places: &Places<'_>) -> Loaded {
+    let outcomes: Vec<(Outcome, Vec<Located>)> = candidates.par_iter().map(|c| load(c, places)).collect();
     let mut loaded = Loaded::default();
-    for o in outcomes {
+    for (o, errors) in outcomes {
         match o {
             Outcome::Loaded(f, notes) => {
                 loaded.files.push(f);
@@ -134,8 +276,18 @@ pub fn load_all_with(candidates: &[Candidate], cwd: &Path, source_roots: &[PathB
             Outcome::Skipped(s) => loaded.skipped.push(s),
             Outcome::Failed(e) => loaded.errors.push(e),
         }
+        loaded.errors.extend(errors);
     }
     loaded
+}
+
+/// The path of `path` (relative to `cwd`, or absolute) relative to the repository `root` (a
+/// canonical path), `/`-separated: what environment patterns and exception `paths` scopes are
+/// matched against. Links are resolved: a link `envs/dev/x.yaml` to `envs/prod/db.yaml` is the
+/// production file, whichever of the two paths the walk met first.
+pub fn repo_path(path: &Path, cwd: &Path, root: &Path) -> String {
+    let absolute = cwd.join(path);
+    display_path(&std::fs::canonicalize(&absolute).unwrap_or(absolute), root)
 }
 
 /// The path shown in reports: relative to `cwd`, `/`-separated, never absolute when avoidable.
@@ -161,10 +313,16 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 
 /// Bytes → text: UTF-8 with or without a byte-order mark, or UTF-16 with one (PowerShell `>`).
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
-    let utf16 = |be: bool| -> Result<String, String> {
+    decode_owned(bytes.to_vec()).map_err(|(e, _)| e)
+}
+
+/// `decode`, reusing the buffer for UTF-8 (no copy of a large plan); on failure the bytes are
+/// handed back.
+fn decode_owned(mut bytes: Vec<u8>) -> Result<String, (String, Vec<u8>)> {
+    let utf16 = |bytes: Vec<u8>, be: bool| -> Result<String, (String, Vec<u8>)> {
         let body = &bytes[2..];
         if body.len() % 2 != 0 {
-            return Err("UTF-16 text with an odd number of bytes".into());
+            return Err(("UTF-16 text with an odd number of bytes".into(), bytes));
         }
         let units = body.chunks_exact(2).map(|p| {
             if be {
@@ -173,15 +331,22 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
                 u16::from_le_bytes([p[0], p[1]])
             }
         });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|e| format!("invalid UTF-16: {e}"))
+        match char::decode_utf16(units).collect::<Result<String, _>>() {
+            Ok(t) => Ok(t),
+            Err(e) => Err((format!("invalid UTF-16: {e}"), bytes)),
+        }
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8(rest.to_vec()).map_err(|e| format!("invalid UTF-8: {e}")),
-        [0xFF, 0xFE, ..] => utf16(false),
-        [0xFE, 0xFF, ..] => utf16(true),
-        _ => String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid UTF-8: {e}")),
+    let utf8 = |bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|e| (format!("invalid UTF-8: {}", e.utf8_error()), e.into_bytes()))
+    };
+    match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => {
+            bytes.drain(..3);
+            utf8(bytes)
+        }
+        [0xFF, 0xFE, ..] => utf16(bytes, false),
+        [0xFE, 0xFF, ..] => utf16(bytes, true),
+        _ => utf8(bytes),
     }
 }
 
@@ -191,21 +356,29 @@ fn looks_like_iac(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion") || text.contains("AWS::") || text.contains("resource_changes")
 }
 
-fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome {
+/// Read, decode and parse one candidate; also the errors of its `.tf` sources.
+fn load(candidate: &Candidate, places: &Places<'_>) -> (Outcome, Vec<Located>) {
+    let mut extra = Vec::new();
+    let outcome = load_one(candidate, places, &mut extra);
+    (outcome, extra)
+}
+
+fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>) -> Outcome {
+    let cwd = places.cwd;
     let shown = display_path(&candidate.path, cwd);
-    let bytes = match std::fs::read(&candidate.path) {
+    let bytes = match read::read(&candidate.path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(Located::file(shown, format!("cannot read: {e}"))),
+        Err(e) => return Outcome::Failed(e.located(&shown)),
     };
-    let text = match decode(&bytes) {
+    let text = match decode_owned(bytes) {
         Ok(t) => t,
-        Err(e) if candidate.named || looks_like_iac(&String::from_utf8_lossy(&bytes)) => {
+        Err((e, bytes)) if candidate.named || looks_like_iac(&String::from_utf8_lossy(&bytes)) => {
             return Outcome::Failed(
                 Located::file(shown, format!("cannot decode: {e}"))
                     .with_help("save the file as UTF-8 (or UTF-16 with a byte-order mark)"),
             );
         }
-        Err(e) => {
+        Err((e, _)) => {
             return Outcome::Skipped(Skipped {
                 file: shown,
                 reason: format!("not text: {e}"),
@@ -216,6 +389,7 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
     let source = Arc::new(SourceFile {
         path: candidate.path.clone(),
         display: shown.clone(),
+        repo_path: repo_path(&candidate.path, cwd, places.root),
         text,
     });
     let strict = candidate.named || looks_like_iac(&source.text);
@@ -251,10 +425,10 @@ fn load(candidate: &Candidate, cwd: &Path, source_roots: &[PathBuf]) -> Outcome 
             terraform_plan::resources(&source, &value, &mut notes).map(|mut r| {
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
-                    .chain(source_roots.iter().cloned())
+                    .chain(places.source_roots.iter().cloned())
                     .chain(std::iter::once(cwd.to_path_buf()))
                     .collect();
-                terraform_plan::locate_sources(&value, &mut r, &roots, cwd);
+                extra.extend(terraform_plan::locate_sources(&value, &mut r, &roots, places));
                 (InputFormat::TerraformPlan, r)
             })
         } else if cloudformation::is_template(&value) {

@@ -624,16 +624,24 @@ fn link_references(plan: &Value, resources: &mut [Resource]) {
 }
 
 /// Set `declared` of every resource whose `resource` block is found in the `.tf` sources.
-pub fn locate_sources(plan: &Value, resources: &mut [Resource], roots: &[std::path::PathBuf], cwd: &std::path::Path) {
-    let index = super::terraform_source::index(plan, roots, cwd);
+/// Also returns the `.tf` files that could not be read (a FIFO, a device, too large).
+pub fn locate_sources(
+    plan: &Value,
+    resources: &mut [Resource],
+    roots: &[std::path::PathBuf],
+    places: &super::Places<'_>,
+) -> Vec<crate::error::Located> {
+    let mut index = super::terraform_source::index(plan, roots, places);
+    let errors = std::mem::take(&mut index.errors);
     if index.is_empty() {
-        return;
+        return errors;
     }
     for r in resources.iter_mut() {
         if let Some(me) = parse_instance(&r.address) {
             r.declared = index.get(&me.module_path, &me.resource).cloned();
         }
     }
+    errors
 }
 
 /// One resource's parts as the plan gives them.

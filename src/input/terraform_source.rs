@@ -9,12 +9,17 @@ use std::sync::Arc;
 use hcl_edit::Span;
 use serde_json::Value;
 
+use super::Places;
+use crate::error::Located;
 use crate::model::{Location, SourceFile};
 
 /// Resource blocks by module path (`a.b`, empty for the root) and resource (`aws_x.y`).
 #[derive(Debug, Default)]
 pub struct SourceIndex {
     blocks: HashMap<(String, String), (Arc<SourceFile>, Location)>,
+    /// `.tf` files that are not regular files or are too large: a FIFO named `main.tf` must not
+    /// hang the run, nor a link to `/dev/zero` fill its memory, and neither may pass unnoticed.
+    pub errors: Vec<Located>,
 }
 
 impl SourceIndex {
@@ -30,8 +35,9 @@ impl SourceIndex {
 
 /// The resource blocks of the root module, found in the first of `roots` that holds `.tf`
 /// files, and of the local modules (`source = "./..."`) the plan's configuration calls.
-/// Files that cannot be read or parsed are passed over: the finding then stays on the plan.
-pub fn index(plan: &Value, roots: &[PathBuf], cwd: &Path) -> SourceIndex {
+/// Files that do not parse are passed over: the finding then stays on the plan. Files that cannot
+/// be read (not regular, over the size limit) are errors.
+pub fn index(plan: &Value, roots: &[PathBuf], places: &Places<'_>) -> SourceIndex {
     let mut out = SourceIndex::default();
     let Some(root_dir) = roots.iter().find(|d| has_tf(d)) else {
         return out;
@@ -42,7 +48,7 @@ pub fn index(plan: &Value, roots: &[PathBuf], cwd: &Path) -> SourceIndex {
         plan.pointer("/configuration/root_module"),
     )];
     while let Some((path, dir, module)) = stack.pop() {
-        read_module(&path, &dir, cwd, &mut out);
+        read_module(&path, &dir, places, &mut out);
         for (name, call) in module
             .and_then(|m| m.get("module_calls"))
             .and_then(Value::as_object)
@@ -67,31 +73,44 @@ pub fn index(plan: &Value, roots: &[PathBuf], cwd: &Path) -> SourceIndex {
 }
 
 fn has_tf(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+    !tf_files(dir).is_empty()
 }
 
-fn read_module(module_path: &str, dir: &Path, cwd: &Path, out: &mut SourceIndex) {
+/// The `*.tf` entries of `dir` that are not directories (Terraform passes over directories; a
+/// FIFO or device is kept, for the read to refuse), sorted.
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .filter(|p| p.extension().is_some_and(|x| x == "tf") && !p.is_dir())
         .collect();
     files.sort();
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
+    files
+}
+
+fn read_module(module_path: &str, dir: &Path, places: &Places<'_>, out: &mut SourceIndex) {
+    for path in tf_files(dir) {
+        let display = super::display_path(&path, places.cwd);
+        let text = match super::read::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+            // Unreadable for another reason (permissions): the findings stay on the plan.
+            Err(super::read::ReadError::Io(_)) => continue,
+            Err(e) => {
+                out.errors.push(e.located(&display));
+                continue;
+            }
         };
         let Ok(body) = hcl_edit::parser::parse_body(&text) else {
             continue;
         };
         let source = Arc::new(SourceFile {
-            display: super::display_path(&path, cwd),
+            display,
+            repo_path: super::repo_path(&path, places.cwd, places.root),
             path,
             text,
         });
@@ -133,12 +152,44 @@ mod tests {
             "data": {"source": "./modules/db", "module": {}},
             "remote": {"source": "terraform-aws-modules/vpc/aws", "module": {}}
         }}}});
-        let idx = index(&plan, &[root.to_path_buf()], root);
+        let places = Places {
+            cwd: root,
+            root,
+            source_roots: &[],
+        };
+        let idx = index(&plan, &[root.to_path_buf()], &places);
         let (file, at) = idx.get("", "aws_s3_bucket.logs").unwrap();
         assert_eq!((file.display.as_str(), at.line, at.column), ("main.tf", 3, 1));
         let (file, at) = idx.get("data", "aws_db_instance.main").unwrap();
         assert_eq!((file.display.as_str(), at.line), ("modules/db/main.tf", 3));
         assert!(idx.get("remote", "aws_vpc.this").is_none());
-        assert!(index(&plan, &[root.join("modules/nothing")], root).is_empty());
+        assert_eq!(file.repo_path, "modules/db/main.tf");
+        assert!(index(&plan, &[root.join("modules/nothing")], &places).is_empty());
+        assert!(idx.errors.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_tf_files_are_errors_and_directories_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("main.tf"), "resource \"aws_s3_bucket\" \"b\" {}\n").unwrap();
+        std::fs::create_dir(root.join("vendor.tf")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero.tf")).unwrap();
+        let fifo = std::process::Command::new("mkfifo").arg(root.join("pipe.tf")).status();
+        let places = Places {
+            cwd: root,
+            root,
+            source_roots: &[],
+        };
+        let idx = index(&serde_json::json!({}), &[root.to_path_buf()], &places);
+        assert!(idx.get("", "aws_s3_bucket.b").is_some());
+        let mut failed: Vec<&str> = idx.errors.iter().map(|e| e.file.as_str()).collect();
+        failed.sort();
+        let mut want = vec!["zero.tf"];
+        if fifo.is_ok_and(|s| s.success()) {
+            want.insert(0, "pipe.tf");
+        }
+        assert_eq!(failed, want, "{:?}", idx.errors);
     }
 }

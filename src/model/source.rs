@@ -8,6 +8,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path shown in reports: relative to the working directory where possible, `/`-separated.
     pub display: String,
+    /// The path relative to the repository root, `/`-separated: environment path patterns,
+    /// exception `paths` scopes and fingerprints use it, so that verdicts do not depend on the
+    /// working directory.
+    pub repo_path: String,
     /// The decoded text (BOM removed, UTF-16 converted).
     pub text: String,
 }

@@ -335,6 +335,7 @@ mod tests {
         let file = Arc::new(SourceFile {
             path: "f.json".into(),
             display: "f.json".into(),
+            repo_path: "f.json".into(),
             text: text.clone(),
         });
         let mut checked = 0;
@@ -388,6 +389,7 @@ mod tests {
             let file = Arc::new(SourceFile {
                 path: "plan.json".into(),
                 display: "plan.json".into(),
+                repo_path: "plan.json".into(),
                 text: text.clone(),
             });
             for needle in ["\"address\"", "\"a\"", "\"c\""] {

@@ -36,13 +36,17 @@ fn level(severity: Severity) -> ResultLevel {
 /// control's id: the link would document another control.
 pub fn help_uri(control: &Control) -> Option<String> {
     control.help_uri.clone().or_else(|| {
-        control.origin.file.starts_with(crate::catalog::BUILTIN_PREFIX).then(|| {
-            format!(
-                "{}/blob/main/policies/controls/{}.yaml",
-                env!("CARGO_PKG_REPOSITORY"),
-                control.id
-            )
-        })
+        control
+            .origin
+            .file
+            .starts_with(crate::catalog::BUILTIN_PREFIX)
+            .then(|| {
+                format!(
+                    "{}/blob/main/policies/controls/{}.yaml",
+                    env!("CARGO_PKG_REPOSITORY"),
+                    control.id
+                )
+            })
     })
 }
 

@@ -94,6 +94,7 @@ fn yaml_to_json(text: &str) -> serde_json::Value {
     let src = controlgate::model::SourceFile {
         path: "t.yaml".into(),
         display: "t.yaml".into(),
+        repo_path: "t.yaml".into(),
         text: text.to_string(),
     };
     controlgate::input::cloudformation::parse_yaml(&src).unwrap().value

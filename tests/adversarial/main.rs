@@ -6,6 +6,7 @@
 //! hang or a runaway allocation is a test failure, not a stuck CI job.
 
 mod escapes;
+mod files;
 mod foreach;
 
 use std::io::Read;

@@ -32,6 +32,7 @@ fn resource(properties: Value) -> Resource {
         source: Arc::new(SourceFile {
             path: PathBuf::from("t.json"),
             display: "t.json".into(),
+            repo_path: "t.json".into(),
             text: String::new(),
         }),
         anchor: Anchor::JsonPointer(String::new()),

@@ -346,3 +346,33 @@ fn ids_that_differ_only_in_case_or_form_are_duplicates() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_registry_directory_reads_any_case_of_yaml_and_follows_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("exceptions");
+    std::fs::create_dir_all(reg.join("team")).unwrap();
+    std::fs::write(reg.join("a.YAML"), "exceptions: []\n").unwrap();
+    std::fs::write(reg.join("team/b.yml"), "exceptions: []\n").unwrap();
+    std::fs::write(reg.join("notes.md"), "x").unwrap();
+    std::fs::write(dir.path().join("shared.yaml"), "exceptions: []\n").unwrap();
+    std::os::unix::fs::symlink("../shared.yaml", reg.join("c.yaml")).unwrap();
+    std::os::unix::fs::symlink("..", reg.join("team/loop")).unwrap();
+    let found: Vec<String> = files(&reg)
+        .unwrap()
+        .iter()
+        .map(|p| p.strip_prefix(&reg).unwrap().display().to_string())
+        .collect();
+    assert_eq!(found, vec!["a.YAML", "c.yaml", "team/b.yml"]);
+    // A FIFO named like a registry file is read, and refused by the read, not passed over.
+    if std::process::Command::new("mkfifo")
+        .arg(reg.join("d.yaml"))
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let paths = files(&reg).unwrap();
+        let errors = load(&paths, &catalog(), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), None).unwrap_err();
+        assert!(errors.iter().any(|e| e.message.contains("FIFO")), "{errors:?}");
+    }
+}

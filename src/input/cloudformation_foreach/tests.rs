@@ -11,6 +11,7 @@ fn source(text: &str) -> Arc<SourceFile> {
     Arc::new(SourceFile {
         path: PathBuf::from("t.yaml"),
         display: "t.yaml".into(),
+        repo_path: "t.yaml".into(),
         text: text.to_string(),
     })
 }
@@ -26,6 +27,7 @@ fn load_json(template: &Value) -> Result<Vec<Resource>, Located> {
     let src = Arc::new(SourceFile {
         path: PathBuf::from("t.json"),
         display: "t.json".into(),
+        repo_path: "t.json".into(),
         text,
     });
     resources(&src, template, None)

@@ -52,6 +52,7 @@ fn load(plan: &Value) -> Vec<Resource> {
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
+        repo_path: "plan.json".into(),
         text,
     });
     resources(&source, plan, &mut Vec::new()).unwrap()
@@ -144,6 +145,7 @@ fn malformed_changes_are_located_errors() {
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
+        repo_path: "plan.json".into(),
         text,
     });
     let e = resources(&source, &p, &mut Vec::new()).unwrap_err();
@@ -291,6 +293,7 @@ fn try_load(plan: &Value) -> (Result<Vec<Resource>, Located>, Vec<Located>) {
     let source = Arc::new(SourceFile {
         path: PathBuf::from("plan.json"),
         display: "plan.json".into(),
+        repo_path: "plan.json".into(),
         text,
     });
     let mut notes = Vec::new();
