@@ -685,8 +685,7 @@ fn undecidable(value: &Value) -> Option<&'static str> {
 }
 
 /// Why a YAML scalar with two readings is not judged by one of them.
-const READ_TWO_WAYS: &str =
-    "is read one way by YAML 1.2 and another by YAML 1.1, which CloudFormation reads: quote it to give it one reading";
+const READ_TWO_WAYS: &str = "is read one way by YAML 1.2 and another by YAML 1.1, which CloudFormation reads: write `true`/`false`, a decimal number, or quoted text";
 
 /// `all` (every verdict true) or `any` (one true), in three values: a decisive verdict wins,
 /// then unknown; `all` of nothing is true, `any` of nothing false. The facts are those of the
@@ -821,7 +820,7 @@ fn eval_path(
                         .collect();
                     let fact = match readings_of(value) {
                         Some(_) => format!(
-                            "`{name}` is {} as YAML 1.2 reads it, {} as YAML 1.1 (CloudFormation) reads it",
+                            "`{name}` is {} as YAML 1.2 reads it, {} as YAML 1.1 (CloudFormation) reads it: write `true`/`false`, a decimal number, or quoted text",
                             shown[0],
                             shown[1..].join(", ")
                         ),
@@ -851,7 +850,8 @@ fn eval_port_range(
 ) -> Result<Verdict, String> {
     // The values a bound may take: one, or each branch of an `!If`, each allowed value of a
     // parameter, each reading of a YAML scalar.
-    let bound = |q: &Query| -> Result<Result<Vec<Value>, Verdict>, String> {
+    let mut why_several: Vec<String> = Vec::new();
+    let mut bound = |q: &Query| -> Result<Result<Vec<Value>, Verdict>, String> {
         let shown = display_path(prefix, &q.text);
         Ok(match q.select(root)?.first() {
             None => Err(match q.unknown_prefix(root)? {
@@ -860,7 +860,10 @@ fn eval_port_range(
             }),
             Some((v, _, None)) => Ok(vec![(*v).clone()]),
             Some((v, _, Some(why))) => match undecidable(v).and_then(|_| alternatives(v, parameters, 0)) {
-                Some(options) => Ok(options),
+                Some(options) => {
+                    why_several.push(format!("`{shown}` {why}"));
+                    Ok(options)
+                }
                 None => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
             },
         })
@@ -883,7 +886,12 @@ fn eval_port_range(
         }
     }
     let truth = agreed(verdicts.iter().map(|v| v.truth));
-    let mut facts: Vec<String> = Vec::new();
+    // A split verdict says why there are several values first.
+    let mut facts: Vec<String> = if truth == Truth::Unknown {
+        why_several
+    } else {
+        Vec::new()
+    };
     for fact in verdicts.into_iter().flat_map(|v| v.facts) {
         if !facts.contains(&fact) {
             facts.push(fact);

@@ -5,6 +5,8 @@
 //! Every run goes through the real binary under a time limit and an address-space limit, so a
 //! hang or a runaway allocation is a test failure, not a stuck CI job.
 
+mod yaml11;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
