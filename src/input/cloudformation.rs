@@ -14,6 +14,11 @@
 //!   CloudFormation implements, does not read it as the decimal integer the core schema would
 //!   (leading zeros would be lost). Integers beyond `i64` and `.inf`/`.nan` keep their text too.
 //!   Non-string mapping keys become the text they are written as.
+//! - **YAML 1.1 readings**: a plain scalar that YAML 1.1 reads differently (`yes` a boolean,
+//!   `026` octal 22, `0b10110`, `1_000`, `1:00`; `0o17` and `1e3` the other way round) becomes a
+//!   readings marker holding both values ([`crate::model::READINGS_MARKER`]), which rules judge
+//!   like the branches of an `Fn::If`: see [`yaml11`]. Quoted, block and tagged scalars, and
+//!   mapping keys, have one reading.
 //! - **Anchors and aliases** are resolved: saphyr expands an alias into a copy of its anchor
 //!   (with a node budget against "billion laughs" documents), so rules see the values a YAML
 //!   pre-processor (`aws cloudformation package`, SAM CLI) would send. YAML 1.1 merge keys

@@ -12,7 +12,7 @@ use serde_json::{Number, Value};
 
 /// The value YAML 1.1 reads a plain scalar as: a boolean, a number or null; `None` for a string
 /// (the text written, not copied: a scalar may be very large). A number that JSON cannot hold
-/// (`.inf`, `.nan`, an integer beyond 128 bits) is its text.
+/// (`.inf`, `.nan`, an integer beyond 64 bits) is its text.
 pub fn reading(plain: &str) -> Option<Value> {
     match plain {
         "" | "~" | "null" | "Null" | "NULL" => Some(Value::Null),
@@ -63,8 +63,9 @@ fn integer(text: &str) -> Option<Value> {
                 Value::String(signed.to_string())
             }
         }
-        // Beyond 128 bits: no caller needs the exact value, only that it is not a port.
-        None => Value::String(text.to_string()),
+        // Beyond 64 bits: kept as the text written (`None`), which is how YAML 1.2 reads it too;
+        // not copied, since such a scalar may be very large.
+        None => return None,
     })
 }
 
