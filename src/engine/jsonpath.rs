@@ -24,7 +24,7 @@ use serde_saphyr::Spanned;
 
 use super::{Truth, Verdict};
 use crate::error::Located;
-use crate::model::{Resource, is_unknown};
+use crate::model::{Resource, is_unknown, readings_of};
 
 /// A condition as written in a rule file.
 #[derive(Debug, Clone, Deserialize)]
@@ -454,7 +454,7 @@ impl Condition {
                 quantifier,
                 op,
             } => eval_path(resource, root, prefix, query, *quantifier, op)?,
-            Condition::PortRange { from, to, ports } => eval_port_range(resource, root, prefix, from, to, ports)?,
+            Condition::PortRange { from, to, ports } => eval_port_range(resource, root, prefix, (from, to), ports)?,
             Condition::Sibling { types, require } => on_companions(nb.of_types(types), require, nb, Quantifier::Any)?,
             Condition::TagsExist(keys) => combine(
                 keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
@@ -632,26 +632,33 @@ fn may_be_removed(value: &Value) -> bool {
 
 /// The values a CloudFormation intrinsic may take, when they are few and known: the branches of
 /// `Fn::If` (recursively), the `AllowedValues` of a referenced parameter, `AWS::NoValue` (as
-/// null: absent). `None` when any of them is open (another function, a free parameter).
+/// null: absent), both readings of a YAML scalar that YAML 1.1 and 1.2 read differently. `None`
+/// when any of them is open (another function, a free parameter).
 fn alternatives(value: &Value, parameters: Option<&Value>, depth: usize) -> Option<Vec<Value>> {
     if depth > 8 {
         return None;
     }
+    let all_of = |options: &[Value]| {
+        let mut out = Vec::new();
+        for o in options {
+            out.extend(alternatives(o, parameters, depth + 1)?);
+        }
+        (!out.is_empty()).then_some(out)
+    };
     match value {
         Value::Object(m) if m.len() == 1 => {
             if is_no_value(value) {
                 return Some(vec![Value::Null]);
             }
+            if let Some(readings) = readings_of(value) {
+                return all_of(readings);
+            }
             if let Some(Value::String(p)) = m.get("Ref") {
-                let allowed = parameters?.get(p)?.get("AllowedValues")?.as_array()?;
-                return (!allowed.is_empty()).then(|| allowed.clone());
+                // `AllowedValues: [yes, no]` holds readings too.
+                return all_of(parameters?.get(p)?.get("AllowedValues")?.as_array()?);
             }
             let branches = m.get("Fn::If")?.as_array()?;
-            let mut out = Vec::new();
-            for b in branches.iter().skip(1) {
-                out.extend(alternatives(b, parameters, depth + 1)?);
-            }
-            (!out.is_empty()).then_some(out)
+            all_of(branches.get(1..)?)
         }
         Value::Object(_) | Value::Array(_) => None,
         scalar => Some(vec![scalar.clone()]),
@@ -663,6 +670,9 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     if is_unknown(value) {
         return Some("is known only after apply");
     }
+    if readings_of(value).is_some() {
+        return Some(READ_TWO_WAYS);
+    }
     match value {
         Value::Object(map) if map.len() == 1 => {
             let key = map.keys().next().map(String::as_str).unwrap_or_default();
@@ -671,6 +681,9 @@ fn undecidable(value: &Value) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// Why a YAML scalar with two readings is not judged by one of them.
+const READ_TWO_WAYS: &str = "is read one way by YAML 1.2 and another by YAML 1.1, which CloudFormation reads: write `true`/`false`, a decimal number, or quoted text";
 
 /// `all` (every verdict true) or `any` (one true), in three values: a decisive verdict wins,
 /// then unknown; `all` of nothing is true, `any` of nothing false. The facts are those of the
@@ -712,7 +725,7 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
                     if *want { Truth::True } else { Truth::False },
                     format!("tag `{key}` is set"),
                 ),
-                _ => Verdict::new(if apply(op, &v) { Truth::True } else { Truth::False }, fact),
+                _ => Verdict::new(judge(op, &v), fact),
             }
         }
         TagValue::ValueUnknown => match op {
@@ -800,23 +813,23 @@ fn eval_path(
                     .then(|| alternatives(value, resource.parameters.as_deref(), 0))
                     .flatten()
                 {
-                    let results: Vec<bool> = options.iter().map(|o| !is_absent(o) && apply(op, o)).collect();
+                    let results = options
+                        .iter()
+                        .map(|o| if is_absent(o) { Truth::False } else { judge(op, o) });
                     let shown: Vec<String> = options
                         .iter()
                         .map(|o| if is_absent(o) { "unset".into() } else { render(o) })
                         .collect();
-                    let fact = if resource.is_sensitive(&pointer) {
-                        format!("`{name}` is (sensitive) at deploy time")
-                    } else {
-                        format!("`{name}` is one of {} at deploy time", shown.join(", "))
+                    let fact = match readings_of(value) {
+                        _ if resource.is_sensitive(&pointer) => format!("`{name}` is (sensitive) at deploy time"),
+                        Some(_) => format!(
+                            "`{name}` is {} as YAML 1.2 reads it, {} as YAML 1.1 (CloudFormation) reads it: write `true`/`false`, a decimal number, or quoted text",
+                            shown[0],
+                            shown[1..].join(", ")
+                        ),
+                        None => format!("`{name}` is one of {} at deploy time", shown.join(", ")),
                     };
-                    if results.iter().all(|r| *r) {
-                        return Verdict::new(Truth::True, fact);
-                    }
-                    if results.iter().all(|r| !*r) {
-                        return Verdict::new(Truth::False, fact);
-                    }
-                    return Verdict::new(Truth::Unknown, fact);
+                    return Verdict::new(agreed(results), fact);
                 }
                 return Verdict::new(Truth::Unknown, format!("`{name}` {why}"));
             }
@@ -825,10 +838,7 @@ fn eval_path(
             } else {
                 render(value)
             };
-            Verdict::new(
-                if apply(op, value) { Truth::True } else { Truth::False },
-                format!("`{name}` is {shown}"),
-            )
+            Verdict::new(judge(op, value), format!("`{name}` is {shown}"))
         }),
         q,
     ))
@@ -839,74 +849,163 @@ fn eval_port_range(
     resource: &Resource,
     root: &Value,
     prefix: &str,
-    from: &Query,
-    to: &Query,
+    (from, to): (&Query, &Query),
     ports: &[i64],
 ) -> Result<Verdict, String> {
-    // A bound, and whether it is sensitive.
-    let bound = |q: &Query| -> Result<Result<(i64, bool), Verdict>, String> {
+    let parameters = resource.parameters.as_deref();
+    // The values a bound may take: one, or each branch of an `!If`, each allowed value of a
+    // parameter, each reading of a YAML scalar.
+    let mut why_several: Vec<String> = Vec::new();
+    let mut sensitive = false;
+    let mut bound = |q: &Query| -> Result<Result<Vec<Value>, Verdict>, String> {
         let shown = display_path(prefix, &q.text);
         Ok(match q.select(root)?.first() {
             None => Err(match q.unknown_prefix(root)? {
                 Some(why) => Verdict::new(Truth::Unknown, format!("`{shown}` {why}")),
                 None => Verdict::new(Truth::False, format!("`{shown}` is not set")),
             }),
-            Some((v, pointer, why)) => match why {
-                Some(why) => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
-                None => {
-                    let sensitive = resource.is_sensitive(&format!("{prefix}{pointer}"));
-                    as_number(v).map(|n| (n as i64, sensitive)).ok_or_else(|| {
-                        let value = if sensitive { "(sensitive)".into() } else { render(v) };
-                        Verdict::new(Truth::False, format!("`{shown}` is {value}, not a port"))
-                    })
+            Some((v, pointer, why)) => {
+                sensitive |= resource.is_sensitive(&format!("{prefix}{pointer}"));
+                match why {
+                    None => Ok(vec![(*v).clone()]),
+                    Some(why) => match undecidable(v).and_then(|_| alternatives(v, parameters, 0)) {
+                        Some(options) => {
+                            why_several.push(format!("`{shown}` {why}"));
+                            Ok(options)
+                        }
+                        None => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
+                    },
                 }
-            },
+            }
         })
     };
-    let (lo, hi) = match (bound(from)?, bound(to)?) {
+    let (los, his) = match (bound(from)?, bound(to)?) {
         (Ok(lo), Ok(hi)) => (lo, hi),
         (Err(v), _) | (_, Err(v)) => return Ok(v),
     };
-    let ((lo, lo_sensitive), (hi, hi_sensitive)) = (lo, hi);
-    if lo_sensitive || hi_sensitive {
-        let hit = ports.iter().any(|p| lo == -1 || (lo <= *p && *p <= hi));
-        return Ok(if hit {
-            Verdict::new(Truth::True, "the port range (sensitive) includes a restricted port")
-        } else {
-            Verdict::new(
-                Truth::False,
-                "the port range (sensitive) includes none of the restricted ports",
-            )
-        });
+    let (from_shown, to_shown) = (display_path(prefix, &from.text), display_path(prefix, &to.text));
+    if los.len().saturating_mul(his.len()) > 1024 {
+        return Ok(Verdict::new(
+            Truth::Unknown,
+            format!("`{from_shown}` and `{to_shown}` may take too many values to judge each"),
+        ));
     }
+    let mut verdicts = Vec::new();
+    for lo in &los {
+        for hi in &his {
+            verdicts.push(port_range_verdict((lo, &from_shown), (hi, &to_shown), ports));
+        }
+    }
+    let truth = agreed(verdicts.iter().map(|v| v.truth));
+    // A split verdict says why there are several values first.
+    let mut facts: Vec<String> = if truth == Truth::Unknown {
+        why_several
+    } else {
+        Vec::new()
+    };
+    for fact in verdicts.into_iter().flat_map(|v| v.facts) {
+        if !facts.contains(&fact) {
+            facts.push(fact);
+        }
+    }
+    if sensitive {
+        facts = vec![
+            match truth {
+                Truth::True => "the port range (sensitive) includes a restricted port",
+                Truth::False => "the port range (sensitive) includes none of the restricted ports",
+                Truth::Unknown => "the port range (sensitive) cannot be judged before deployment",
+            }
+            .to_string(),
+        ];
+    }
+    Ok(Verdict { truth, facts })
+}
+
+/// Whether one `from`-`to` range includes one of `ports`. A bound that is not a whole number
+/// (`.nan`, `1e400`, `22.5`, `ssh`) is no port EC2 accepts: unknown, never "includes none".
+fn port_range_verdict((lo, lo_shown): (&Value, &str), (hi, hi_shown): (&Value, &str), ports: &[i64]) -> Verdict {
+    if is_absent(lo) || is_absent(hi) {
+        let shown = if is_absent(lo) { lo_shown } else { hi_shown };
+        return Verdict::new(Truth::False, format!("`{shown}` is not set"));
+    }
+    let (lo, hi) = match (as_port(lo), as_port(hi)) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        (None, _) => {
+            return Verdict::new(
+                Truth::Unknown,
+                format!("`{lo_shown}` is {}, not a port number", render(lo)),
+            );
+        }
+        (_, None) => {
+            return Verdict::new(
+                Truth::Unknown,
+                format!("`{hi_shown}` is {}, not a port number", render(hi)),
+            );
+        }
+    };
     // EC2 uses -1 for "all ports" (ICMP and protocol -1).
     let hit: Vec<String> = ports
         .iter()
         .filter(|p| lo == -1 || (lo <= **p && **p <= hi))
         .map(|p| p.to_string())
         .collect();
-    Ok(if hit.is_empty() {
+    if hit.is_empty() {
         Verdict::new(
             Truth::False,
             format!("ports {lo}-{hi} include none of the restricted ports"),
         )
     } else {
         Verdict::new(Truth::True, format!("ports {lo}-{hi} include {}", hit.join(", ")))
-    })
+    }
 }
 
+/// A port bound: a whole, finite number (`22`, `"22"`, `22.0`); anything else is none.
+fn as_port(value: &Value) -> Option<i64> {
+    let n = as_number(value)?;
+    (n.is_finite() && n.fract() == 0.0 && n.abs() <= 1e15).then_some(n as i64)
+}
+
+/// The truth of an operator on a value. A comparison on a value that is not a finite number
+/// (`.nan`, `1e400`, `inf`, `abc`) is unknown: it is no number the deploy engine would accept,
+/// and answering false would pass it under a `not`.
+fn judge(op: &Op, value: &Value) -> Truth {
+    let truth = |b: bool| if b { Truth::True } else { Truth::False };
+    match op {
+        Op::Compare(cmp, n) => match as_number(value) {
+            Some(v) if v.is_finite() => truth(match cmp {
+                Cmp::Gt => v > *n,
+                Cmp::Gte => v >= *n,
+                Cmp::Lt => v < *n,
+                Cmp::Lte => v <= *n,
+            }),
+            _ => Truth::Unknown,
+        },
+        _ => truth(apply(op, value)),
+    }
+}
+
+/// The verdict on a value that may be any of several: true or false when all agree, else
+/// unknown.
+fn agreed(truths: impl IntoIterator<Item = Truth>) -> Truth {
+    let mut seen: Option<Truth> = None;
+    for t in truths {
+        match seen {
+            None => seen = Some(t),
+            Some(s) if s != t => return Truth::Unknown,
+            Some(_) => {}
+        }
+    }
+    seen.unwrap_or(Truth::Unknown)
+}
+
+/// The operators other than comparisons, which every value answers.
 fn apply(op: &Op, value: &Value) -> bool {
     match op {
         Op::Exists(want) => *want,
         Op::Equals(expected) => loose_eq(value, expected),
         Op::NotEquals(expected) => !loose_eq(value, expected),
         Op::OneOf(options) => options.iter().any(|o| loose_eq(value, o)),
-        Op::Compare(cmp, n) => as_number(value).is_some_and(|v| match cmp {
-            Cmp::Gt => v > *n,
-            Cmp::Gte => v >= *n,
-            Cmp::Lt => v < *n,
-            Cmp::Lte => v <= *n,
-        }),
+        Op::Compare(..) => judge(op, value) == Truth::True,
         Op::Matches(re) => value.as_str().is_some_and(|s| re.is_match(s)),
         Op::Contains(expected) => value
             .as_array()

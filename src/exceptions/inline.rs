@@ -79,10 +79,21 @@ pub fn from_metadata(metadata: Option<&Value>) -> Vec<InlineSuppression> {
 
 /// Suppression attempts in YAML comments on lines `first..=last` (1-based) of `text`.
 pub fn from_comments(text: &str, first: usize, last: usize) -> Vec<InlineSuppression> {
-    text.lines()
-        .enumerate()
+    let lines = text
+        .lines()
         .skip(first.saturating_sub(1))
-        .take(last.saturating_sub(first) + 1)
+        .take(last.saturating_sub(first) + 1);
+    from_comment_lines(lines, first)
+}
+
+/// Suppression attempts in YAML comments on `lines`, the first of which is line `first`
+/// (1-based). A caller that checks many ranges of one file slices them out itself: walking the
+/// file from its start for each range is quadratic in its size.
+pub fn from_comment_lines<'a>(lines: impl IntoIterator<Item = &'a str>, first: usize) -> Vec<InlineSuppression> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| (i + first.max(1) - 1, line))
         .filter_map(|(i, line)| {
             let comment = comment_of(line)?;
             let lower = comment.to_ascii_lowercase();

@@ -14,6 +14,11 @@
 //!   CloudFormation implements, does not read it as the decimal integer the core schema would
 //!   (leading zeros would be lost). Integers beyond `i64` and `.inf`/`.nan` keep their text too.
 //!   Non-string mapping keys become the text they are written as.
+//! - **YAML 1.1 readings**: a plain scalar that YAML 1.1 reads differently (`yes` a boolean,
+//!   `026` octal 22, `0b10110`, `1_000`, `1:00`; `0o17` and `1e3` the other way round) becomes a
+//!   readings marker holding both values ([`crate::model::READINGS_MARKER`]), which rules judge
+//!   like the branches of an `Fn::If`: see [`yaml11`]. Quoted, block and tagged scalars, and
+//!   mapping keys, have one reading.
 //! - **Anchors and aliases** are resolved: saphyr expands an alias into a copy of its anchor
 //!   (with a node budget against "billion laughs" documents), so rules see the values a YAML
 //!   pre-processor (`aws cloudformation package`, SAM CLI) would send. YAML 1.1 merge keys
@@ -31,6 +36,7 @@
 //! `Fn::ForEach::Name` loops of `Resources` (`Transform: AWS::LanguageExtensions`) are expanded,
 //! and templates with macros marked unknown, in [`super::cloudformation_foreach`].
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -40,7 +46,9 @@ use serde_json::{Map, Number, Value};
 use super::cloudformation_foreach as foreach;
 use crate::error::Located;
 use crate::exceptions::inline;
-use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile};
+use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, readings_marker};
+
+mod yaml11;
 
 /// A YAML document converted to JSON, with short-form tags in their long form.
 pub struct YamlDocument {
@@ -144,6 +152,7 @@ fn convert(
         original: original.clone(),
         parsed,
         padding,
+        anchored: RefCell::new(HashMap::new()),
     };
 
     let mut chosen: Option<&MarkedYaml> = None;
@@ -358,10 +367,10 @@ pub fn resources(
         .map(|y| y.resource_locations.values().map(|l| l.line).collect())
         .unwrap_or_default();
     starts.sort_unstable();
-    let last_line = source.text.lines().count();
+    let lines = LineStarts::new(&source.text);
     let lines_of = |line: usize| {
-        let next = starts.iter().find(|s| **s > line).map_or(last_line, |n| n - 1);
-        (line, next)
+        let next = starts.get(starts.partition_point(|s| *s <= line));
+        (line, next.map_or(lines.count(), |n| n - 1))
     };
 
     let parameters = top
@@ -445,7 +454,7 @@ pub fn resources(
         let mut inline_suppressions = inline::from_metadata(body.get("Metadata"));
         if let Some(l) = location_of(id) {
             let (first, last) = lines_of(l.line);
-            inline_suppressions.extend(inline::from_comments(&source.text, first, last));
+            inline_suppressions.extend(inline::from_comment_lines(lines.block(first, last).lines(), first));
         }
         let references = properties
             .as_object()
@@ -652,6 +661,10 @@ struct Converter<'a> {
     /// Offsets in the text saphyr parsed (the source text unless it was padded).
     parsed: CharOffsets<'a>,
     padding: &'a Padding,
+    /// The values of the scalars read so far with an anchor (`&name`), by name. saphyr gives the
+    /// copy of an anchored scalar the span of its alias (`*name`), where its written form, and
+    /// so its readings, cannot be seen.
+    anchored: RefCell<HashMap<String, Value>>,
 }
 
 impl Converter<'_> {
@@ -712,13 +725,90 @@ impl Converter<'_> {
         }
     }
 
+    /// A scalar's value; a plain scalar that YAML 1.1 (CloudFormation's reading) and YAML 1.2
+    /// read differently is a readings marker holding both, which rules judge like the branches
+    /// of an `Fn::If`.
     fn scalar(&self, scalar: &Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
+        let raw = self.text_of(node).trim();
+        if let Some(alias) = raw.strip_prefix('*') {
+            if let Some(value) = self.anchored.borrow().get(alias) {
+                return value.clone();
+            }
+            // An anchor this reader did not record (on a mapping key): judge the value as if it
+            // were written plain here, which can only add a reading.
+            return match scalar {
+                Scalar::String(s) => self.readings(Value::String(s.to_string()), s),
+                other => self.readings(self.core_schema(other, node), &scalar_text(other)),
+            };
+        }
+        let value = self.core_schema(scalar, node);
+        // Quoted and block scalars have one reading (their written text starts with the quote or
+        // the indicator), and so have tagged ones (`!!int 026`, `! yes`). A node's span starts
+        // at its anchor, if any.
+        let written = self.scalar_text_of(node);
+        let plain = match scalar {
+            Scalar::String(s) => written == s.as_ref() && !self.is_block_scalar(node),
+            _ => !written.starts_with('!'),
+        };
+        let value = if written.is_empty() || !plain {
+            value
+        } else {
+            self.readings(value, written)
+        };
+        if let Some(name) = raw.strip_prefix('&').and_then(|r| r.split(char::is_whitespace).next()) {
+            self.anchored.borrow_mut().insert(name.to_string(), value.clone());
+        }
+        value
+    }
+
+    /// `value` (the YAML 1.2 reading of a plain scalar written `written`), or a readings marker
+    /// when YAML 1.1 reads it differently.
+    fn readings(&self, value: Value, written: &str) -> Value {
+        match (yaml11::reading(written), &value) {
+            (Some(v11), _) if v11 != value => readings_marker(value, v11),
+            (None, Value::String(_)) | (Some(_), _) => value,
+            (None, _) => readings_marker(value, Value::String(written.to_string())),
+        }
+    }
+
+    /// The text of a scalar node as written, without its anchor (a node's span starts at it).
+    fn scalar_text_of(&self, node: &MarkedYaml<'_>) -> &str {
+        let written = self.text_of(node).trim();
+        match written.strip_prefix('&') {
+            Some(rest) => rest
+                .split_once(char::is_whitespace)
+                .map_or("", |(_, value)| value.trim_start()),
+            None => written,
+        }
+    }
+
+    /// Whether a string node is a block scalar (`|`, `>-`): its span holds only its content,
+    /// which starts a line after the header. In doubt, no (then it is judged as plain, which may
+    /// only add a reading).
+    fn is_block_scalar(&self, node: &MarkedYaml<'_>) -> bool {
+        let text = self.parsed.text;
+        let before = text.get(..self.parsed.byte(node.span.start.index())).unwrap_or("");
+        let mut lines = before.rsplit('\n');
+        if !lines.next().unwrap_or("").trim().is_empty() {
+            return false;
+        }
+        let Some(header) = lines.find(|l| !l.trim().is_empty()) else {
+            return false;
+        };
+        let header = header.split(" #").next().unwrap_or(header);
+        header.split_whitespace().last().is_some_and(|t| {
+            t.starts_with(['|', '>']) && t[1..].bytes().all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+        })
+    }
+
+    /// A scalar's value as the YAML 1.2 core schema reads it (with leading zeros kept).
+    fn core_schema(&self, scalar: &Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
         match scalar {
             Scalar::Null => Value::Null,
             Scalar::Boolean(b) => Value::Bool(*b),
             Scalar::String(s) => Value::String(s.to_string()),
             Scalar::Integer(i) => {
-                let written = self.text_of(node).trim();
+                let written = self.scalar_text_of(node);
                 if has_leading_zero(written) {
                     Value::String(written.to_string())
                 } else {
@@ -726,7 +816,7 @@ impl Converter<'_> {
                 }
             }
             Scalar::FloatingPoint(f) => {
-                let written = self.text_of(node).trim();
+                let written = self.scalar_text_of(node);
                 if !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit()) {
                     // An integer too large for i64: exact as u64 if it fits, else as written.
                     return match written.parse::<u64>() {
@@ -812,7 +902,11 @@ impl Converter<'_> {
 
     fn tagged(&self, tag: &Tag, inner: &MarkedYaml<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Value, Located> {
         if tag.handle == CORE_SCHEMA_HANDLE {
-            return self.value(inner, depth);
+            // `!!int 026`: the tag gives the scalar its one reading.
+            return match &inner.data {
+                YamlData::Value(scalar) => Ok(self.core_schema(scalar, inner)),
+                _ => self.value(inner, depth),
+            };
         }
         let is_scalar = matches!(inner.data, YamlData::Value(_) | YamlData::Representation(..));
         if is_non_specific(tag) {
@@ -936,6 +1030,35 @@ fn truncate(text: &str) -> String {
     match text.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+/// The byte offset where each line of a text starts, to slice out line ranges without walking
+/// the text from its start each time (which made reading a template quadratic in its size).
+struct LineStarts<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineStarts<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&s| s < text.len())
+            .collect();
+        LineStarts { text, starts }
+    }
+
+    /// The number of lines, as `str::lines` counts them.
+    fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Lines `first..=last` (1-based), each with its line break.
+    fn block(&self, first: usize, last: usize) -> &'a str {
+        let start = self.starts.get(first.max(1) - 1).copied().unwrap_or(self.text.len());
+        let end = self.starts.get(last).copied().unwrap_or(self.text.len()).max(start);
+        &self.text[start..end]
     }
 }
 
@@ -1159,7 +1282,7 @@ mod tests {
         let v = parse("a: ~\nb: true\nc: 12\nd: 1.5\ne: '12'\nf: yes\ng: \"true\"\nh:\n").expect("parse");
         assert_eq!(
             v,
-            json!({"a": null, "b": true, "c": 12, "d": 1.5, "e": "12", "f": "yes", "g": "true", "h": null})
+            json!({"a": null, "b": true, "c": 12, "d": 1.5, "e": "12", "f": readings_marker(json!("yes"), json!(true)), "g": "true", "h": null})
         );
     }
 
@@ -1268,6 +1391,102 @@ mod tests {
         assert_eq!(&text[t.offset..t.offset + t.length], "Topic");
         let rs = load(text);
         assert_eq!(rs[1].anchor, Anchor::Span(t));
+    }
+
+    #[test]
+    fn plain_scalars_read_differently_by_yaml_1_1_carry_both_readings() {
+        let both = |v12: Value, v11: Value| readings_marker(v12, v11);
+        let cases = [
+            ("yes", both(json!("yes"), json!(true))),
+            ("No", both(json!("No"), json!(false))),
+            ("on", both(json!("on"), json!(true))),
+            ("OFF", both(json!("OFF"), json!(false))),
+            ("y", both(json!("y"), json!(true))),
+            ("N", both(json!("N"), json!(false))),
+            ("026", both(json!("026"), json!(22))),
+            ("-026", both(json!("-026"), json!(-22))),
+            ("0b10110", both(json!("0b10110"), json!(22))),
+            ("-0x16", both(json!("-0x16"), json!(-22))),
+            ("0x1_6", both(json!("0x1_6"), json!(22))),
+            ("2_2", both(json!("2_2"), json!(22))),
+            ("0:22", json!("0:22")),
+            ("1:00", both(json!("1:00"), json!(60))),
+            ("190:20:30", both(json!("190:20:30"), json!(685_230))),
+            ("1_0.5", both(json!("1_0.5"), json!(10.5))),
+            ("1:30.5", both(json!("1:30.5"), json!(90.5))),
+            ("0o26", both(json!(22), json!("0o26"))),
+            ("1e3", both(json!(1000.0), json!("1e3"))),
+            ("yes # a comment", both(json!("yes"), json!(true))),
+            // One reading: the same in both, or not plain.
+            ("22", json!(22)),
+            ("+22", json!(22)),
+            ("0x16", json!(22)),
+            ("true", json!(true)),
+            ("FALSE", json!(false)),
+            ("1.5", json!(1.5)),
+            ("~", Value::Null),
+            ("NULL", Value::Null),
+            ("012345678901", json!("012345678901")),
+            ("09", json!("09")),
+            (".inf", json!(".inf")),
+            ("'yes'", json!("yes")),
+            ("\"026\"", json!("026")),
+            ("!!str yes", json!("yes")),
+            ("!!int 026", json!(26)),
+            ("|\n  yes\n", json!("yes\n")),
+            (">-\n  on\n", json!("on")),
+            ("!Ref yes", json!({"Ref": "yes"})),
+            ("yes and no", json!("yes and no")),
+            ("\n  on", both(json!("on"), json!(true))),
+            ("# c\n\n  026", both(json!("026"), json!(22))),
+            ("|+ # c\n\n  yes", json!("\nyes\n")),
+            ("&a yes", both(json!("yes"), json!(true))),
+            ("&a 026", both(json!("026"), json!(22))),
+            ("! yes", json!("yes")),
+        ];
+        for (snippet, want) in cases {
+            assert_eq!(value_of(snippet), want, "{snippet}");
+        }
+        // In flow collections and nested mappings too; keys are names, read as written.
+        assert_eq!(
+            value_of("[yes, {a: off}, 'on']"),
+            json!([both(json!("yes"), json!(true)), {"a": both(json!("off"), json!(false))}, "on"])
+        );
+        assert_eq!(parse("yes: 1\n").expect("parse"), json!({"yes": 1}));
+        // An alias is a copy of its anchor's readings.
+        assert_eq!(
+            parse("a: &p on\nb: *p\nc: [&q 026, *q, &r 'no', *r]\nd: &m {x: off}\ne: *m\n").expect("parse"),
+            json!({"a": both(json!("on"), json!(true)), "b": both(json!("on"), json!(true)),
+                   "c": [both(json!("026"), json!(22)), both(json!("026"), json!(22)), "no", "no"],
+                   "d": {"x": both(json!("off"), json!(false))}, "e": {"x": both(json!("off"), json!(false))}})
+        );
+        // An anchor redefined: the alias takes the latest.
+        assert_eq!(
+            value_of("[&a yes, &a '1', *a]"),
+            json!([both(json!("yes"), json!(true)), "1", "1"])
+        );
+        // An anchor on a key, aliased as a value: judged as if written plain.
+        assert_eq!(
+            parse("&k off: 1\nv: *k\n").expect("parse")["v"],
+            both(json!("off"), json!(false))
+        );
+    }
+
+    #[test]
+    fn line_starts_slice_the_lines_str_lines_yields() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n\n", "\n\nx\n", "é\nü\n"] {
+            let lines = LineStarts::new(text);
+            let all: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.count(), all.len(), "{text:?}");
+            for first in 1..=all.len() {
+                for last in first..=all.len() + 1 {
+                    let want: Vec<&str> = all.iter().copied().skip(first - 1).take(last + 1 - first).collect();
+                    let got: Vec<&str> = lines.block(first, last).lines().collect();
+                    assert_eq!(got, want, "{text:?} {first}..={last}");
+                }
+            }
+            assert_eq!(lines.block(all.len() + 1, all.len() + 3), "");
+        }
     }
 
     #[test]

@@ -60,6 +60,28 @@ pub fn is_unknown(value: &Value) -> bool {
     matches!(value, Value::Object(map) if map.len() == 1 && map.get(UNKNOWN_MARKER) == Some(&Value::Bool(true)))
 }
 
+/// The key of the object that stands in for a plain YAML scalar that YAML 1.1, which
+/// CloudFormation reads, and YAML 1.2 read differently: `{KEY: [1.2 reading, 1.1 reading]}`
+/// (`yes` is `["yes", true]`, `026` is `["026", 22]`). Rules judge both readings, as they judge
+/// the branches of an `Fn::If`. The `Fn::` prefix makes code that does not know the marker treat
+/// it as an intrinsic function, a value set at deploy time, never as a literal mapping.
+pub const READINGS_MARKER: &str = "Fn::controlgate:YamlReadings";
+
+/// The readings of a scalar that YAML 1.2 and YAML 1.1 read differently, as a marker.
+pub fn readings_marker(yaml12: Value, yaml11: Value) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert(READINGS_MARKER.to_string(), Value::Array(vec![yaml12, yaml11]));
+    Value::Object(map)
+}
+
+/// The `[YAML 1.2, YAML 1.1]` readings of a readings marker.
+pub fn readings_of(value: &Value) -> Option<&[Value]> {
+    match value {
+        Value::Object(map) if map.len() == 1 => map.get(READINGS_MARKER)?.as_array().map(Vec::as_slice),
+        _ => None,
+    }
+}
+
 /// One resource, normalized from a Terraform plan or a CloudFormation template.
 #[derive(Debug, Clone)]
 pub struct Resource {

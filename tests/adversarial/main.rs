@@ -8,6 +8,7 @@
 mod escapes;
 mod files;
 mod foreach;
+mod yaml11;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

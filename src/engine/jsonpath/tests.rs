@@ -685,3 +685,145 @@ fn sensitive_tags_and_port_ranges_are_never_echoed() {
     let v = condition(ports).evaluate(&r, &Alone).unwrap();
     assert!(v.facts.iter().all(|f| !f.contains("ssh-6022")), "{:?}", v.facts);
 }
+
+/// `{"Fn::controlgate:YamlReadings": [yaml12, yaml11]}`.
+fn two(yaml12: Value, yaml11: Value) -> Value {
+    crate::model::readings_marker(yaml12, yaml11)
+}
+
+#[test]
+fn comparisons_on_values_that_are_not_finite_numbers_are_unknown() {
+    let c = "path: $.n\ngte: 7\n";
+    let not = "not:\n  path: $.n\n  lt: 7\n";
+    for v in [
+        json!("nan"),
+        json!("NaN"),
+        json!("inf"),
+        json!("-infinity"),
+        json!("1e400"),
+        json!(".inf"),
+        json!("abc"),
+        json!(true),
+        json!([7]),
+    ] {
+        assert_eq!(truth(c, json!({ "n": v })), Truth::Unknown, "{v}");
+        assert_eq!(truth(not, json!({ "n": v })), Truth::Unknown, "{v} under not");
+    }
+    assert_eq!(truth(c, json!({"n": "1e3"})), Truth::True);
+    assert_eq!(truth(not, json!({"n": 1.5})), Truth::False);
+}
+
+#[test]
+fn port_bounds_that_are_not_whole_numbers_are_unknown() {
+    let open =
+        |from: Value, to: Value| json!({"ingress": [{"from_port": from, "to_port": to, "cidr_blocks": ["0.0.0.0/0"]}]});
+    for bad in [
+        json!("nan"),
+        json!(".nan"),
+        json!("inf"),
+        json!(".inf"),
+        json!("1e400"),
+        json!("-1e400"),
+        json!(21.5),
+        json!("ssh"),
+        json!(""),
+        json!(false),
+        json!({"a": 1}),
+    ] {
+        let v = condition(OPEN_ADMIN)
+            .evaluate(&resource(open(bad.clone(), json!(22))), &Alone)
+            .unwrap();
+        assert_eq!(v.truth, Truth::Unknown, "from {bad}: {:?}", v.facts);
+        assert!(v.facts.iter().any(|f| f.contains("not a port number")), "{:?}", v.facts);
+        assert_eq!(
+            truth(OPEN_ADMIN, open(json!(22), bad.clone())),
+            Truth::Unknown,
+            "to {bad}"
+        );
+    }
+    // Whole numbers in any spelling are ports.
+    assert_eq!(truth(OPEN_ADMIN, open(json!("22"), json!(22.0))), Truth::False);
+    assert_eq!(truth(OPEN_ADMIN, open(json!(80), json!("80"))), Truth::True);
+}
+
+#[test]
+fn both_yaml_readings_are_judged() {
+    let public = "not:\n  path: $.PubliclyAccessible\n  equals: true\n";
+    // `yes`: the string "yes" under YAML 1.2, true under YAML 1.1: never a pass.
+    let v = condition(public)
+        .evaluate(
+            &resource(json!({"PubliclyAccessible": two(json!("yes"), json!(true))})),
+            &Alone,
+        )
+        .unwrap();
+    assert_eq!(v.truth, Truth::Unknown);
+    assert!(
+        v.facts.iter().any(|f| f.contains("YAML 1.1") && f.contains("\"yes\"")),
+        "{:?}",
+        v.facts
+    );
+    // Readings that agree decide: `no` is false, or the string "no", and neither equals true.
+    assert_eq!(
+        truth(public, json!({"PubliclyAccessible": two(json!("no"), json!(false))})),
+        Truth::True
+    );
+    // Under an `!If`, and as a parameter's allowed values.
+    let branches = json!({"PubliclyAccessible": {"Fn::If": ["C", false, two(json!("on"), json!(true))]}});
+    assert_eq!(truth(public, branches), Truth::Unknown);
+    let mut r = resource(json!({"PubliclyAccessible": {"Ref": "P"}}));
+    r.parameters = Some(Arc::new(
+        json!({"P": {"AllowedValues": [false, two(json!("y"), json!(true))]}}),
+    ));
+    assert_eq!(condition(public).evaluate(&r, &Alone).unwrap().truth, Truth::Unknown);
+    // Existence is not in doubt.
+    assert_eq!(
+        truth("path: $.E\nexists: true\n", json!({"E": two(json!("on"), json!(true))})),
+        Truth::True
+    );
+    // A comparison: 026 is "026" (26) in YAML 1.2, 22 in YAML 1.1.
+    assert_eq!(
+        truth("path: $.n\ngte: 25\n", json!({"n": two(json!("026"), json!(22))})),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth("path: $.n\ngte: 20\n", json!({"n": two(json!("026"), json!(22))})),
+        Truth::True
+    );
+}
+
+#[test]
+fn port_ranges_judge_every_reading_of_each_bound() {
+    let rule =
+        |from: Value, to: Value| json!({"ingress": [{"from_port": from, "to_port": to, "cidr_blocks": ["0.0.0.0/0"]}]});
+    // 026 is port 26 under YAML 1.2, port 22 under YAML 1.1.
+    let octal = || two(json!("026"), json!(22));
+    let v = condition(OPEN_ADMIN)
+        .evaluate(&resource(rule(octal(), octal())), &Alone)
+        .unwrap();
+    assert_eq!(v.truth, Truth::Unknown, "{:?}", v.facts);
+    assert!(v.facts.iter().any(|f| f.contains("include 22")), "{:?}", v.facts);
+    // Both readings open 22, or neither does: decided.
+    assert_eq!(
+        truth(OPEN_ADMIN, rule(two(json!("0:20"), json!(20)), octal())),
+        Truth::Unknown
+    );
+    assert_eq!(truth(OPEN_ADMIN, rule(json!(0), octal())), Truth::False);
+    assert_eq!(
+        truth(OPEN_ADMIN, rule(two(json!("0b1000000"), json!(64)), json!(80))),
+        Truth::Unknown
+    );
+    assert_eq!(
+        truth(OPEN_ADMIN, rule(two(json!(443), json!("0o673")), json!(443))),
+        Truth::Unknown
+    );
+    let branches = json!({"Fn::If": ["C", 80, 20]});
+    assert_eq!(truth(OPEN_ADMIN, rule(branches.clone(), json!(25))), Truth::Unknown);
+    assert_eq!(
+        truth(OPEN_ADMIN, rule(json!({"Fn::If": ["C", 80, 443]}), json!(443))),
+        Truth::True
+    );
+    assert_eq!(
+        truth(OPEN_ADMIN, rule(json!({"Fn::If": ["C", 20, 21]}), json!(23))),
+        Truth::False
+    );
+}

@@ -420,3 +420,22 @@ fn substitution_leaves_unbound_and_escaped_variables() {
     let (kept, undecided) = substitute("B${N}", &open, Mode::Key);
     assert_eq!((kept.as_str(), undecided.map(|b| b.why.as_str())), ("B${N}", Some("w")));
 }
+
+/// `N` and `[Yes, No]` are booleans to YAML 1.1: the identifier is still a name, the values still
+/// name the resources, and what they set is undecidable.
+#[test]
+fn yaml_11_booleans_in_a_loop_name_resources_and_stay_undecidable() {
+    let rs = load(&format!(
+        "{HEAD}Resources:
+  Fn::ForEach::B:
+    - N
+    - [Yes, No]
+    - 'Bucket${{N}}':
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketName: !Ref N
+"
+    ))
+    .expect("expand");
+    assert_eq!(ids(&rs), ["BucketYes", "BucketNo"]);
+}
