@@ -159,8 +159,16 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub no_builtin: bool,
     /// Config file [default: .controlgate.yaml in the working directory, if present].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+    /// Read no config file, not even .controlgate.yaml (the repository's config is the pull
+    /// request author's to edit).
+    #[arg(long)]
+    pub no_config: bool,
+    /// Refuse to run without the built-in pack: a config file (or `--no-builtin`) that leaves it
+    /// out is an error.
+    #[arg(long)]
+    pub require_builtin: bool,
 }
 
 #[derive(Debug, Args)]

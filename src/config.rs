@@ -264,6 +264,16 @@ impl Changed {
     }
 }
 
+/// The day a run judges exceptions on, where it came from, and the system's UTC date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JudgedDay {
+    pub day: NaiveDate,
+    /// `--today` or `system clock (UTC)`.
+    pub source: &'static str,
+    #[serde(skip)]
+    pub system: NaiveDate,
+}
+
 /// Everything `check` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -287,6 +297,8 @@ pub struct Settings {
     pub approvers: Option<PathBuf>,
     /// The day exceptions are judged on (`--today`, else the system date).
     pub clock: Clock,
+    /// That day, and where it came from.
+    pub day: JudgedDay,
     pub invalid_exceptions: InvalidPolicy,
     pub account: Option<String>,
     /// The region of resources whose input does not say.
@@ -318,7 +330,29 @@ impl Settings {
             Some((p, f)) => (p.display().to_string(), f),
             None => (String::new(), ConfigFile::default()),
         };
-        let changed = changes(&o, &file, &origin);
+        // The day is a UTC day: the same run judges the same exceptions in every time zone.
+        let system = chrono::Utc::now().date_naive();
+        let today = o.today.unwrap_or(system);
+        let mut changed = changes(&o, &file, &origin);
+        if let Some(day) = o.today {
+            let earlier = day < system;
+            changed.push(Changed {
+                setting: "today".into(),
+                value: day.to_string(),
+                default: format!("the system date ({system}, UTC)"),
+                source: "command line".into(),
+                weakens: earlier,
+                effect: if earlier {
+                    format!(
+                        "exceptions are judged as on {day}, {} days before the system date: an exception expired since may still apply",
+                        (system - day).num_days()
+                    )
+                } else {
+                    format!("exceptions are judged as on {day}")
+                },
+            });
+            changed.sort_by_key(|c| !c.weakens);
+        }
         let base = |p: &PathBuf| {
             if p.is_relative() { cwd.join(p) } else { p.clone() }
         };
@@ -378,8 +412,17 @@ impl Settings {
             color: false,
             exceptions,
             approvers: o.approvers,
+            day: JudgedDay {
+                day: today,
+                source: if o.today.is_some() {
+                    "--today"
+                } else {
+                    "system clock (UTC)"
+                },
+                system,
+            },
             clock: Clock {
-                today: o.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                today,
                 warn_days: i64::from(o.expiry_warning_days.or(file.expiry_warning_days).unwrap_or(14)),
             },
             invalid_exceptions: o.invalid_exceptions.or(file.invalid_exceptions).unwrap_or_default(),

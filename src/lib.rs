@@ -198,6 +198,13 @@ fn write_run(
     for m in &run.messages {
         let _ = writeln!(stderr, "{}", report::escape::line(m));
     }
+    for c in settings.changed.iter().filter(|c| c.weakens) {
+        let _ = writeln!(
+            stderr,
+            "warning: a setting weakens the gate: {}",
+            report::escape::line(&c.describe())
+        );
+    }
     let policy = gate::Policy {
         fail_on: settings.fail_on,
         unknown: settings.unknown,
@@ -209,6 +216,8 @@ fn write_run(
         exceptions: &run.inventory,
         files: run.files,
         gate: &decision,
+        changed: &settings.changed,
+        day: Some(&settings.day),
         sarif: settings.sarif.clone(),
     };
     // Built once for every SARIF document of the run: fitting it to GitHub code scanning's limits

@@ -72,15 +72,30 @@ fn settings(
     policy: &PolicyArgs,
     overrides: Overrides,
 ) -> Result<Settings, Vec<Error>> {
-    let config_path = policy
-        .config
-        .clone()
-        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| std::fs::symlink_metadata(p).is_ok()));
+    let config_path = policy.config.clone().or_else(|| {
+        Some(PathBuf::from(DEFAULT_CONFIG)).filter(|p| !policy.no_config && std::fs::symlink_metadata(p).is_ok())
+    });
     let config = match &config_path {
         Some(p) => Some((p.as_path(), ConfigFile::load(p).map_err(|e| vec![Error::Config(e)])?)),
         None => None,
     };
-    Settings::new(cwd, paths, config.map(|(p, c)| (p as &Path, c)), overrides).map_err(|e| vec![Error::Config(e)])
+    let s = Settings::new(cwd, paths, config.map(|(p, c)| (p as &Path, c)), overrides)
+        .map_err(|e| vec![Error::Config(e)])?;
+    if policy.require_builtin && !s.packs.contains(&PackSource::Builtin) {
+        let source = s
+            .changed
+            .iter()
+            .find(|c| c.setting == "builtin")
+            .map_or("the command line", |c| c.source.as_str());
+        return Err(vec![Error::Config(
+            Located::file(
+                source,
+                "the built-in pack is left out, and --require-builtin requires it",
+            )
+            .with_help("remove `builtin: false` (or --no-builtin); packs of your own are added with `policies:`"),
+        )]);
+    }
+    Ok(s)
 }
 
 fn run(cli: Cli) -> Result<Exit, Vec<Error>> {

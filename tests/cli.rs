@@ -504,7 +504,12 @@ fn github_workflow_commands_annotate_each_finding() {
     let o = env.run(&["--format", "github", "plan.json"]);
     assert_eq!(code(&o), 1);
     let out = String::from_utf8_lossy(&o.stdout);
-    let lines: Vec<&str> = out.lines().collect();
+    let mut lines: Vec<&str> = out.lines().collect();
+    // The test pack replaces the built-in one: a setting that weakens the gate, said first.
+    assert!(
+        lines.remove(0).contains("a setting weakens the gate::builtin: false"),
+        "{out}"
+    );
     // One annotation per finding (a medium finding that blocks is a warning), then the summary.
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("::warning file=plan.json,line="), "{out}");
@@ -516,7 +521,9 @@ fn github_workflow_commands_annotate_each_finding() {
     assert!(lines[1].starts_with("::error title=controlgate::1 failed"), "{out}");
     // Below --fail-on it no longer blocks: a notice.
     let o = env.run(&["--format", "github", "--fail-on", "high", "plan.json"]);
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("::notice file=plan.json"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.lines().any(|l| l.starts_with("::notice file=plan.json")), "{out}");
+    assert!(out.contains("weakens the gate::failOn: high"), "{out}");
 }
 
 #[test]

@@ -28,6 +28,8 @@ fn without_version(mut v: Value) -> Value {
                 for (k, x) in m.iter_mut() {
                     if (k == "version" || k == "semanticVersion") && x == env!("CARGO_PKG_VERSION") {
                         *x = Value::String("[version]".into());
+                    } else if k == "judgedDay" && x == &system_date() {
+                        *x = Value::String("[the system date]".into());
                     } else if k == "originalUriBaseIds" {
                         // The checkout's absolute path differs from machine to machine.
                         *x = Value::String("[repository root]".into());
@@ -42,6 +44,25 @@ fn without_version(mut v: Value) -> Value {
     }
     walk(&mut v);
     v
+}
+
+/// The day the run judges exceptions on, without `--today`.
+fn system_date() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// What a run says of the system date changes every day; the snapshot should not.
+fn without_system_date(text: String) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let days = (today - chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()).num_days();
+    text.replace(
+        &format!("the system date \\({today}, UTC\\)"),
+        "the system date \\([the system date], UTC\\)",
+    )
+    .replace(
+        &format!("2026-11-25, {days} days before"),
+        "2026-11-25, [n] days before",
+    )
 }
 
 #[test]
@@ -63,7 +84,7 @@ fn sarif_output() {
 
 #[test]
 fn human_output_with_exceptions_and_inline_suppressions() {
-    insta::assert_snapshot!(run_with(
+    insta::assert_snapshot!(without_system_date(run_with(
         "human",
         &[
             "fixtures/exceptions/inline.yaml",
@@ -72,12 +93,12 @@ fn human_output_with_exceptions_and_inline_suppressions() {
             "--today",
             "2026-11-25"
         ]
-    ));
+    )));
 }
 
 #[test]
 fn markdown_summary_with_exceptions() {
-    insta::assert_snapshot!(run_with(
+    insta::assert_snapshot!(without_system_date(run_with(
         "markdown",
         &[
             "--exceptions",
@@ -85,5 +106,5 @@ fn markdown_summary_with_exceptions() {
             "--today",
             "2026-11-25"
         ]
-    ));
+    )));
 }

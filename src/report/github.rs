@@ -45,6 +45,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             workflow_data(&message)
         )?;
     }
+    for c in report.weakened() {
+        writeln!(
+            out,
+            "::warning title={}::{}",
+            workflow_property("controlgate: a setting weakens the gate"),
+            workflow_data(&c.describe())
+        )?;
+    }
     for f in &report.evaluation.findings {
         let what = match f.outcome {
             Outcome::Fail => f.message.clone(),

@@ -50,6 +50,12 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "reasons": report.gate.reasons(),
         },
         "errors": report.gate.errors,
+        "settings": {
+            "judgedDay": report.day.map(|d| d.day),
+            "judgedDaySource": report.day.map(|d| d.source),
+            "weakening": report.weakened().count(),
+            "changed": report.changed,
+        },
         "summary": {
             "files": report.files,
             "resources": report.evaluation.resources,

@@ -75,8 +75,33 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         Verdict::Pass => writeln!(out, "## controlgate: the gate passes")?,
     }
     writeln!(out)?;
+    let weakened: Vec<_> = report.weakened().collect();
+    if !weakened.is_empty() {
+        writeln!(out, "### Settings that weaken the gate\n")?;
+        writeln!(
+            out,
+            "These let through what the defaults would stop; review them with the change.\n"
+        )?;
+        writeln!(out, "| setting | value | default | from | effect |")?;
+        writeln!(out, "| --- | --- | --- | --- | --- |")?;
+        for c in weakened {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                cell(&c.setting),
+                escape::markdown_code(&c.value),
+                cell(&c.default),
+                escape::markdown_code(&c.source),
+                cell(&c.effect)
+            )?;
+        }
+        writeln!(out)?;
+    }
     writeln!(out, "{}", report.summary())?;
     writeln!(out)?;
+    if let Some(day) = report.day {
+        writeln!(out, "Exceptions judged as on {} ({}).\n", day.day, day.source)?;
+    }
 
     writeln!(out, "| severity | failed | unknown | excepted |")?;
     writeln!(out, "| --- | ---: | ---: | ---: |")?;

@@ -10,6 +10,7 @@ pub mod sarif;
 use std::io::Write;
 
 use crate::catalog::{Catalog, Severity};
+use crate::config::{Changed, JudgedDay};
 use crate::evaluate::Evaluation;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
@@ -27,6 +28,10 @@ pub struct Report<'a> {
     pub files: usize,
     /// The gate's decision, made once for the run: printers tell it, none computes it.
     pub gate: &'a Decision,
+    /// Settings that differ from the defaults, weakening ones first: every format records them.
+    pub changed: &'a [Changed],
+    /// The day exceptions were judged on, and where it came from.
+    pub day: Option<&'a JudgedDay>,
     pub sarif: SarifOptions,
 }
 
@@ -65,6 +70,11 @@ impl Report<'_> {
 
     pub fn blocking(&self) -> usize {
         self.gate.blocking
+    }
+
+    /// The settings that let through what the defaults would stop.
+    pub fn weakened(&self) -> impl Iterator<Item = &Changed> {
+        self.changed.iter().filter(|c| c.weakens)
     }
 
     /// Whether the run failed: every format then says so first.

@@ -539,6 +539,30 @@ fn invocation(report: &Report<'_>) -> Invocation {
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
     }
+    // The settings behind the results, and a warning for each that weakens the gate.
+    let weakening: Vec<Notification> = report
+        .weakened()
+        .map(|c| {
+            Notification::builder()
+                .message(
+                    Message::builder()
+                        .text(format!("a setting weakens the gate: {}", c.describe()))
+                        .build(),
+                )
+                .level(json!("warning"))
+                .build()
+        })
+        .collect();
+    if !weakening.is_empty() {
+        invocation.tool_configuration_notifications = Some(weakening);
+    }
+    let mut props = BTreeMap::new();
+    if let Some(day) = report.day {
+        props.insert("judgedDay".to_string(), json!(day.day));
+        props.insert("judgedDaySource".to_string(), json!(day.source));
+    }
+    props.insert("settingsChanged".to_string(), json!(report.changed));
+    invocation.properties = Some(PropertyBag::builder().additional_properties(props).build());
     invocation
 }
 
@@ -612,6 +636,8 @@ mod tests {
             exceptions: &[],
             files: 1,
             gate: &PASS,
+            changed: &[],
+            day: None,
             sarif: SarifOptions::default(),
         }
     }
