@@ -10,6 +10,12 @@ args=(check --sarif-file "$sarif" --json-file "${RUNNER_TEMP:-/tmp}/controlgate.
 [ -n "${INPUT_POLICIES:-}" ] && args+=(--policies "$INPUT_POLICIES")
 [ -n "${INPUT_EXCEPTIONS:-}" ] && args+=(--exceptions "$INPUT_EXCEPTIONS")
 [ -n "${INPUT_APPROVERS:-}" ] && args+=(--approvers "$INPUT_APPROVERS")
+case "${INPUT_CONFIG:-}" in
+  "") ;;
+  none) args+=(--no-config) ;;
+  *) args+=(--config "$INPUT_CONFIG") ;;
+esac
+[ "${INPUT_REQUIRE_BUILTIN:-true}" = "true" ] && args+=(--require-builtin)
 [ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
 [ -n "${INPUT_CATEGORY:-}" ] && args+=(--sarif-category "$INPUT_CATEGORY")
 # Code scanning opens alerts for suppressed results: leave excepted findings out of what is uploaded.

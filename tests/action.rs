@@ -111,6 +111,63 @@ fn action_script_uploads_nothing_from_a_failed_run() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("::error title=controlgate::the check failed"));
 }
 
+#[test]
+fn action_script_refuses_a_config_that_drops_the_built_in_pack_unless_told_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("github-action/run.sh");
+    std::fs::write(
+        tmp.path().join("t.yaml"),
+        "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tmp.path().join("pack/controls")).unwrap();
+    std::fs::write(
+        tmp.path().join(".controlgate.yaml"),
+        "builtin: false\npolicies: [pack]\n",
+    )
+    .unwrap();
+    let run = |envs: &[(&str, &str)]| {
+        Command::new("bash")
+            .arg(&script)
+            .current_dir(tmp.path())
+            .env("CONTROLGATE", env!("CARGO_BIN_EXE_controlgate"))
+            .env("INPUT_PATHS", "t.yaml")
+            .env("INPUT_SARIF_FILE", tmp.path().join("r.sarif"))
+            .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
+            .env("GITHUB_OUTPUT", tmp.path().join("o.txt"))
+            .env("RUNNER_TEMP", tmp.path())
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--require-builtin requires it"));
+    // The repository's config ignored: the built-in pack judges the template.
+    let ignored = run(&[("INPUT_CONFIG", "none")]);
+    assert_eq!(
+        ignored.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&ignored.stderr)
+    );
+    // Allowed on purpose, the replaced pack decides, and the summary says the gate was weakened.
+    let allowed = run(&[("INPUT_REQUIRE_BUILTIN", "false")]);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    let md = std::fs::read_to_string(tmp.path().join("s.md")).unwrap();
+    assert!(md.contains("### Settings that weaken the gate"), "{md}");
+}
+
 /// This build's binary packaged by `scripts/package_release.sh` for `target`, once per test run
 /// (packaging a debug binary takes seconds).
 fn packaged(target: &'static str) -> PathBuf {
