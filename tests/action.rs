@@ -168,6 +168,55 @@ fn action_script_refuses_a_config_that_drops_the_built_in_pack_unless_told_other
     assert!(md.contains("### Settings that weaken the gate"), "{md}");
 }
 
+/// Hosted-runner labels GitHub has retired: a job on one never starts, and one such job blocks a
+/// release's publish job.
+const RETIRED_RUNNERS: &[&str] = &[
+    "macos-10.15",
+    "macos-11",
+    "macos-12",
+    "macos-13",
+    "ubuntu-18.04",
+    "ubuntu-20.04",
+    "windows-2016",
+    "windows-2019",
+];
+
+#[test]
+fn workflows_run_only_on_current_runner_labels() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut labels = Vec::new();
+    for dir in [".github/workflows", "github-action/examples"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let doc: serde_json::Value =
+                serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            for (name, job) in doc["jobs"].as_object().unwrap() {
+                let mut of_job: Vec<String> = job["strategy"]["matrix"]["include"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m["os"].as_str().map(String::from))
+                    .collect();
+                if let Some(l) = job["runs-on"].as_str().filter(|l| !l.contains("${{")) {
+                    of_job.push(l.to_string());
+                }
+                labels.extend(
+                    of_job
+                        .into_iter()
+                        .map(|l| (path.display().to_string(), name.clone(), l)),
+                );
+            }
+        }
+    }
+    assert!(labels.iter().any(|(_, _, l)| l == "macos-15-intel"), "{labels:?}");
+    let retired: Vec<_> = labels
+        .iter()
+        .filter(|(_, _, l)| RETIRED_RUNNERS.contains(&l.as_str()))
+        .collect();
+    assert!(retired.is_empty(), "retired runner labels: {retired:?}");
+}
+
 /// This build's binary packaged by `scripts/package_release.sh` for `target`, once per test run
 /// (packaging a debug binary takes seconds).
 fn packaged(target: &'static str) -> PathBuf {
