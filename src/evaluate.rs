@@ -206,10 +206,11 @@ fn evaluate_resource(
     });
     for a in rules {
         let scoped = &a.control.scope.environments;
-        if let Some(env) = &environment {
-            if !scoped.is_empty() && !scoped.iter().any(|s| s.eq_ignore_ascii_case(env)) {
-                continue;
-            }
+        if let Some(env) = &environment
+            && !scoped.is_empty()
+            && !scoped.iter().any(|s| s.eq_ignore_ascii_case(env))
+        {
+            continue;
         }
         let judged = match &resource.opaque {
             // Not the resource CloudFormation will create: nothing of it is judged.
@@ -308,11 +309,11 @@ fn judge(target: &Target, resource: &Resource, neighbours: &dyn Neighbours) -> R
         return Ok(None);
     }
     let mut verdict = target.assert.evaluate(resource, neighbours)?;
-    if let Some(w) = when.filter(|w| w.truth == Truth::Unknown) {
-        if verdict.truth == Truth::False {
-            verdict.truth = Truth::Unknown;
-            verdict.facts.extend(w.facts);
-        }
+    if let Some(w) = when.filter(|w| w.truth == Truth::Unknown)
+        && verdict.truth == Truth::False
+    {
+        verdict.truth = Truth::Unknown;
+        verdict.facts.extend(w.facts);
     }
     Ok(Some(verdict))
 }

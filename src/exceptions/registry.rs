@@ -367,22 +367,23 @@ fn validate(
                     "approved by its own owner `{owner}` (as `{approver}`): an approver must be someone else"
                 ));
             }
-            if let (Some(roster), Some(who)) = (roster, &approver_identity) {
-                if !role.is_empty() {
-                    problems.extend(roster.refuses(&role, who));
-                }
+            if let (Some(roster), Some(who)) = (roster, &approver_identity)
+                && !role.is_empty()
+            {
+                problems.extend(roster.refuses(&role, who));
             }
-            if let Some(wanted) = control.and_then(|c| c.exception.approval_role.as_deref()) {
-                if !role.is_empty() && identity::fold(&role) != identity::fold(wanted) {
-                    problems.push(format!(
-                        "approved by role `{role}`, but control {control_id} needs `{wanted}`"
-                    ));
-                }
+            if let Some(wanted) = control.and_then(|c| c.exception.approval_role.as_deref())
+                && !role.is_empty()
+                && identity::fold(&role) != identity::fold(wanted)
+            {
+                problems.push(format!(
+                    "approved by role `{role}`, but control {control_id} needs `{wanted}`"
+                ));
             }
-            if let Some(d) = date {
-                if d > today {
-                    problems.push(format!("approval date {d} is in the future"));
-                }
+            if let Some(d) = date
+                && d > today
+            {
+                problems.push(format!("approval date {d} is in the future"));
             }
             date.map(|date| Approval { approver, role, date })
         }
@@ -393,12 +394,12 @@ fn validate(
         if days < 0 {
             problems.push(format!("expires {exp}, before its approval on {}", app.date));
         }
-        if let Some(max) = control.and_then(|c| c.exception.max_duration_days) {
-            if days > i64::from(max) {
-                problems.push(format!(
-                    "lasts {days} days from approval to expiry; control {control_id} allows at most {max}"
-                ));
-            }
+        if let Some(max) = control.and_then(|c| c.exception.max_duration_days)
+            && days > i64::from(max)
+        {
+            problems.push(format!(
+                "lasts {days} days from approval to expiry; control {control_id} allows at most {max}"
+            ));
         }
     }
 

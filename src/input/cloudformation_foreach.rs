@@ -536,10 +536,10 @@ impl<'a> Expander<'a, '_> {
         match value {
             Value::Object(m) => {
                 self.charge(1, pointer)?;
-                if m.len() == 1 {
-                    if let Some(v) = self.intrinsic(m, scope, pointer, walked, in_resource)? {
-                        return Ok(v);
-                    }
+                if m.len() == 1
+                    && let Some(v) = self.intrinsic(m, scope, pointer, walked, in_resource)?
+                {
+                    return Ok(v);
                 }
                 let mut out = Map::new();
                 for (k, v) in m {
@@ -828,10 +828,10 @@ fn top_level_key(text: &str, key: &str) -> Location {
     for line in text.split_inclusive('\n') {
         let bare = line.trim_start_matches(['"', '\'']);
         let quote = line.len() - bare.len();
-        if let Some(after) = bare.strip_prefix(key) {
-            if after.trim_start_matches(['"', '\'']).trim_start().starts_with(':') {
-                return Location::from_offset(text, offset + quote, key.len());
-            }
+        if let Some(after) = bare.strip_prefix(key)
+            && after.trim_start_matches(['"', '\'']).trim_start().starts_with(':')
+        {
+            return Location::from_offset(text, offset + quote, key.len());
         }
         offset += line.len();
     }
@@ -844,13 +844,13 @@ pub fn notes(files: &[LoadedFile]) -> Vec<String> {
     let mut out = Vec::new();
     for f in files {
         for r in &f.resources {
-            if let Some(why) = &r.opaque {
-                if seen.insert((f.source.display.as_str(), why.as_str())) {
-                    out.push(format!(
-                        "note: {}: {} cannot be checked before deployment ({why}): every rule on it is unknown",
-                        f.source.display, r.address
-                    ));
-                }
+            if let Some(why) = &r.opaque
+                && seen.insert((f.source.display.as_str(), why.as_str()))
+            {
+                out.push(format!(
+                    "note: {}: {} cannot be checked before deployment ({why}): every rule on it is unknown",
+                    f.source.display, r.address
+                ));
             }
         }
     }

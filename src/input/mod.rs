@@ -321,7 +321,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 fn decode_owned(mut bytes: Vec<u8>) -> Result<String, (String, Vec<u8>)> {
     let utf16 = |bytes: Vec<u8>, be: bool| -> Result<String, (String, Vec<u8>)> {
         let body = &bytes[2..];
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return Err(("UTF-16 text with an odd number of bytes".into(), bytes));
         }
         let units = body.chunks_exact(2).map(|p| {
