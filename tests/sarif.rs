@@ -350,9 +350,32 @@ fn multitool_findings(bin: &Path, sarif: &Value, levels: &str) -> Vec<String> {
         .collect()
 }
 
+/// The SARIF of a repository whose files have spaces, `#`, `?`, `%` and non-ASCII letters in
+/// their names: URIs are percent-encoded (RFC 3986), so no consumer cuts them.
+fn sarif_of_awkward_names() -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = "my dir/stack #1 v?2 100% é.yaml";
+    std::fs::create_dir_all(dir.path().join("my dir")).unwrap();
+    std::fs::copy(root.join("fixtures/demo/template.yaml"), dir.path().join(name)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "sarif", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "my%20dir/stack%20%231%20v%3F2%20100%25%20%C3%A9.yaml");
+    sarif
+}
+
 #[test]
 fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
     let Some(bin) = multitool() else { return };
+    let problems = multitool_findings(&bin, &sarif_of_awkward_names(), "Error;Warning");
+    assert!(problems.is_empty(), "awkward file names:\n{}", problems.join("\n"));
     for args in [&["fixtures"][..], EXCEPTED_DEMO] {
         let sarif = sarif_of(args);
         let problems = multitool_findings(&bin, &sarif, "Error;Warning");

@@ -32,7 +32,7 @@ fn level(severity: Severity) -> ResultLevel {
 }
 
 /// Where a control is documented: its own `helpUri`, else, for a built-in control, its file in
-/// this project's repository. A pack's control has no link of ours, even when it takes a built-in
+/// this project's repository at this version's release tag (`main` moves on). A pack's control has no link of ours, even when it takes a built-in
 /// control's id: the link would document another control.
 pub fn help_uri(control: &Control) -> Option<String> {
     control.help_uri.clone().or_else(|| {
@@ -42,8 +42,9 @@ pub fn help_uri(control: &Control) -> Option<String> {
             .starts_with(crate::catalog::BUILTIN_PREFIX)
             .then(|| {
                 format!(
-                    "{}/blob/main/policies/controls/{}.yaml",
+                    "{}/blob/v{}/policies/controls/{}.yaml",
                     env!("CARGO_PKG_REPOSITORY"),
+                    env!("CARGO_PKG_VERSION"),
                     control.id
                 )
             })
@@ -137,11 +138,36 @@ const SRCROOT: &str = "%SRCROOT%";
 fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
     match &options.repo_root {
         Some(root) => ArtifactLocation::builder()
-            .uri(crate::input::display_path(&options.cwd.join(file), root))
+            .uri(uri_path(&crate::input::display_path(&options.cwd.join(file), root)))
             .uri_base_id(SRCROOT)
             .build(),
-        None => ArtifactLocation::builder().uri(file.to_string()).build(),
+        None => ArtifactLocation::builder().uri(uri_path(file)).build(),
     }
+}
+
+/// What a URI path cannot hold as it is (RFC 3986): controls, space, `"`, `#` (it would start a
+/// fragment), `%`, `<`, `>`, `?` (a query), `[`, `]`, `\`, `^`, `` ` ``, `{`, `|`, `}`. Letters
+/// outside ASCII are encoded as their UTF-8 bytes.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A relative path as a URI reference: `my dir/stack #1.yaml` is `my%20dir/stack%20%231.yaml`.
+fn uri_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, URI_PATH).to_string()
 }
 
 /// A file (relative to the working directory) and a position in it.
@@ -582,7 +608,7 @@ fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
         .column_kind(json!("unicodeCodePoints"))
         .build();
     if let Some(root) = &report.sarif.repo_root {
-        let uri = format!("file://{}/", root.display().to_string().trim_end_matches('/')).replace(' ', "%20");
+        let uri = format!("file://{}/", uri_path(root.display().to_string().trim_end_matches('/')));
         run.original_uri_base_ids = Some(BTreeMap::from([(
             SRCROOT.to_string(),
             ArtifactLocation::builder().uri(uri).build(),
