@@ -136,8 +136,18 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
     (
         &["aws_elasticache_replication_group"],
         &[
-            ("at_rest_encryption_enabled", Form::Attribute, &[]),
-            ("transit_encryption_enabled", Form::Attribute, &[]),
+            // The rule asks for the setting whatever the engine (AWS encrypts Valkey unasked).
+            // Secondary members of a global datastore take both from the primary.
+            (
+                "at_rest_encryption_enabled",
+                Form::Attribute,
+                &["global_replication_group_id"],
+            ),
+            (
+                "transit_encryption_enabled",
+                Form::Attribute,
+                &["global_replication_group_id"],
+            ),
         ],
     ),
     // ELBSecurityPolicy-2016-08 unless written. The protocol is not here: left out, it is HTTP
