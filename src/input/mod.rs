@@ -6,6 +6,7 @@ pub mod json;
 pub mod read;
 pub mod terraform_plan;
 pub mod terraform_source;
+pub mod terraform_unwritten;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

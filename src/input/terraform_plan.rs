@@ -250,6 +250,9 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
             Some(Value::Object(providers)) => providers.values().any(|p| {
                 p.get("name").and_then(Value::as_str) == Some("aws") && p.pointer("/expressions/default_tags").is_some()
             }),
+            // A configuration with no `provider_config` has no provider block at all, so no
+            // default tags (Terraform leaves the key out when it would be empty).
+            None if plan.pointer("/configuration/root_module").is_some_and(Value::is_object) => false,
             _ => true,
         },
     };
@@ -585,7 +588,8 @@ fn referenced_resource(reference: &str) -> Option<(String, &str)> {
     Some((format!("{kind}.{name}"), index))
 }
 
-/// Fill `references` and `configured` of every resource from the plan's `configuration`. References name
+/// Fill `references` and `configured` of every resource from the plan's `configuration`, and
+/// remove the computed arguments it shows the author did not write. References name
 /// resources, not instances: an instance is paired with the instance of the same key (count
 /// index or for_each key) when the referenced resource is iterated too, which is how a
 /// companion written with `[count.index]`, `[each.key]` or `for_each = aws_x.y` is meant.
@@ -620,6 +624,7 @@ fn link_references(plan: &Value, resources: &mut [Resource]) {
                 r.references.insert(attr.clone(), targets);
             }
         }
+        super::terraform_unwritten::forget_unwritten(r, None);
     }
 }
 
@@ -639,6 +644,10 @@ pub fn locate_sources(
     for r in resources.iter_mut() {
         if let Some(me) = parse_instance(&r.address) {
             r.declared = index.get(&me.module_path, &me.resource).cloned();
+            // The `.tf` block tells the blocks the configuration does not show (`dynamic`).
+            if let Some(written) = index.written(&me.module_path, &me.resource) {
+                super::terraform_unwritten::forget_unwritten(r, Some(written));
+            }
         }
     }
     errors

@@ -2,7 +2,7 @@
 //! `.tf` files of the root module and of the local modules it calls, so findings land on the
 //! line a reviewer sees in the pull request, not in a generated plan file.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +17,9 @@ use crate::model::{Location, SourceFile};
 #[derive(Debug, Default)]
 pub struct SourceIndex {
     blocks: HashMap<(String, String), (Arc<SourceFile>, Location)>,
+    /// What each block writes: its attributes, its nested blocks and the labels of its `dynamic`
+    /// blocks, which the plan's configuration leaves out.
+    written: HashMap<(String, String), BTreeSet<String>>,
     /// `.tf` files that are not regular files or are too large: a FIFO named `main.tf` must not
     /// hang the run, nor a link to `/dev/zero` fill its memory, and neither may pass unnoticed.
     pub errors: Vec<Located>,
@@ -26,6 +29,11 @@ impl SourceIndex {
     /// The block of a module path and resource.
     pub fn get(&self, module_path: &str, resource: &str) -> Option<&(Arc<SourceFile>, Location)> {
         self.blocks.get(&(module_path.to_string(), resource.to_string()))
+    }
+
+    /// The names a block writes (attributes, nested blocks, `dynamic` labels).
+    pub fn written(&self, module_path: &str, resource: &str) -> Option<&BTreeSet<String>> {
+        self.written.get(&(module_path.to_string(), resource.to_string()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,12 +128,26 @@ fn read_module(module_path: &str, dir: &Path, places: &Places<'_>, out: &mut Sou
             };
             let Some(span) = block.span() else { continue };
             let location = Location::from_offset(&source.text, span.start, block.ident.value().as_str().len());
-            out.blocks.insert(
-                (module_path.to_string(), format!("{}.{}", kind.as_str(), name.as_str())),
-                (Arc::clone(&source), location),
-            );
+            let key = (module_path.to_string(), format!("{}.{}", kind.as_str(), name.as_str()));
+            out.written.insert(key.clone(), written_names(&block.body));
+            out.blocks.insert(key, (Arc::clone(&source), location));
         }
     }
+}
+
+/// The top-level names a resource body writes: attributes, nested blocks, and for a
+/// `dynamic "x"` block both `dynamic` and `x`.
+fn written_names(body: &hcl_edit::structure::Body) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = body.attributes().map(|a| a.key.as_str().to_string()).collect();
+    for b in body.blocks() {
+        let ident = b.ident.as_str();
+        if ident == "dynamic" {
+            // A label that is missing is a body Terraform refuses; nothing is left out by it.
+            out.extend(b.labels.first().map(|l| l.as_str().to_string()));
+        }
+        out.insert(ident.to_string());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -163,9 +185,27 @@ mod tests {
         let (file, at) = idx.get("data", "aws_db_instance.main").unwrap();
         assert_eq!((file.display.as_str(), at.line), ("modules/db/main.tf", 3));
         assert!(idx.get("remote", "aws_vpc.this").is_none());
+        let written: Vec<&str> = idx
+            .written("", "aws_s3_bucket.logs")
+            .unwrap()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(written, ["bucket"]);
         assert_eq!(file.repo_path, "modules/db/main.tf");
         assert!(index(&plan, &[root.join("modules/nothing")], &places).is_empty());
         assert!(idx.errors.is_empty());
+    }
+
+    #[test]
+    fn written_names_include_blocks_and_dynamic_labels() {
+        let body = hcl_edit::parser::parse_body(
+            "resource \"aws_security_group\" \"g\" {\n  name = \"g\"\n  egress {\n    from_port = 0\n  }\n  dynamic \"ingress\" {\n    for_each = var.rules\n    content {\n      from_port = ingress.value\n    }\n  }\n}\n",
+        )
+        .unwrap();
+        let block = body.blocks().next().unwrap();
+        let names: Vec<String> = written_names(&block.body).into_iter().collect();
+        assert_eq!(names, ["dynamic", "egress", "ingress", "name"]);
     }
 
     #[cfg(unix)]

@@ -8,6 +8,7 @@
 mod escapes;
 mod files;
 mod foreach;
+mod unknowns;
 mod yaml11;
 
 use std::io::Read;

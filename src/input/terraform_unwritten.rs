@@ -1,0 +1,395 @@
+//! Arguments the author never wrote, which the AWS provider computes.
+//!
+//! A plan marks many such arguments "known after apply": an `aws_s3_bucket` without `acl`, an
+//! `aws_ebs_volume` without `encrypted`, an `aws_dynamodb_table` without a
+//! `point_in_time_recovery` block. Left unwritten, the argument takes the provider's documented
+//! default or is set by companion resources (`aws_s3_bucket_acl`, `aws_security_group_rule`),
+//! which is what rules test for an absent value; nothing about it is decided by the author at
+//! apply time. Such an argument is removed from the resource, so the rule judges it absent.
+//!
+//! Only arguments listed in [`ARGUMENTS`] are removed, and only on evidence that the author did
+//! not write them:
+//! - an *attribute* (`acl = ...`) when the plan's `configuration` has the resource and no
+//!   expression for it: every way of writing an attribute shows there;
+//! - a *block* (`point_in_time_recovery { }`, and a security group's `ingress`, which the
+//!   provider reads as an attribute written as blocks) only when the resource's `.tf` block is
+//!   found and agrees with the configuration and neither writes it nor has a `dynamic` block of
+//!   that name. Terraform leaves `dynamic` blocks out of the configuration, and before 1.1 also
+//!   blocks written for attributes, so the configuration alone cannot tell.
+//!
+//! Anything else known only after apply stays unknown: computed-only attributes (`arn`), arguments
+//! of types no built-in rule reads, and everything the author wrote, including values inside a
+//! block the author wrote.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Resource, is_unknown};
+
+/// How an argument is written in HCL, which decides what proves it unwritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Attribute,
+    Block,
+}
+
+/// The optional arguments built-in rules read that the AWS provider computes when they are left
+/// out, by resource type, with why an unwritten one is no question for the gate.
+/// One argument: its name, its form, and the arguments that, written, make its value derive from
+/// something outside the plan (a volume restored from a snapshot takes the snapshot's encryption).
+type Argument = (&'static str, Form, &'static [&'static str]);
+
+const ARGUMENTS: &[(&[&str], &[Argument])] = &[
+    // ACL private unless aws_s3_bucket_acl says otherwise; encryption, versioning and object lock
+    // set by their aws_s3_bucket_* companions, else SSE-S3, unversioned, unlocked.
+    (
+        &["aws_s3_bucket"],
+        &[
+            ("acl", Form::Attribute, &[]),
+            ("object_lock_enabled", Form::Attribute, &[]),
+            ("server_side_encryption_configuration", Form::Block, &[]),
+            ("versioning", Form::Block, &[]),
+        ],
+    ),
+    (&["aws_s3_bucket_acl"], &[("acl", Form::Attribute, &[])]),
+    // Encrypted only if the account's default says so, which a plan does not show.
+    (&["aws_ebs_volume"], &[("encrypted", Form::Attribute, &["snapshot_id"])]),
+    (&["aws_efs_file_system"], &[("encrypted", Form::Attribute, &[])]),
+    (&["aws_redshift_cluster"], &[("encrypted", Form::Attribute, &[])]),
+    (&["aws_ebs_encryption_by_default"], &[("enabled", Form::Attribute, &[])]),
+    // Inline ingress is computed from aws_security_group_rule and
+    // aws_vpc_security_group_ingress_rule resources, checked on their own.
+    (&["aws_security_group"], &[("ingress", Form::Block, &[])]),
+    (
+        &["aws_dynamodb_table"],
+        &[
+            ("point_in_time_recovery", Form::Block, &[]),
+            ("server_side_encryption", Form::Block, &[]),
+        ],
+    ),
+    (
+        &["aws_opensearch_domain", "aws_elasticsearch_domain"],
+        &[("encrypt_at_rest", Form::Block, &[])],
+    ),
+    // RDS defaults: 1 day of backups (the API's default), unencrypted, unprotected, not a
+    // replica, not restored.
+    // replica, not restored. Restored and replicated databases take encryption from their source.
+    (
+        &["aws_db_instance"],
+        &[
+            ("backup_retention_period", Form::Attribute, &["replicate_source_db"]),
+            (
+                "storage_encrypted",
+                Form::Attribute,
+                &[
+                    "replicate_source_db",
+                    "snapshot_identifier",
+                    "restore_to_point_in_time",
+                    "s3_import",
+                ],
+            ),
+            ("deletion_protection", Form::Attribute, &[]),
+            ("replicate_source_db", Form::Attribute, &[]),
+            ("snapshot_identifier", Form::Attribute, &[]),
+            ("publicly_accessible", Form::Attribute, &[]),
+        ],
+    ),
+    // Aurora Serverless v1 (engine_mode) and global cluster members decide encryption too.
+    (
+        &["aws_rds_cluster"],
+        &[
+            ("backup_retention_period", Form::Attribute, &[]),
+            (
+                "storage_encrypted",
+                Form::Attribute,
+                &[
+                    "replication_source_identifier",
+                    "snapshot_identifier",
+                    "restore_to_point_in_time",
+                    "s3_import",
+                    "engine_mode",
+                    "global_cluster_identifier",
+                ],
+            ),
+            ("deletion_protection", Form::Attribute, &[]),
+            ("snapshot_identifier", Form::Attribute, &[]),
+        ],
+    ),
+    (&["aws_sns_topic"], &[("kms_master_key_id", Form::Attribute, &[])]),
+    (
+        &["aws_sqs_queue"],
+        &[
+            ("kms_master_key_id", Form::Attribute, &[]),
+            ("sqs_managed_sse_enabled", Form::Attribute, &[]),
+        ],
+    ),
+    (&["aws_iam_access_key"], &[("status", Form::Attribute, &[])]),
+    (
+        &["aws_kms_key"],
+        &[
+            ("enable_key_rotation", Form::Attribute, &[]),
+            ("deletion_window_in_days", Form::Attribute, &[]),
+            ("customer_master_key_spec", Form::Attribute, &[]),
+            ("custom_key_store_id", Form::Attribute, &[]),
+        ],
+    ),
+    (&["aws_kinesis_stream"], &[("encryption_type", Form::Attribute, &[])]),
+    (
+        &["aws_elasticache_replication_group"],
+        &[
+            // The rule asks for the setting whatever the engine (AWS encrypts Valkey unasked).
+            // Secondary members of a global datastore take both from the primary.
+            (
+                "at_rest_encryption_enabled",
+                Form::Attribute,
+                &["global_replication_group_id"],
+            ),
+            (
+                "transit_encryption_enabled",
+                Form::Attribute,
+                &["global_replication_group_id"],
+            ),
+        ],
+    ),
+    // ELBSecurityPolicy-2016-08 unless written. The protocol is not here: left out, it is HTTP
+    // or none, by the type of the load balancer, which the listener does not show.
+    (
+        &["aws_lb_listener", "aws_alb_listener"],
+        &[("ssl_policy", Form::Attribute, &[])],
+    ),
+    (
+        &["aws_cloudtrail"],
+        &[
+            ("include_global_service_events", Form::Attribute, &[]),
+            ("enable_log_file_validation", Form::Attribute, &[]),
+            ("enable_logging", Form::Attribute, &[]),
+            ("is_multi_region_trail", Form::Attribute, &[]),
+            ("kms_key_id", Form::Attribute, &[]),
+        ],
+    ),
+    (
+        &["aws_config_configuration_recorder"],
+        &[("recording_group", Form::Block, &[])],
+    ),
+    (
+        &["aws_db_snapshot", "aws_db_cluster_snapshot"],
+        &[("shared_accounts", Form::Attribute, &[])],
+    ),
+];
+
+/// How `argument` of `resource_type` is written, and what it derives from when written, when it
+/// is one the provider computes if left out.
+pub fn computed_argument(resource_type: &str, argument: &str) -> Option<(Form, &'static [&'static str])> {
+    ARGUMENTS
+        .iter()
+        .filter(|(types, _)| types.contains(&resource_type))
+        .flat_map(|(_, args)| args.iter())
+        .find(|(name, _, _)| *name == argument)
+        .map(|(_, form, from)| (*form, *from))
+}
+
+/// The resource types and arguments of [`ARGUMENTS`], for tests that cover each of them.
+pub fn computed_arguments() -> impl Iterator<Item = (&'static str, &'static str, Form)> {
+    ARGUMENTS.iter().flat_map(|(types, args)| {
+        types
+            .iter()
+            .flat_map(move |t| args.iter().map(move |(name, form, _)| (*t, *name, *form)))
+    })
+}
+
+/// Whether `value` is, or holds, a value known only after apply.
+fn holds_unknown(value: &serde_json::Value) -> bool {
+    match value {
+        v if is_unknown(v) => true,
+        serde_json::Value::Array(a) => a.iter().any(holds_unknown),
+        serde_json::Value::Object(o) => o.values().any(holds_unknown),
+        _ => false,
+    }
+}
+
+/// Remove the computed arguments of `resource` that are known only after apply and that the
+/// author did not write: `configured` holds what the plan's configuration shows, `source` the
+/// names (attributes, blocks, `dynamic` labels) of its `.tf` block when found. Returns the
+/// arguments removed.
+pub fn forget_unwritten(resource: &mut Resource, source: Option<&BTreeSet<String>>) -> Vec<String> {
+    let Some(configured) = &resource.configured else {
+        // A plan without configuration: whether the author wrote it is not in the input.
+        return Vec::new();
+    };
+    // A `.tf` block that lacks something the configuration shows is not the configuration that
+    // was planned (edited since, or another file of the same name): it proves nothing.
+    let source = source.filter(|s| configured.iter().all(|k| s.contains(k)));
+    let Some(properties) = resource.properties.as_object() else {
+        return Vec::new();
+    };
+    let removable: Vec<String> = properties
+        .iter()
+        .filter(|(k, v)| holds_unknown(v) && !configured.contains(*k))
+        .filter(|(k, _)| match computed_argument(&resource.resource_type, k) {
+            Some((_, from)) if from.iter().any(|f| configured.contains(*f)) => false,
+            Some((Form::Attribute, _)) => true,
+            Some((Form::Block, _)) => source.is_some_and(|s| !s.contains(*k)),
+            None => false,
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    if let Some(properties) = resource.properties.as_object_mut() {
+        for k in &removable {
+            properties.remove(k);
+        }
+    }
+    for k in &removable {
+        let pointer = format!("/{}", k.replace('~', "~0").replace('/', "~1"));
+        resource
+            .unknown_paths
+            .retain(|p| p != &pointer && !p.starts_with(&format!("{pointer}/")));
+    }
+    removable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use crate::model::{Anchor, InputFormat, SourceFile, unknown_marker};
+
+    fn resource(kind: &str, properties: serde_json::Value, configured: Option<&[&str]>) -> Resource {
+        let source = Arc::new(SourceFile {
+            display: "plan.json".into(),
+            repo_path: "plan.json".into(),
+            path: "plan.json".into(),
+            text: String::new(),
+        });
+        let unknown_paths = properties
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| holds_unknown(v))
+            .map(|(k, _)| format!("/{k}"))
+            .collect();
+        Resource {
+            region: None,
+            inline_suppressions: Vec::new(),
+            references: Default::default(),
+            declared: None,
+            parameters: None,
+            configured: configured.map(|c| c.iter().map(|s| s.to_string()).collect()),
+            tag_map_unknown: false,
+            address: format!("{kind}.x"),
+            resource_type: kind.into(),
+            format: InputFormat::TerraformPlan,
+            properties,
+            tags: Default::default(),
+            unknown_tags: Default::default(),
+            action: None,
+            unknown_paths,
+            sensitive_paths: Vec::new(),
+            sensitive_values: Vec::new(),
+            source,
+            anchor: Anchor::JsonPointer(String::new()),
+            opaque: None,
+        }
+    }
+
+    fn names(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn an_unwritten_computed_attribute_is_removed() {
+        let u = unknown_marker();
+        let mut r = resource(
+            "aws_s3_bucket",
+            json!({"bucket": "b", "acl": u, "arn": u}),
+            Some(&["bucket"]),
+        );
+        assert_eq!(forget_unwritten(&mut r, None), ["acl"]);
+        assert!(r.properties.get("acl").is_none());
+        // A computed-only attribute is decided at apply time: it stays unknown.
+        assert!(is_unknown(&r.properties["arn"]));
+        assert_eq!(r.unknown_paths, ["/arn"]);
+    }
+
+    #[test]
+    fn an_argument_derived_from_a_written_one_stays_unknown() {
+        let props = json!({"encrypted": unknown_marker(), "snapshot_id": "snap-1"});
+        let mut r = resource("aws_ebs_volume", props.clone(), Some(&["snapshot_id"]));
+        assert!(forget_unwritten(&mut r, None).is_empty());
+        let mut r = resource("aws_ebs_volume", props, Some(&["size"]));
+        assert_eq!(forget_unwritten(&mut r, None), ["encrypted"]);
+    }
+
+    #[test]
+    fn a_written_attribute_stays_unknown() {
+        let mut r = resource(
+            "aws_ebs_volume",
+            json!({"encrypted": unknown_marker()}),
+            Some(&["encrypted", "size"]),
+        );
+        assert!(forget_unwritten(&mut r, None).is_empty());
+        assert!(is_unknown(&r.properties["encrypted"]));
+    }
+
+    #[test]
+    fn without_configuration_everything_stays_unknown() {
+        let mut r = resource("aws_ebs_volume", json!({"encrypted": unknown_marker()}), None);
+        assert!(forget_unwritten(&mut r, Some(&names(&[]))).is_empty());
+        assert!(is_unknown(&r.properties["encrypted"]));
+    }
+
+    #[test]
+    fn a_block_needs_the_source_to_prove_it_unwritten() {
+        let props = json!({"name": "t", "point_in_time_recovery": unknown_marker()});
+        let mut r = resource("aws_dynamodb_table", props.clone(), Some(&["name"]));
+        // The configuration never shows `dynamic` blocks: on its own it proves nothing.
+        assert!(forget_unwritten(&mut r, None).is_empty());
+        // A `.tf` block that writes it, as a block or as `dynamic "point_in_time_recovery"`.
+        let mut r = resource("aws_dynamodb_table", props.clone(), Some(&["name"]));
+        let written = names(&["name", "dynamic", "point_in_time_recovery"]);
+        assert!(forget_unwritten(&mut r, Some(&written)).is_empty());
+        // A `.tf` block without something the configuration shows is another configuration.
+        let mut r = resource("aws_dynamodb_table", props.clone(), Some(&["name", "hash_key"]));
+        assert!(forget_unwritten(&mut r, Some(&names(&["name"]))).is_empty());
+        let mut r = resource("aws_dynamodb_table", props, Some(&["name"]));
+        assert_eq!(
+            forget_unwritten(&mut r, Some(&names(&["name"]))),
+            ["point_in_time_recovery"]
+        );
+        assert!(r.unknown_paths.is_empty());
+    }
+
+    #[test]
+    fn partly_unknown_unwritten_blocks_and_known_values_are_judged_as_they_are() {
+        let u = unknown_marker();
+        let mut r = resource(
+            "aws_security_group",
+            json!({"ingress": [{"cidr_blocks": [u]}], "egress": [{"cidr_blocks": [u]}], "name": "n"}),
+            Some(&["name"]),
+        );
+        // The source writes the ingress blocks the configuration of Terraform 1.0 omits.
+        assert!(forget_unwritten(&mut r, Some(&names(&["name", "ingress", "egress"]))).is_empty());
+        let mut r = resource(
+            "aws_security_group",
+            json!({"ingress": [{"cidr_blocks": [u]}], "name": "n"}),
+            Some(&["name"]),
+        );
+        assert_eq!(forget_unwritten(&mut r, Some(&names(&["name", "egress"]))), ["ingress"]);
+        // A known value the author left out (the provider's default shown in the plan) stays.
+        let mut r = resource("aws_kms_key", json!({"enable_key_rotation": false}), Some(&[]));
+        assert!(forget_unwritten(&mut r, None).is_empty());
+        assert_eq!(r.properties["enable_key_rotation"], false);
+    }
+
+    #[test]
+    fn every_built_in_argument_form_is_listed_once_per_type() {
+        for (t, name, form) in computed_arguments() {
+            assert_eq!(computed_argument(t, name).map(|(f, _)| f), Some(form), "{t}.{name}");
+            let n = computed_arguments().filter(|(x, y, _)| (*x, *y) == (t, name)).count();
+            assert_eq!(n, 1, "{t}.{name} listed twice");
+        }
+        assert_eq!(computed_argument("aws_s3_bucket", "arn"), None);
+        assert_eq!(computed_argument("aws_s3_bucket", "tags_all"), None);
+    }
+}
