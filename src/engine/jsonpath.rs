@@ -26,7 +26,7 @@ use serde_saphyr::Spanned;
 use super::aws::{self, Family};
 use super::{Truth, Verdict};
 use crate::error::Located;
-use crate::model::{Resource, is_unknown, readings_of};
+use crate::model::{Resource, is_unknown, readings_of, unreadable_json_reason};
 
 /// A condition as written in a rule file.
 #[derive(Debug, Clone, Deserialize)]
@@ -719,6 +719,9 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     }
     if readings_of(value).is_some() {
         return Some(READ_TWO_WAYS);
+    }
+    if unreadable_json_reason(value).is_some() {
+        return Some("is a string that IAM cannot read as a JSON policy document");
     }
     match value {
         Value::Object(map) if map.len() == 1 => {
