@@ -9,7 +9,8 @@
 //! - a leaf: `path: <jsonpath>` or `tag: <key>`, and one operator: `exists`, `equals`,
 //!   `notEquals`, `oneOf`, `gt`, `gte`, `lt`, `lte`, `matches` (regex), `contains` (an array
 //!   holds the value); `match: all|any` says whether every selected value or one must satisfy
-//!   it (default `all`; nothing selected is false for value operators);
+//!   it (default `all`; nothing selected is false for value operators); `actionMatches`,
+//!   `resourceCovers` and `protocolIn` read values as IAM and EC2 do (see [`super::aws`]);
 //! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`.
 
 use std::fmt::Write as _;
@@ -22,9 +23,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::aws::{self, Family};
 use super::{Truth, Verdict};
 use crate::error::Located;
-use crate::model::{Resource, is_unknown, readings_of};
+use crate::model::{Resource, is_unknown, readings_of, unreadable_json_reason};
 
 /// A condition as written in a rule file.
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +52,9 @@ pub struct ConditionSpec {
     lte: Option<f64>,
     matches: Option<Value>,
     contains: Option<Value>,
+    action_matches: Option<Vec<String>>,
+    resource_covers: Option<String>,
+    protocol_in: Option<Vec<Value>>,
     includes_any: Option<Vec<i64>>,
     related: Option<RelatedSpec>,
     configured: Option<String>,
@@ -130,6 +135,12 @@ pub enum Op {
     Compare(Cmp, f64),
     Matches(Regex),
     Contains(Value),
+    /// An IAM action pattern grants one of these actions (lower case; `None` is every action).
+    ActionMatches(Vec<Option<String>>),
+    /// An IAM resource pattern takes in every resource of the family.
+    ResourceCovers(Family),
+    /// An EC2 IP protocol is one of these numbers (-1: all).
+    ProtocolIn(Vec<i64>),
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +249,9 @@ impl Condition {
             s.lte.is_some(),
             s.matches.is_some(),
             s.contains.is_some(),
+            s.action_matches.is_some(),
+            s.resource_covers.is_some(),
+            s.protocol_in.is_some(),
         ]
         .iter()
         .filter(|o| **o)
@@ -334,7 +348,9 @@ impl Condition {
             return Err(err(format!(
                 "a `path`/`tag` condition needs exactly one operator, found {ops}"
             ))
-            .with_help("operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains"));
+            .with_help(
+                "operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains, actionMatches, resourceCovers, protocolIn",
+            ));
         }
         let subject = match (&s.path, &s.tag) {
             (Some(p), _) => Subject::Path(Query::parse(p).map_err(err)?),
@@ -378,6 +394,37 @@ impl Condition {
             Op::Matches(Regex::new(r).map_err(|e| err(format!("invalid regex `{r}`: {e}")))?)
         } else if let Some(v) = &s.contains {
             Op::Contains(operand(v)?)
+        } else if let Some(actions) = &s.action_matches {
+            // The operands are actions, not patterns: "does this pattern grant that action".
+            let mut out = Vec::new();
+            for a in actions {
+                if a == "*" {
+                    out.push(None);
+                } else if a.contains(['*', '?']) || !a.contains(':') {
+                    return Err(err(format!(
+                        "`actionMatches` takes action names such as `iam:PassRole` (or `*` for every action), found `{a}`"
+                    ))
+                    .with_help("the document's values are the patterns; name the actions they must not grant"));
+                } else {
+                    out.push(Some(a.to_lowercase()));
+                }
+            }
+            if out.is_empty() {
+                return Err(err("`actionMatches` needs at least one action".into()));
+            }
+            Op::ActionMatches(out)
+        } else if let Some(name) = &s.resource_covers {
+            Op::ResourceCovers(Family::parse(name).ok_or_else(|| {
+                err(format!("unknown `resourceCovers` family `{name}`")).with_help("families: all, iam-roles")
+            })?)
+        } else if let Some(list) = &s.protocol_in {
+            let mut out = Vec::new();
+            for p in list {
+                out.push(aws::protocol_number(p).ok_or_else(|| {
+                    err(format!("`protocolIn` takes protocol names or numbers (tcp, udp, icmp, icmpv6, all, 0-255, -1), found {p}"))
+                })?);
+            }
+            Op::ProtocolIn(out)
         } else {
             unreachable!("one operator is set")
         };
@@ -672,6 +719,9 @@ fn undecidable(value: &Value) -> Option<&'static str> {
     }
     if readings_of(value).is_some() {
         return Some(READ_TWO_WAYS);
+    }
+    if unreadable_json_reason(value).is_some() {
+        return Some("is a string that IAM cannot read as a JSON policy document");
     }
     match value {
         Value::Object(map) if map.len() == 1 => {
@@ -980,6 +1030,11 @@ fn judge(op: &Op, value: &Value) -> Truth {
             }),
             _ => Truth::Unknown,
         },
+        // A value EC2 would reject is no protocol: neither in the list nor out of it.
+        Op::ProtocolIn(numbers) => match aws::protocol_number(value) {
+            Some(n) => truth(numbers.contains(&n)),
+            None => Truth::Unknown,
+        },
         _ => truth(apply(op, value)),
     }
 }
@@ -1010,6 +1065,15 @@ fn apply(op: &Op, value: &Value) -> bool {
         Op::Contains(expected) => value
             .as_array()
             .is_some_and(|a| a.iter().any(|v| loose_eq(v, expected))),
+        // A list of patterns is judged element by element (`$.Action[*]`).
+        Op::ActionMatches(actions) => value.as_str().is_some_and(|glob| {
+            actions.iter().any(|a| match a {
+                Some(action) => aws::action_matches(glob, action),
+                None => aws::covers_every_action(glob),
+            })
+        }),
+        Op::ResourceCovers(family) => value.as_str().is_some_and(|glob| aws::covers_family(glob, *family)),
+        Op::ProtocolIn(..) => judge(op, value) == Truth::True,
     }
 }
 

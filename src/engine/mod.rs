@@ -1,5 +1,6 @@
 //! Rule engines. A rule is evaluated on one resource at a time and yields a [`Verdict`].
 
+pub mod aws;
 pub mod jsonpath;
 
 /// The three-valued truth of a condition: a "known after apply" value, or one that an

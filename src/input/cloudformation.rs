@@ -48,6 +48,7 @@ use crate::error::Located;
 use crate::exceptions::inline;
 use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, readings_marker};
 
+mod policies;
 mod yaml11;
 
 /// A YAML document converted to JSON, with short-form tags in their long form.
@@ -444,6 +445,8 @@ pub fn resources(
                 .with_help("`Properties` maps property names to values"));
             }
         };
+        let mut properties = properties;
+        policies::decode(&resource_type, &mut properties);
         let (tags, unknown_tags, tag_map_unknown) = tags_of(&properties);
         let anchor = match yaml {
             Some(_) => Anchor::Span(location_of(id).unwrap_or_else(|| Location::from_offset(&source.text, 0, 0))),

@@ -8,5 +8,6 @@ pub use resource::{
     InlineSuppression, InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
 };
 pub use resource::{READINGS_MARKER, readings_marker, readings_of};
+pub use resource::{UNREADABLE_JSON_MARKER, unreadable_json_marker, unreadable_json_reason};
 pub use secrets::Secrets;
 pub use source::{Anchor, Location, SourceFile, locations};

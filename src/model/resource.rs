@@ -193,3 +193,24 @@ impl Resource {
         }
     }
 }
+
+/// The key of the object that stands in for a string that should hold a JSON document (a
+/// CloudFormation policy written as a string) but does not: `{KEY: "why"}`. Like the readings
+/// marker, its `Fn::` prefix makes code that does not know it treat it as an intrinsic function,
+/// never as a literal mapping; rules judge it undecidable.
+pub const UNREADABLE_JSON_MARKER: &str = "Fn::controlgate:UnreadableJson";
+
+/// The marker for a document string that is not JSON, with the reason.
+pub fn unreadable_json_marker(why: String) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert(UNREADABLE_JSON_MARKER.to_string(), Value::String(why));
+    Value::Object(map)
+}
+
+/// Why the document string a marker stands for could not be read.
+pub fn unreadable_json_reason(value: &Value) -> Option<&str> {
+    match value {
+        Value::Object(map) if map.len() == 1 => map.get(UNREADABLE_JSON_MARKER)?.as_str(),
+        _ => None,
+    }
+}

@@ -8,6 +8,7 @@
 mod escapes;
 mod files;
 mod foreach;
+mod iam;
 mod unknowns;
 mod yaml11;
 

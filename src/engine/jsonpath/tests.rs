@@ -827,3 +827,65 @@ fn port_ranges_judge_every_reading_of_each_bound() {
         Truth::False
     );
 }
+
+#[test]
+fn iam_action_and_resource_patterns_and_ec2_protocols() {
+    let passrole = "path: $.Action\nactionMatches: [iam:PassRole]\n";
+    for glob in ["iam:PassRole", "IAM:passrole", "iam:P*Role", "iam:*Ro*", "*"] {
+        assert_eq!(truth(passrole, json!({"Action": glob})), Truth::True, "{glob}");
+    }
+    assert_eq!(truth(passrole, json!({"Action": "iam:GetRole"})), Truth::False);
+    // A list is judged through `[*]`; the list itself is no pattern.
+    assert_eq!(truth(passrole, json!({"Action": ["iam:PassRole"]})), Truth::False);
+    assert_eq!(
+        truth(
+            "path: $.Action[*]\nmatch: any\nactionMatches: [iam:PassRole]\n",
+            json!({"Action": ["s3:GetObject", "iam:Pass*"]})
+        ),
+        Truth::True
+    );
+    assert_eq!(
+        truth(passrole, json!({"Action": {"Fn::Sub": "iam:${Verb}"}})),
+        Truth::Unknown
+    );
+    let admin = "path: $.Action\nactionMatches: ['*']\n";
+    assert_eq!(truth(admin, json!({"Action": "*:*"})), Truth::True);
+    assert_eq!(truth(admin, json!({"Action": "iam:*"})), Truth::False);
+
+    let roles = "path: $.Resource\nresourceCovers: iam-roles\n";
+    assert_eq!(truth(roles, json!({"Resource": "arn:aws:iam::*:role/*"})), Truth::True);
+    assert_eq!(
+        truth(roles, json!({"Resource": "arn:aws:iam::1:role/app"})),
+        Truth::False
+    );
+    let everything = "path: $.Resource\nresourceCovers: all\n";
+    assert_eq!(truth(everything, json!({"Resource": "arn:*"})), Truth::True);
+    assert_eq!(truth(everything, json!({"Resource": "arn:aws:s3:::*"})), Truth::False);
+
+    let open = "path: $.IpProtocol\nprotocolIn: [all]\n";
+    for p in [json!("-1"), json!(-1), json!("all"), json!("ALL")] {
+        assert_eq!(truth(open, json!({"IpProtocol": p})), Truth::True, "{p}");
+    }
+    let ported = "path: $.IpProtocol\nprotocolIn: [tcp, udp]\n";
+    for p in [json!("tcp"), json!("TCP"), json!("Udp"), json!(6), json!("17")] {
+        assert_eq!(truth(ported, json!({"IpProtocol": p})), Truth::True, "{p}");
+    }
+    assert_eq!(truth(ported, json!({"IpProtocol": "icmp"})), Truth::False);
+    // A protocol EC2 rejects is neither.
+    assert_eq!(truth(ported, json!({"IpProtocol": "ssh"})), Truth::Unknown);
+    assert_eq!(truth(open, json!({"IpProtocol": "ssh"})), Truth::Unknown);
+}
+
+#[test]
+fn iam_and_ec2_operands_are_checked_when_the_rule_loads() {
+    for yaml in [
+        "path: $.A\nactionMatches: ['iam:Pass*']\n",
+        "path: $.A\nactionMatches: [PassRole]\n",
+        "path: $.A\nactionMatches: []\n",
+        "path: $.R\nresourceCovers: roles\n",
+        "path: $.P\nprotocolIn: [ssh]\n",
+    ] {
+        let spec: Spanned<ConditionSpec> = serde_saphyr::from_str(yaml).unwrap();
+        assert!(Condition::compile("rule.yaml", &spec).is_err(), "{yaml}");
+    }
+}
