@@ -432,7 +432,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 (InputFormat::TerraformPlan, r)
             })
         } else if cloudformation::is_template(&value) {
-            cloudformation::resources(&source, &value, None).map(|r| (InputFormat::Cloudformation, r))
+            cloudformation::into_resources(&source, value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(
                 candidate,
@@ -441,12 +441,14 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
             );
         }
     } else {
-        let doc = match cloudformation::parse_yaml(&source) {
+        let mut doc = match cloudformation::parse_yaml(&source) {
             Ok(d) => d,
             Err(e) => return fail_or_skip(e),
         };
         if cloudformation::is_template(&doc.value) {
-            cloudformation::resources(&source, &doc.value, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
+            // Taken out, so that the resources' properties are moved rather than copied.
+            let template = std::mem::take(&mut doc.value);
+            cloudformation::into_resources(&source, template, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(candidate, shown, "YAML that is not a CloudFormation template");
         }
