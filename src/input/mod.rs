@@ -422,7 +422,8 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
             }
         };
         if terraform_plan::is_plan(&value) {
-            terraform_plan::resources(&source, &value, &mut notes).map(|mut r| {
+            let mut value = value;
+            terraform_plan::take_resources(&source, &mut value, &mut notes).map(|mut r| {
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
                     .chain(places.source_roots.iter().cloned())
