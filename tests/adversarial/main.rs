@@ -8,6 +8,7 @@
 mod escapes;
 mod files;
 mod foreach;
+mod memory;
 mod yaml11;
 
 use std::io::Read;
