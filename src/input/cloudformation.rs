@@ -36,6 +36,7 @@
 //! `Fn::ForEach::Name` loops of `Resources` (`Transform: AWS::LanguageExtensions`) are expanded,
 //! and templates with macros marked unknown, in [`super::cloudformation_foreach`].
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -130,17 +131,19 @@ pub fn parse_yaml(source: &SourceFile) -> Result<YamlDocument, Located> {
     }
     let original = CharOffsets::new(text);
     let padding = match MarkedYaml::load_from_str(text) {
-        Ok(docs) => return convert(source, &docs, &original, &Padding::default()),
+        Ok(docs) => return convert(source, docs, &original, &Padding::default()),
         Err(e) => pad_flow_lines(text).ok_or_else(|| scan_error(source, &original, &e))?,
     };
     let padded = padding.text.as_deref().unwrap_or(text);
     let docs = MarkedYaml::load_from_str(padded).map_err(|e| scan_error(source, &original, &e))?;
-    convert(source, &docs, &original, &padding)
+    convert(source, docs, &original, &padding)
 }
 
+/// The documents are consumed: their scalars move into the JSON value rather than being copied,
+/// so a template that is one large scalar costs the text and one copy of it (see [`take_text`]).
 fn convert(
     source: &SourceFile,
-    docs: &[MarkedYaml<'_>],
+    docs: Vec<MarkedYaml<'_>>,
     original: &CharOffsets<'_>,
     padding: &Padding,
 ) -> Result<YamlDocument, Located> {
@@ -156,8 +159,8 @@ fn convert(
         anchored: RefCell::new(HashMap::new()),
     };
 
-    let mut chosen: Option<&MarkedYaml> = None;
-    for doc in docs {
+    let mut chosen: Option<usize> = None;
+    for (i, doc) in docs.iter().enumerate() {
         if matches!(doc.data, YamlData::Value(Scalar::Null) | YamlData::BadValue) {
             continue; // an empty document (`---` alone)
         }
@@ -168,16 +171,17 @@ fn convert(
                     "a CloudFormation template is a single YAML document: split the documents into separate files",
                 ));
         }
-        chosen = Some(doc);
+        chosen = Some(i);
     }
-    let Some(doc) = chosen else {
+    let Some(doc) = chosen.and_then(|i| docs.into_iter().nth(i)) else {
         return Ok(YamlDocument {
             value: Value::Null,
             resource_locations: HashMap::new(),
         });
     };
+    // Before `value` takes the document apart.
+    let resource_locations = conv.resource_locations(&doc);
     let value = conv.value(doc, 0)?;
-    let resource_locations = conv.resource_locations(doc);
     Ok(YamlDocument {
         value,
         resource_locations,
@@ -318,16 +322,28 @@ pub fn is_template(value: &Value) -> bool {
 }
 
 /// The resources of a template. `yaml` carries their locations for YAML files; JSON files are
-/// anchored by JSON pointer (`/Resources/<id>`) and located lazily.
+/// anchored by JSON pointer (`/Resources/<id>`) and located lazily. The template is copied: see
+/// [`into_resources`], which takes it over.
 pub fn resources(
     source: &Arc<SourceFile>,
     template: &Value,
     yaml: Option<&YamlDocument>,
 ) -> Result<Vec<Resource>, Located> {
+    into_resources(source, template.clone(), yaml)
+}
+
+/// [`resources`], taking the template apart: each resource's properties (and the parameters) move
+/// into the resources instead of being copied, so a template that is one large value is held
+/// once, not twice. `yaml.value` is not read (it may have been taken out to pass here).
+pub fn into_resources(
+    source: &Arc<SourceFile>,
+    mut template: Value,
+    yaml: Option<&YamlDocument>,
+) -> Result<Vec<Resource>, Located> {
     let file = source.display.as_str();
     let Some(top) = template.as_object() else {
         return Err(
-            Located::file(file, format!("a template must be a mapping, found {}", kind(template)))
+            Located::file(file, format!("a template must be a mapping, found {}", kind(&template)))
                 .with_help("a CloudFormation template is a mapping with a `Resources` section"),
         );
     };
@@ -374,10 +390,6 @@ pub fn resources(
         (line, next.map_or(lines.count(), |n| n - 1))
     };
 
-    let parameters = top
-        .get("Parameters")
-        .filter(|p| p.is_object())
-        .map(|p| Arc::new(p.clone()));
     // `Fn::ForEach` loops expanded and macros applied (as far as they can be before deployment):
     // the resources CloudFormation will create. Generated resources are located at their loop.
     let locate_pointer =
@@ -394,13 +406,19 @@ pub fn resources(
         false => foreach::plain(declared),
     };
     // References may name generated resources.
-    let ids: std::borrow::Cow<'_, Map<String, Value>> = match entries.iter().any(|e| e.generated.is_some()) {
-        true => std::borrow::Cow::Owned(entries.iter().map(|e| (e.id.clone(), Value::Null)).collect()),
-        false => std::borrow::Cow::Borrowed(declared),
+    let ids: Map<String, Value> = match entries.iter().any(|e| e.generated.is_some()) {
+        true => entries.iter().map(|e| (e.id.clone(), Value::Null)).collect(),
+        false => declared.keys().map(|id| (id.clone(), Value::Null)).collect(),
+    };
+    let (mut entries, wanted) = detach(entries);
+    take_bodies(file, &mut template, &mut entries, wanted)?;
+    let parameters = match template.get_mut("Parameters") {
+        Some(p @ Value::Object(_)) => Some(Arc::new(std::mem::take(p))),
+        _ => None,
     };
     let mut out = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        let (id, body) = (&entry.id, entry.body.as_ref());
+    for entry in &mut entries {
+        let (id, body) = (&entry.id, entry.body.to_mut());
         let generated = entry.generated.as_ref().map(|g| g.pointer.as_str());
         let location_of = |id: &str| match generated {
             Some(p) => locate_pointer(p),
@@ -410,7 +428,7 @@ pub fn resources(
             Some(p) => error_at_pointer(p, message),
             None => error_at(id, message),
         };
-        let Some(body) = body.as_object() else {
+        let Some(body) = body.as_object_mut() else {
             return Err(
                 error_at(id, format!("resource `{id}` must be a mapping, found {}", kind(body)))
                     .with_help("a resource is a mapping with `Type` and, usually, `Properties`"),
@@ -430,16 +448,16 @@ pub fn resources(
                     .with_help("add the resource type, e.g. `Type: AWS::S3::Bucket`"));
             }
         };
-        let properties = match body.get("Properties") {
+        let properties = match body.get_mut("Properties").map(std::mem::take) {
             None | Some(Value::Null) => Value::Object(Map::new()),
             // A mapping, or an intrinsic standing for one (`Fn::If`): kept as written.
-            Some(p @ Value::Object(_)) => p.clone(),
+            Some(p @ Value::Object(_)) => p,
             Some(other) => {
                 return Err(error_at(
                     id,
                     format!(
                         "resource `{id}` has `Properties` that are {}, not a mapping",
-                        kind(other)
+                        kind(&other)
                     ),
                 )
                 .with_help("`Properties` maps property names to values"));
@@ -489,10 +507,73 @@ pub fn resources(
             sensitive_paths: Vec::new(),
             source: Arc::clone(source),
             anchor,
-            opaque: entry.opaque.clone(),
+            opaque: entry.opaque.take(),
         });
     }
     Ok(out)
+}
+
+/// The entries, with each body borrowed from the template's `Resources` (a resource as written)
+/// left to be moved in by [`take_bodies`], by the body's address: the address of the very value
+/// the entry was made from.
+fn detach(entries: Vec<foreach::Entry<'_>>) -> (Vec<foreach::Entry<'static>>, Wanted) {
+    let mut wanted = Wanted::new();
+    let entries = entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let body = match e.body {
+                Cow::Owned(v) => v,
+                Cow::Borrowed(b) => {
+                    wanted.entry(std::ptr::from_ref(b)).or_default().push(i);
+                    Value::Null
+                }
+            };
+            foreach::Entry {
+                id: e.id,
+                body: Cow::Owned(body),
+                generated: e.generated,
+                opaque: e.opaque,
+            }
+        })
+        .collect();
+    (entries, wanted)
+}
+
+/// The entries whose body is to be moved out of `Resources`, by the address of the body.
+type Wanted = HashMap<*const Value, Vec<usize>>;
+
+/// Move the bodies [`detach`] left out of the template's `Resources`, rather than copy them.
+fn take_bodies(
+    file: &str,
+    template: &mut Value,
+    entries: &mut [foreach::Entry<'static>],
+    mut wanted: Wanted,
+) -> Result<(), Located> {
+    if let Some(Value::Object(declared)) = template.get_mut("Resources") {
+        for v in declared.values_mut() {
+            let Some(indices) = wanted.remove(&std::ptr::from_ref::<Value>(v)) else {
+                continue;
+            };
+            // One entry per body as written; should two share one, the others get copies.
+            for &i in indices.iter().skip(1) {
+                entries[i].body = Cow::Owned(v.clone());
+            }
+            entries[indices[0]].body = Cow::Owned(std::mem::take(v));
+        }
+    }
+    // Every borrowed body comes from `Resources`; were one not found, its resource would be read
+    // as null: refuse rather than judge it.
+    match wanted.values().flatten().next() {
+        Some(&i) => Err(Located::file(
+            file,
+            format!(
+                "internal error: the body of resource `{}` was not found in the template",
+                entries[i].id
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The logical ids of `resources` that `value` refers to through `Ref`, `Fn::GetAtt` or the
@@ -698,27 +779,29 @@ impl Converter<'_> {
         }
     }
 
-    fn value(&self, node: &MarkedYaml<'_>, depth: usize) -> Result<Value, Located> {
+    /// The node is taken apart: its contents move into the value, and what is left of it (its
+    /// span) locates the errors.
+    fn value(&self, mut node: MarkedYaml<'_>, depth: usize) -> Result<Value, Located> {
         if depth > MAX_DEPTH {
             return Err(self
                 .error_at(node.span.start, format!("YAML nested deeper than {MAX_DEPTH} levels"))
                 .with_help("a CloudFormation template is never nested this deep: check the file"));
         }
-        match &node.data {
-            YamlData::Value(scalar) => Ok(self.scalar(scalar, node)),
+        match std::mem::replace(&mut node.data, YamlData::BadValue) {
+            YamlData::Value(scalar) => Ok(self.scalar(scalar, &node)),
             YamlData::Sequence(items) => items
-                .iter()
+                .into_iter()
                 .map(|item| self.value(item, depth + 1))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             YamlData::Mapping(map) => self.mapping(map, depth),
-            YamlData::Tagged(tag, inner) => self.tagged(tag, inner, node, depth),
-            YamlData::Representation(text, _, _) => Ok(Value::String(text.to_string())),
+            YamlData::Tagged(tag, inner) => self.tagged(&tag, *inner, &node, depth),
+            YamlData::Representation(text, _, _) => Ok(Value::String(take_text(text))),
             YamlData::Alias(_) => Err(self
                 .error_at(node.span.start, "YAML aliases are not supported here")
                 .with_help("write the value out instead of referring to an anchor")),
             YamlData::BadValue => {
-                let written = self.text_of(node);
+                let written = self.text_of(&node);
                 Err(self
                     .error_at(node.span.start, format!("cannot read the YAML value `{}`", truncate(written)))
                     .with_help(
@@ -731,7 +814,7 @@ impl Converter<'_> {
     /// A scalar's value; a plain scalar that YAML 1.1 (CloudFormation's reading) and YAML 1.2
     /// read differently is a readings marker holding both, which rules judge like the branches
     /// of an `Fn::If`.
-    fn scalar(&self, scalar: &Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
+    fn scalar(&self, scalar: Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
         let raw = self.text_of(node).trim();
         if let Some(alias) = raw.strip_prefix('*') {
             if let Some(value) = self.anchored.borrow().get(alias) {
@@ -740,17 +823,22 @@ impl Converter<'_> {
             // An anchor this reader did not record (on a mapping key): judge the value as if it
             // were written plain here, which can only add a reading.
             return match scalar {
-                Scalar::String(s) => self.readings(Value::String(s.to_string()), s),
-                other => self.readings(self.core_schema(other, node), &scalar_text(other)),
+                Scalar::String(s) => self.readings(Value::String(s.to_string()), &s),
+                other => {
+                    let text = scalar_text(&other);
+                    self.readings(self.core_schema(other, node), &text)
+                }
             };
         }
+        let is_string = matches!(scalar, Scalar::String(_));
         let value = self.core_schema(scalar, node);
         // Quoted and block scalars have one reading (their written text starts with the quote or
         // the indicator), and so have tagged ones (`!!int 026`, `! yes`). A node's span starts
         // at its anchor, if any.
         let written = self.scalar_text_of(node);
-        let plain = match scalar {
-            Scalar::String(s) => written == s.as_ref() && !self.is_block_scalar(node),
+        let plain = match &value {
+            // The string saphyr read, moved into `value`.
+            Value::String(s) if is_string => written == s && !self.is_block_scalar(node),
             _ => !written.starts_with('!'),
         };
         let value = if written.is_empty() || !plain {
@@ -805,17 +893,17 @@ impl Converter<'_> {
     }
 
     /// A scalar's value as the YAML 1.2 core schema reads it (with leading zeros kept).
-    fn core_schema(&self, scalar: &Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
+    fn core_schema(&self, scalar: Scalar<'_>, node: &MarkedYaml<'_>) -> Value {
         match scalar {
             Scalar::Null => Value::Null,
-            Scalar::Boolean(b) => Value::Bool(*b),
-            Scalar::String(s) => Value::String(s.to_string()),
+            Scalar::Boolean(b) => Value::Bool(b),
+            Scalar::String(s) => Value::String(take_text(s)),
             Scalar::Integer(i) => {
                 let written = self.scalar_text_of(node);
                 if has_leading_zero(written) {
                     Value::String(written.to_string())
                 } else {
-                    Value::from(*i)
+                    Value::from(i)
                 }
             }
             Scalar::FloatingPoint(f) => {
@@ -839,12 +927,12 @@ impl Converter<'_> {
         }
     }
 
-    fn mapping(&self, map: &saphyr::AnnotatedMapping<'_, MarkedYaml<'_>>, depth: usize) -> Result<Value, Located> {
+    fn mapping(&self, map: saphyr::AnnotatedMapping<'_, MarkedYaml<'_>>, depth: usize) -> Result<Value, Located> {
         let mut out = Map::with_capacity(map.len());
         let mut merges = Vec::new();
         for (k, v) in map {
-            let key = self.key(k)?;
-            if key == "<<" && self.text_of(k) == "<<" {
+            let key = self.key(&k)?;
+            if key == "<<" && self.text_of(&k) == "<<" {
                 merges.push(v);
                 continue;
             }
@@ -856,6 +944,7 @@ impl Converter<'_> {
             }
         }
         for m in merges {
+            let start = m.span.start;
             let sources = match self.value(m, depth + 1)? {
                 Value::Object(o) => vec![o],
                 Value::Array(items) if items.iter().all(Value::is_object) => items
@@ -864,7 +953,7 @@ impl Converter<'_> {
                     .collect(),
                 _ => {
                     return Err(self
-                        .error_at(m.span.start, "a merge key `<<` needs a mapping or a list of mappings")
+                        .error_at(start, "a merge key `<<` needs a mapping or a list of mappings")
                         .with_help("write `<<: *anchor` where `&anchor` names a mapping"));
                 }
             };
@@ -895,7 +984,7 @@ impl Converter<'_> {
                 if (is_non_specific(tag) || tag.handle == CORE_SCHEMA_HANDLE)
                     && matches!(inner.data, YamlData::Value(_) | YamlData::Representation(..)) =>
             {
-                Ok(self.tagged_scalar_text(inner, node))
+                Ok(self.tagged_scalar_text((**inner).clone(), node))
             }
             _ => Err(self
                 .error_at(node.span.start, "a mapping key must be a plain scalar")
@@ -903,12 +992,21 @@ impl Converter<'_> {
         }
     }
 
-    fn tagged(&self, tag: &Tag, inner: &MarkedYaml<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Value, Located> {
+    fn tagged(
+        &self,
+        tag: &Tag,
+        mut inner: MarkedYaml<'_>,
+        node: &MarkedYaml<'_>,
+        depth: usize,
+    ) -> Result<Value, Located> {
         if tag.handle == CORE_SCHEMA_HANDLE {
             // `!!int 026`: the tag gives the scalar its one reading.
-            return match &inner.data {
-                YamlData::Value(scalar) => Ok(self.core_schema(scalar, inner)),
-                _ => self.value(inner, depth),
+            return match std::mem::replace(&mut inner.data, YamlData::BadValue) {
+                YamlData::Value(scalar) => Ok(self.core_schema(scalar, &inner)),
+                data => {
+                    inner.data = data;
+                    self.value(inner, depth)
+                }
             };
         }
         let is_scalar = matches!(inner.data, YamlData::Value(_) | YamlData::Representation(..));
@@ -963,10 +1061,10 @@ impl Converter<'_> {
     /// The text of a tagged scalar: a string as read, anything else (`!Ref 123`, `!GetAZs`) as
     /// written after the tag. The inner node of a tagged scalar has no span: the tagged node's
     /// span (tag included) is used.
-    fn tagged_scalar_text(&self, inner: &MarkedYaml<'_>, node: &MarkedYaml<'_>) -> String {
-        match &inner.data {
-            YamlData::Value(Scalar::String(s)) => s.to_string(),
-            YamlData::Representation(text, _, _) => text.to_string(),
+    fn tagged_scalar_text(&self, inner: MarkedYaml<'_>, node: &MarkedYaml<'_>) -> String {
+        match inner.data {
+            YamlData::Value(Scalar::String(s)) => take_text(s),
+            YamlData::Representation(text, _, _) => take_text(text),
             YamlData::Value(scalar) => {
                 let written = self.text_of(node).trim();
                 if written.starts_with('!') {
@@ -977,7 +1075,7 @@ impl Converter<'_> {
                 }
                 match scalar {
                     Scalar::Null => String::new(),
-                    other => scalar_text(other),
+                    other => scalar_text(&other),
                 }
             }
             _ => String::new(),
@@ -1019,6 +1117,18 @@ fn scalar_text(scalar: &Scalar<'_>) -> String {
         Scalar::FloatingPoint(f) => f.0.to_string(),
         Scalar::String(s) => s.to_string(),
     }
+}
+
+/// A scalar's text taken over from saphyr, not copied: a template may be one large scalar. saphyr
+/// grows a scalar by pushing characters, so a large one holds up to twice its length: the spare
+/// capacity is handed back (in place: the allocator shrinks a block without copying it).
+fn take_text(text: Cow<'_, str>) -> String {
+    const SPARE: usize = 64 * 1024;
+    let mut text = text.into_owned();
+    if text.capacity() - text.len() > SPARE {
+        text.shrink_to_fit();
+    }
+    text
 }
 
 /// `0123`, `-01`, `+007`: a number whose written form a decimal reading would change.
@@ -1540,6 +1650,103 @@ mod tests {
         let v = value_of("[a, ! \"Ref\": \"AWS::AccountId\"]");
         assert_eq!(v, json!(["a", {"Ref": "AWS::AccountId"}]));
         assert_eq!(value_of("! 12"), json!("12"));
+    }
+
+    #[test]
+    fn properties_and_parameters_are_moved_not_copied() {
+        let template = json!({
+            "Parameters": {"P": {"Type": "String", "Default": "p".repeat(1000)}},
+            "Resources": {
+                "A": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a".repeat(1000)}},
+                "B": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "b"}},
+            }
+        });
+        let at = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_str).map(str::as_ptr);
+        let (name, default) = (
+            at(&template, "/Resources/A/Properties/BucketName"),
+            at(&template, "/Parameters/P/Default"),
+        );
+        let src = Arc::new(source("{}"));
+        let copied = resources(&src, &template, None).expect("resources");
+        let rs = into_resources(&src, template, None).expect("resources");
+        // The same resources either way, but the strings are the template's own.
+        assert_eq!(rs.len(), 2);
+        for (moved, copy) in rs.iter().zip(&copied) {
+            assert_eq!((&moved.address, &moved.properties), (&copy.address, &copy.properties));
+            assert_eq!(moved.parameters, copy.parameters);
+        }
+        assert_eq!(at(&rs[0].properties, "/BucketName"), name);
+        assert_ne!(at(&copied[0].properties, "/BucketName"), name);
+        let parameters = rs[1].parameters.as_deref().expect("parameters");
+        assert_eq!(at(parameters, "/P/Default"), default);
+        assert!(Arc::ptr_eq(
+            rs[0].parameters.as_ref().unwrap(),
+            rs[1].parameters.as_ref().unwrap()
+        ));
+    }
+
+    #[test]
+    fn bodies_are_found_by_address() {
+        let mut template = json!({"Resources": {"A": {"Type": "X"}, "B": {"Type": "Y"}}});
+        let borrowed = |t: &Value, id: &str| foreach::Entry {
+            id: format!("e{id}"),
+            body: Cow::Owned(t["Resources"][id].clone()),
+            generated: None,
+            opaque: None,
+        };
+        let entries: Vec<foreach::Entry<'_>> = {
+            let declared = template["Resources"].as_object().unwrap();
+            let mut e = foreach::plain(declared);
+            // A body borrowed twice, and one that is owned already.
+            e.push(foreach::Entry {
+                id: "again".to_string(),
+                body: Cow::Borrowed(&declared["B"]),
+                generated: None,
+                opaque: None,
+            });
+            e.push(borrowed(&template, "A"));
+            e
+        };
+        let (mut entries, wanted) = detach(entries);
+        take_bodies("t.json", &mut template, &mut entries, wanted).expect("all found");
+        let bodies: Vec<(&str, &Value)> = entries.iter().map(|e| (e.id.as_str(), e.body.as_ref())).collect();
+        assert_eq!(
+            bodies,
+            [
+                ("A", &json!({"Type": "X"})),
+                ("B", &json!({"Type": "Y"})),
+                ("again", &json!({"Type": "Y"})),
+                ("eA", &json!({"Type": "X"})),
+            ]
+        );
+        // Taken out of the template.
+        assert_eq!(template["Resources"], json!({"A": null, "B": null}));
+
+        // A body that is not among the template's resources is an error, not a null resource.
+        let other = json!({"Type": "Z"});
+        let (mut entries, wanted) = detach(vec![foreach::Entry {
+            id: "Lost".to_string(),
+            body: Cow::Borrowed(&other),
+            generated: None,
+            opaque: None,
+        }]);
+        let e = take_bodies("t.json", &mut template, &mut entries, wanted).expect_err("not found");
+        assert!(e.message.contains("Lost"), "{}", e.message);
+    }
+
+    #[test]
+    fn large_scalars_give_back_spare_capacity() {
+        let mut grown = String::with_capacity(4 << 20);
+        grown.push_str(&"x".repeat(1 << 20));
+        let text = take_text(Cow::Owned(grown));
+        assert_eq!(text.len(), 1 << 20);
+        assert!(text.capacity() < (1 << 20) + (64 << 10), "{}", text.capacity());
+        assert_eq!(take_text(Cow::Borrowed("abc")), "abc");
+        // Scalars read from YAML keep their text whatever their size.
+        let big = "y".repeat(300_000);
+        assert_eq!(value_of(&big), json!(big));
+        assert_eq!(value_of(&format!("!Sub {big}")), json!({"Fn::Sub": big}));
+        assert_eq!(value_of(&format!("\"{big}\"")), json!(big));
     }
 
     #[test]

@@ -423,7 +423,8 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
             }
         };
         if terraform_plan::is_plan(&value) {
-            terraform_plan::resources(&source, &value, &mut notes).map(|mut r| {
+            let mut value = value;
+            terraform_plan::take_resources(&source, &mut value, &mut notes).map(|mut r| {
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
                     .chain(places.source_roots.iter().cloned())
@@ -433,7 +434,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 (InputFormat::TerraformPlan, r)
             })
         } else if cloudformation::is_template(&value) {
-            cloudformation::resources(&source, &value, None).map(|r| (InputFormat::Cloudformation, r))
+            cloudformation::into_resources(&source, value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(
                 candidate,
@@ -442,12 +443,14 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
             );
         }
     } else {
-        let doc = match cloudformation::parse_yaml(&source) {
+        let mut doc = match cloudformation::parse_yaml(&source) {
             Ok(d) => d,
             Err(e) => return fail_or_skip(e),
         };
         if cloudformation::is_template(&doc.value) {
-            cloudformation::resources(&source, &doc.value, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
+            // Taken out, so that the resources' properties are moved rather than copied.
+            let template = std::mem::take(&mut doc.value);
+            cloudformation::into_resources(&source, template, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(candidate, shown, "YAML that is not a CloudFormation template");
         }

@@ -132,8 +132,22 @@ fn list_at<'a>(entry: &'a Value, key: &str) -> Result<&'a [Value], String> {
 }
 
 /// The resources of a plan that controls are evaluated on. Actions this reader does not know are
-/// evaluated as resources that will exist, with a note in `notes` each.
+/// evaluated as resources that will exist, with a note in `notes` each. The plan is copied: see
+/// [`take_resources`].
 pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located>) -> Result<Vec<Resource>, Located> {
+    take_resources(source, &mut plan.clone(), notes)
+}
+
+/// [`resources`], moving the objects that become the resources' properties (`change.after`,
+/// planned `values`) out of the plan instead of copying them: a plan may be one large value.
+/// What is left of the plan reads the same for everything but those objects.
+pub fn take_resources(
+    source: &Arc<SourceFile>,
+    plan: &mut Value,
+    notes: &mut Vec<Located>,
+) -> Result<Vec<Resource>, Located> {
+    let mut taken = Taken::from_plan(plan);
+    let plan = &*plan;
     let file = source.display.as_str();
     let invalid = |pointer: &str, msg: String| {
         let (line, column) = super::json_position(&source.text, pointer);
@@ -334,16 +348,22 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
                 if matches!(action, PlannedAction::Delete | PlannedAction::Forget) {
                     continue;
                 }
-                let (after, unknown, anchor) = match change {
+                let from_values = TakenAt::Planned(rat.clone());
+                let (after, after_at, unknown, anchor) = match change {
                     Some(c) => {
-                        let (after, unknown) = match c.after {
-                            After::Known(a) => (Some(a), c.change.get("after_unknown")),
-                            After::Unknown => (None, Some(&WHOLLY_UNKNOWN)),
-                            After::Absent => (values, c.change.get("after_unknown")),
+                        let (after, after_at, unknown) = match c.after {
+                            After::Known(a) => (Some(a), Some(TakenAt::Change(c.index)), c.change.get("after_unknown")),
+                            After::Unknown => (None, None, Some(&WHOLLY_UNKNOWN)),
+                            After::Absent => (values, Some(from_values.clone()), c.change.get("after_unknown")),
                         };
-                        (after, unknown, format!("/resource_changes/{}/address", c.index))
+                        (
+                            after,
+                            after_at,
+                            unknown,
+                            format!("/resource_changes/{}/address", c.index),
+                        )
                     }
-                    None => (values, None, format!("{rat}/address")),
+                    None => (values, Some(from_values.clone()), None, format!("{rat}/address")),
                 };
                 let sensitive = change
                     .and_then(|c| c.change.get("after_sensitive"))
@@ -355,20 +375,19 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
                     ),
                     (values, r.get("sensitive_values")),
                 ];
-                out.push(build(
-                    source,
-                    &provider,
-                    Planned {
-                        address,
-                        resource_type,
-                        action,
-                        after,
-                        unknown,
-                        sensitive,
-                        also_sensitive,
-                        anchor,
-                    },
-                ));
+                let planned = Planned {
+                    address,
+                    resource_type,
+                    action,
+                    after,
+                    after_at,
+                    values_at: Some(from_values),
+                    unknown,
+                    sensitive,
+                    also_sensitive,
+                    anchor,
+                };
+                out.push(build(source, &provider, planned, &mut taken).map_err(|m| invalid(&rat, m))?);
             }
             let children = list_at(module, "child_modules").map_err(|m| invalid(&at, format!("a module's {m}")))?;
             for (i, child) in children.iter().enumerate().rev() {
@@ -388,23 +407,26 @@ pub fn resources(source: &Arc<SourceFile>, plan: &Value, notes: &mut Vec<Located
         {
             continue;
         }
-        let (after, unknown) = match c.after {
-            After::Known(a) => (a, c.change.get("after_unknown")),
-            After::Unknown => (&Value::Null, Some(&WHOLLY_UNKNOWN)),
+        let (after, after_at, unknown) = match c.after {
+            After::Known(a) => (a, Some(TakenAt::Change(c.index)), c.change.get("after_unknown")),
+            After::Unknown => (&Value::Null, None, Some(&WHOLLY_UNKNOWN)),
             // A no-op of a null object, listed nowhere else: nothing will exist.
             After::Absent => continue,
         };
+        let at = format!("/resource_changes/{}", c.index);
         let planned = Planned {
             address,
             resource_type: c.resource_type,
             action: c.action,
             after: Some(after),
+            after_at,
+            values_at: None,
             unknown,
             sensitive: c.change.get("after_sensitive"),
             also_sensitive: [(c.change.get("before"), c.change.get("before_sensitive")), (None, None)],
-            anchor: format!("/resource_changes/{}/address", c.index),
+            anchor: format!("{at}/address"),
         };
-        out.push(build(source, &provider, planned));
+        out.push(build(source, &provider, planned, &mut taken).map_err(|m| invalid(&at, m))?);
     }
     link_references(plan, &mut out);
     Ok(out)
@@ -658,7 +680,13 @@ struct Planned<'a> {
     address: &'a str,
     resource_type: &'a str,
     action: PlannedAction,
+    /// `change.after` or the planned values; an empty object in the plan where it was taken out
+    /// into [`Taken`], from `after_at`.
     after: Option<&'a Value>,
+    after_at: Option<TakenAt>,
+    /// Where the resource's planned values (the first of `also_sensitive`'s second pair) were
+    /// taken to, for a resource of `planned_values`.
+    values_at: Option<TakenAt>,
     unknown: Option<&'a Value>,
     sensitive: Option<&'a Value>,
     /// Other values of the plan for the same object with their sensitive marks (`before`, the
@@ -677,26 +705,40 @@ struct Provider<'a> {
     default_tags: bool,
 }
 
-fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> Resource {
+/// A resource from its parts; its properties are moved out of `taken`. Errs (with a message) only
+/// should an object taken from the plan be asked for twice, which would read as empty.
+fn build(
+    source: &Arc<SourceFile>,
+    provider: &Provider<'_>,
+    p: Planned<'_>,
+    taken: &mut Taken,
+) -> Result<Resource, String> {
     let Planned {
         address,
         resource_type,
         action,
         after,
+        after_at,
+        values_at,
         unknown,
         sensitive,
         also_sensitive,
         anchor,
     } = p;
     let mut sensitive_values = Vec::new();
-    for (value, marks) in std::iter::once((after, sensitive)).chain(also_sensitive) {
-        if let (Some(v), Some(m)) = (value, marks) {
-            marked_scalars(v, m, &mut sensitive_values);
+    {
+        let [before, (values, values_marks)] = also_sensitive;
+        let after = taken.look(after_at.as_ref(), after, address)?;
+        let values = taken.look(values_at.as_ref(), values, address)?;
+        for (value, marks) in [(after, sensitive), before, (values, values_marks)] {
+            if let (Some(v), Some(m)) = (value, marks) {
+                marked_scalars(v, m, &mut sensitive_values);
+            }
         }
     }
-    let mut properties = after
-        .filter(|a| a.is_object())
-        .cloned()
+    let moved = after_at.and_then(|at| taken.take(&at));
+    let mut properties = moved
+        .or_else(|| after.filter(|a| a.is_object()).cloned())
         .unwrap_or_else(|| Value::Object(Map::new()));
     decode_json_documents(&mut properties);
     let mut unknown_paths = Vec::new();
@@ -738,7 +780,7 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         .and_then(Value::as_str)
         .map(str::to_string)
         .or_else(|| provider.region.map(str::to_string));
-    Resource {
+    Ok(Resource {
         region,
         inline_suppressions: Vec::new(),
         references: BTreeMap::new(),
@@ -759,6 +801,95 @@ fn build(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Planned<'_>) -> R
         source: Arc::clone(source),
         anchor: Anchor::JsonPointer(anchor),
         opaque: None,
+    })
+}
+
+/// Where an object of the plan was taken to in [`Taken`].
+#[derive(Clone)]
+enum TakenAt {
+    /// `change.after` of `resource_changes[i]`.
+    Change(usize),
+    /// `values` of the planned resource at this JSON pointer.
+    Planned(String),
+}
+
+/// The objects that may become resources' properties (`change.after`, the planned `values`),
+/// taken out of the plan before it is read, so that they are moved into the resources rather
+/// than copied. Each leaves an empty object in its place, which reads as it did for everything
+/// the reader checks of a plan's shape; [`build`] finds the object here. A slot emptied by
+/// [`Taken::take`] stays, so that a second request is an error rather than an empty object.
+#[derive(Default)]
+struct Taken {
+    afters: HashMap<usize, Option<Value>>,
+    values: HashMap<String, Option<Value>>,
+}
+
+impl Taken {
+    fn from_plan(plan: &mut Value) -> Self {
+        let mut taken = Taken::default();
+        let placeholder = || Value::Object(Map::new());
+        if let Some(Value::Array(list)) = plan.get_mut("resource_changes") {
+            for (i, rc) in list.iter_mut().enumerate() {
+                if let Some(after @ Value::Object(_)) = rc.pointer_mut("/change/after") {
+                    taken.afters.insert(i, Some(std::mem::replace(after, placeholder())));
+                }
+            }
+        }
+        // The modules of `planned_values`, with the pointers `take_resources` gives them.
+        let root = "/planned_values/root_module";
+        let mut stack: Vec<(&mut Value, String)> = plan
+            .pointer_mut(root)
+            .map(|m| (m, root.to_string()))
+            .into_iter()
+            .collect();
+        while let Some((module, at)) = stack.pop() {
+            let Value::Object(module) = module else { continue };
+            if let Some(Value::Array(list)) = module.get_mut("resources") {
+                for (i, r) in list.iter_mut().enumerate() {
+                    if let Some(values @ Value::Object(_)) = r.get_mut("values") {
+                        let taken_values = std::mem::replace(values, placeholder());
+                        taken.values.insert(format!("{at}/resources/{i}"), Some(taken_values));
+                    }
+                }
+            }
+            if let Some(Value::Array(children)) = module.get_mut("child_modules") {
+                for (i, child) in children.iter_mut().enumerate() {
+                    stack.push((child, format!("{at}/child_modules/{i}")));
+                }
+            }
+        }
+        taken
+    }
+
+    fn slot(&mut self, at: &TakenAt) -> Option<&mut Option<Value>> {
+        match at {
+            TakenAt::Change(i) => self.afters.get_mut(i),
+            TakenAt::Planned(p) => self.values.get_mut(p),
+        }
+    }
+
+    /// The object taken from `at`, or `written` (the plan's own) when none was taken there.
+    fn look<'v>(
+        &'v self,
+        at: Option<&TakenAt>,
+        written: Option<&'v Value>,
+        address: &str,
+    ) -> Result<Option<&'v Value>, String> {
+        let slot = match at {
+            Some(TakenAt::Change(i)) => self.afters.get(i),
+            Some(TakenAt::Planned(p)) => self.values.get(p),
+            None => None,
+        };
+        match slot {
+            None => Ok(written),
+            Some(Some(v)) => Ok(Some(v)),
+            Some(None) => Err(format!("internal error: the values of {address} were read twice")),
+        }
+    }
+
+    /// The object taken from `at`, moved out (`None` when none was taken there).
+    fn take(&mut self, at: &TakenAt) -> Option<Value> {
+        self.slot(at).and_then(Option::take)
     }
 }
 

@@ -50,7 +50,8 @@ pub const UNKNOWN_MARKER: &str = "$controlgate:unknown";
 
 /// The marker value written where a value is known only after apply.
 pub fn unknown_marker() -> Value {
-    let mut map = serde_json::Map::new();
+    // Sized for its one entry: a plan may hold hundreds of thousands of markers.
+    let mut map = serde_json::Map::with_capacity(1);
     map.insert(UNKNOWN_MARKER.to_string(), Value::Bool(true));
     Value::Object(map)
 }

@@ -472,3 +472,71 @@ fn sensitive_values_are_kept_as_the_plan_holds_them() {
     assert!(!kept.contains(&json!("n")) && !kept.contains(&json!(1)), "{kept:?}");
     assert!(rs[0].properties["policy"].is_object());
 }
+
+#[test]
+fn properties_are_moved_out_of_the_plan_not_copied() {
+    let big = "b".repeat(1000);
+    let mut p = json!({"format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket.a", "type": "aws_s3_bucket", "values": {"bucket": "planned", "secret": "pv-s3cr3t"},
+             "sensitive_values": {"secret": true}}
+        ], "child_modules": [{"resources": [
+            {"address": "module.m.aws_sns_topic.t", "type": "aws_sns_topic", "values": {"name": big.clone()}}
+        ]}]}},
+        "resource_changes": [change("aws_s3_bucket.a", json!(["create"]), json!({"bucket": big.clone()}))]});
+    let at = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_str).map(str::as_ptr);
+    let after = at(&p, "/resource_changes/0/change/after/bucket");
+    let values = at(
+        &p,
+        "/planned_values/root_module/child_modules/0/resources/0/values/name",
+    );
+    let copied = try_load(&p).0.unwrap();
+    let source = Arc::new(SourceFile {
+        path: PathBuf::from("plan.json"),
+        display: "plan.json".into(),
+        repo_path: "plan.json".into(),
+        text: serde_json::to_string_pretty(&p).unwrap(),
+    });
+    let rs = take_resources(&source, &mut p, &mut Vec::new()).unwrap();
+    let summary = |rs: &[Resource]| -> Vec<(String, Value, Vec<Value>)> {
+        rs.iter()
+            .map(|r| (r.address.clone(), r.properties.clone(), r.sensitive_values.clone()))
+            .collect()
+    };
+    assert_eq!(summary(&rs), summary(&copied));
+    // The change's after, not the planned values; the planned values' secret still redacted.
+    assert_eq!(rs[0].properties["bucket"], json!(big));
+    assert!(
+        rs[0].sensitive_values.contains(&json!("pv-s3cr3t")),
+        "{:?}",
+        rs[0].sensitive_values
+    );
+    assert_eq!(rs[1].address, "module.m.aws_sns_topic.t");
+    // The strings are the plan's own, and the plan keeps an empty object where they were.
+    assert_eq!(at(&rs[0].properties, "/bucket"), after);
+    assert_eq!(at(&rs[1].properties, "/name"), values);
+    assert_ne!(at(&copied[0].properties, "/bucket"), after);
+    assert_eq!(p["resource_changes"][0]["change"]["after"], json!({}));
+    assert_eq!(p["planned_values"]["root_module"]["resources"][0]["values"], json!({}));
+}
+
+#[test]
+fn an_object_taken_from_the_plan_is_handed_out_once() {
+    let mut p =
+        json!({"resource_changes": [{"change": {"after": {"a": 1}}}, {"change": {"after": null}}, {"change": 3}]});
+    let mut taken = Taken::from_plan(&mut p);
+    let first = TakenAt::Change(0);
+    assert_eq!(taken.look(Some(&first), None, "x"), Ok(Some(&json!({"a": 1}))));
+    assert_eq!(taken.take(&first), Some(json!({"a": 1})));
+    // Asked for again: an error, not an empty object.
+    assert!(taken.look(Some(&first), None, "x").unwrap_err().contains("x"));
+    assert_eq!(taken.take(&first), None);
+    // Nothing taken where the plan has no object: the plan's own value is read.
+    let written = json!(null);
+    assert_eq!(
+        taken.look(Some(&TakenAt::Change(1)), Some(&written), "y"),
+        Ok(Some(&written))
+    );
+    assert_eq!(p["resource_changes"][1]["change"]["after"], Value::Null);
+    assert_eq!(p["resource_changes"][2]["change"], json!(3));
+}
