@@ -98,14 +98,21 @@ impl Default for Case {
 
 /// Run the binary in `dir` under [`TIME_LIMIT`] and [`MEMORY_LIMIT_KIB`].
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run_limited(dir, args, TIME_LIMIT, MEMORY_LIMIT_KIB, &[])
+}
+
+/// Run the binary in `dir` killed after `time`, under an address-space limit of `memory_kib`,
+/// with `envs` set.
+pub fn run_limited(dir: &Path, args: &[&str], time: Duration, memory_kib: u64, envs: &[(&str, &str)]) -> Run {
     let mut child = Command::new("bash")
         .arg("-c")
-        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB}; exec \"$0\" \"$@\""))
+        .arg(format!("ulimit -v {memory_kib}; exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_controlgate"))
         .args(args)
         .current_dir(dir)
         .env_remove("GITHUB_ACTIONS")
         .env("NO_COLOR", "1")
+        .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -129,7 +136,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
         if let Some(status) = child.try_wait().unwrap() {
             break (status, false);
         }
-        if start.elapsed() > TIME_LIMIT {
+        if start.elapsed() > time {
             let _ = child.kill();
             break (child.wait().unwrap(), true);
         }

@@ -16,11 +16,10 @@
 //! limit bounds what the program allocates, whatever the number of cores.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufWriter, Write};
+use std::time::Duration;
 
-use crate::{Case, Run};
+use crate::{Case, Run, run_limited};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -39,46 +38,14 @@ const TIME_LIMIT: Duration = Duration::from_secs(240);
 /// `controlgate check FILE` in the case's directory, under `ulimit -v` [`limit_kib`] of the file.
 fn check_bounded(case: &Case, file: &str) -> Run {
     let bytes = std::fs::metadata(case.path(file)).unwrap().len();
-    let mut child = Command::new("bash")
-        .arg("-c")
-        .arg(format!("ulimit -v {}; exec \"$0\" \"$@\"", limit_kib(bytes)))
-        .arg(env!("CARGO_BIN_EXE_controlgate"))
-        .args(["check", "--format", "json", file])
-        .current_dir(case.dir.path())
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .env("MALLOC_ARENA_MAX", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pipe = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let out = pipe(Box::new(child.stdout.take().unwrap()));
-    let err = pipe(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let (status, timed_out) = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break (status, false);
-        }
-        if start.elapsed() > TIME_LIMIT {
-            let _ = child.kill();
-            break (child.wait().unwrap(), true);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Run {
-        code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        timed_out,
-    }
+    run_limited(
+        case.dir.path(),
+        &["check", "--format", "json", file],
+        TIME_LIMIT,
+        limit_kib(bytes),
+        // glibc reserves address space per allocating thread: the limit measures the program.
+        &[("MALLOC_ARENA_MAX", "1")],
+    )
 }
 
 /// The run ended with `code` under its limit: not killed, not aborted by a failed allocation. The
