@@ -180,6 +180,16 @@ impl Neighbours for FileNeighbours<'_> {
             .filter(|r| types.contains(&r.resource_type))
             .collect()
     }
+
+    fn referenced<'b>(&'b self, resource: &Resource, via: &str, types: &[String]) -> Vec<&'b Resource> {
+        let Some(targets) = resource.references.get(via) else {
+            return Vec::new();
+        };
+        self.resources
+            .iter()
+            .filter(|r| types.contains(&r.resource_type) && targets.contains(&r.address))
+            .collect()
+    }
 }
 
 fn evaluate_resource(

@@ -57,6 +57,8 @@ pub struct ConditionSpec {
     protocol_in: Option<Vec<Value>>,
     includes_any: Option<Vec<i64>>,
     related: Option<RelatedSpec>,
+    refers_to: Option<RefersToSpec>,
+    undecidable: Option<String>,
     configured: Option<String>,
     tags_exist: Option<TagListSpec>,
     sibling: Option<SiblingSpec>,
@@ -91,6 +93,16 @@ struct RelatedSpec {
     types: Vec<String>,
     via: String,
     require: Box<Spanned<ConditionSpec>>,
+}
+
+/// `refersTo`: the resources of the same file, of the given types, that this resource's
+/// attribute `via` refers to (the source of a read replica, the snapshot a volume is made from).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefersToSpec {
+    types: Vec<String>,
+    via: String,
+    require: Option<Box<Spanned<ConditionSpec>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,12 +198,25 @@ pub enum Condition {
         require: Box<Condition>,
         quantifier: Quantifier,
     },
+    /// Resources this resource's attribute `via` refers to satisfy `require` (or, without it,
+    /// exist), with the same quantifiers as `Related`.
+    RefersTo {
+        types: Vec<String>,
+        via: String,
+        require: Option<Box<Condition>>,
+        quantifier: Quantifier,
+    },
+    /// Never decidable from the input (a setting inherited from something outside it): unknown,
+    /// with the reason as the observation.
+    Undecidable(String),
 }
 
 /// The resources of an input file that refer to others, for `related` conditions.
 pub trait Neighbours {
     /// Resources of one of `types` whose attribute `via` refers to `address`.
     fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource>;
+    /// Resources of one of `types` that the attribute `via` of `resource` refers to.
+    fn referenced<'a>(&'a self, resource: &Resource, via: &str, types: &[String]) -> Vec<&'a Resource>;
     /// Resources of one of `types` in the same file.
     fn of_types(&self, types: &[String]) -> Vec<&Resource>;
 }
@@ -204,6 +229,9 @@ impl Neighbours for Alone {
         Vec::new()
     }
     fn of_types(&self, _: &[String]) -> Vec<&Resource> {
+        Vec::new()
+    }
+    fn referenced<'a>(&'a self, _: &Resource, _: &str, _: &[String]) -> Vec<&'a Resource> {
         Vec::new()
     }
 }
@@ -227,13 +255,15 @@ impl Condition {
             s.path.is_some() || s.tag.is_some(),
             s.port_range.is_some(),
             s.related.is_some(),
+            s.refers_to.is_some(),
+            s.undecidable.is_some(),
             s.configured.is_some(),
             s.tags_exist.is_some(),
             s.sibling.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `sibling`, `configured`, `tagsExist`"
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `refersTo`, `undecidable`, `sibling`, `configured`, `tagsExist`"
                     .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
@@ -257,9 +287,9 @@ impl Condition {
         .filter(|o| **o)
         .count();
         let is_leaf = s.path.is_some() || s.tag.is_some();
-        if !is_leaf && (ops > 0 || (s.quantifier.is_some() && s.related.is_none())) {
+        if !is_leaf && (ops > 0 || (s.quantifier.is_some() && s.related.is_none() && s.refers_to.is_none())) {
             return Err(err(
-                "operators (`equals`, `exists`, ...) belong to a `path` or `tag` condition, `match` to those and `related`"
+                "operators (`equals`, `exists`, ...) belong to a `path` or `tag` condition, `match` to those, `related` and `refersTo`"
                     .into(),
             ));
         }
@@ -294,6 +324,27 @@ impl Condition {
                 return Err(err("`tagsExist` needs at least one tag key".into()));
             }
             return Ok(Condition::TagsExist(keys));
+        }
+        if let Some(why) = &s.undecidable {
+            if why.trim().is_empty() {
+                return Err(err("`undecidable` needs the reason, which findings show".into()));
+            }
+            return Ok(Condition::Undecidable(why.clone()));
+        }
+        if let Some(r) = &s.refers_to {
+            if r.types.is_empty() || r.via.trim().is_empty() {
+                return Err(err("`refersTo` needs `types` and `via`".into()));
+            }
+            let require = match &r.require {
+                Some(c) => Some(Box::new(Condition::compile_with(file, c, params)?)),
+                None => None,
+            };
+            return Ok(Condition::RefersTo {
+                types: r.types.clone(),
+                via: r.via.clone(),
+                require,
+                quantifier: s.quantifier.unwrap_or(Quantifier::Any),
+            });
         }
         if let Some(r) = &s.related {
             if r.types.is_empty() || r.via.trim().is_empty() {
@@ -537,6 +588,33 @@ impl Condition {
                 }
                 on_companions(companions, require, nb, *quantifier)?
             }
+            Condition::RefersTo {
+                types,
+                via,
+                require,
+                quantifier,
+            } => {
+                let targets = nb.referenced(resource, via, types);
+                match (targets.is_empty(), require) {
+                    (true, _) => Verdict::new(
+                        Truth::False,
+                        format!("`{via}` refers to no {} in the same file", types.join(" or ")),
+                    ),
+                    (false, None) => Verdict::new(
+                        Truth::True,
+                        format!(
+                            "`{via}` refers to {}",
+                            targets
+                                .iter()
+                                .map(|t| t.address.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                    (false, Some(require)) => on_companions(targets, require, nb, *quantifier)?,
+                }
+            }
+            Condition::Undecidable(why) => Verdict::new(Truth::Unknown, why.clone()),
         })
     }
 }

@@ -71,8 +71,9 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
         &[("encrypt_at_rest", Form::Block, &[])],
     ),
     // RDS defaults: 1 day of backups (the API's default), unencrypted, unprotected, not a
-    // replica, not restored.
-    // replica, not restored. Restored and replicated databases take encryption from their source.
+    // replica, not restored. Restored and replicated databases take encryption from their source
+    // (the rule judges them through it); a restore from S3 is encrypted as storage_encrypted
+    // says (RestoreDBInstanceFromS3 and RestoreDBClusterFromS3 take it), like a new database.
     (
         &["aws_db_instance"],
         &[
@@ -80,12 +81,7 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
             (
                 "storage_encrypted",
                 Form::Attribute,
-                &[
-                    "replicate_source_db",
-                    "snapshot_identifier",
-                    "restore_to_point_in_time",
-                    "s3_import",
-                ],
+                &["replicate_source_db", "snapshot_identifier", "restore_to_point_in_time"],
             ),
             ("deletion_protection", Form::Attribute, &[]),
             ("replicate_source_db", Form::Attribute, &[]),
@@ -93,7 +89,8 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
             ("publicly_accessible", Form::Attribute, &[]),
         ],
     ),
-    // Aurora Serverless v1 (engine_mode) and global cluster members decide encryption too.
+    // Global cluster members take encryption from the global cluster. Aurora Serverless v1
+    // (engine_mode = "serverless") is always encrypted, which the rule reads from engine_mode.
     (
         &["aws_rds_cluster"],
         &[
@@ -105,14 +102,18 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
                     "replication_source_identifier",
                     "snapshot_identifier",
                     "restore_to_point_in_time",
-                    "s3_import",
-                    "engine_mode",
                     "global_cluster_identifier",
                 ],
             ),
             ("deletion_protection", Form::Attribute, &[]),
             ("snapshot_identifier", Form::Attribute, &[]),
         ],
+    ),
+    // DocumentDB and Neptune clusters are unencrypted unless storage_encrypted says otherwise;
+    // restored ones take the snapshot's encryption unless a kms_key_id is given.
+    (
+        &["aws_docdb_cluster", "aws_neptune_cluster"],
+        &[("storage_encrypted", Form::Attribute, &["snapshot_identifier"])],
     ),
     (&["aws_sns_topic"], &[("kms_master_key_id", Form::Attribute, &[])]),
     (

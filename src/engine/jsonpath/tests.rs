@@ -351,6 +351,15 @@ impl Neighbours for Companions {
             .filter(|c| types.contains(&c.resource_type) && c.references.get(via).is_some_and(|t| t.contains(address)))
             .collect()
     }
+
+    fn referenced<'a>(&'a self, resource: &Resource, via: &str, types: &[String]) -> Vec<&'a Resource> {
+        self.0
+            .iter()
+            .filter(|c| {
+                types.contains(&c.resource_type) && resource.references.get(via).is_some_and(|t| t.contains(&c.address))
+            })
+            .collect()
+    }
 }
 
 fn companion(address: &str, props: Value) -> Resource {
@@ -888,4 +897,94 @@ fn iam_and_ec2_operands_are_checked_when_the_rule_loads() {
         let spec: Spanned<ConditionSpec> = serde_saphyr::from_str(yaml).unwrap();
         assert!(Condition::compile("rule.yaml", &spec).is_err(), "{yaml}");
     }
+}
+
+const REPLICA_SOURCE: &str = "any:
+  - path: $.encrypted
+    equals: true
+  - refersTo:
+      types: [aws_db_instance]
+      via: replicate_source_db
+  - undecidable: the source is outside the input
+";
+
+#[test]
+fn refers_to_finds_the_source_this_resource_names() {
+    let mut replica = resource(json!({"encrypted": false}));
+    replica.address = "aws_db_instance.replica".into();
+    let mut source = resource(json!({"storage_encrypted": true}));
+    source.address = "aws_db_instance.primary".into();
+    source.resource_type = "aws_db_instance".into();
+    // Without a reference, the source is outside the input: unknown, with the reason.
+    let v = condition(REPLICA_SOURCE)
+        .evaluate(&replica, &Companions(vec![source.clone()]))
+        .unwrap();
+    assert_eq!(v.truth, Truth::Unknown);
+    assert!(
+        v.facts.iter().any(|f| f == "the source is outside the input"),
+        "{:?}",
+        v.facts
+    );
+    replica.references.insert(
+        "replicate_source_db".into(),
+        ["aws_db_instance.primary".to_string()].into(),
+    );
+    let v = condition(REPLICA_SOURCE)
+        .evaluate(&replica, &Companions(vec![source.clone()]))
+        .unwrap();
+    assert_eq!(v.truth, Truth::True);
+    // A reference through another attribute, or to a resource of another type, does not count.
+    let mut other = replica.clone();
+    other.references.clear();
+    other
+        .references
+        .insert("kms_key_id".into(), ["aws_db_instance.primary".to_string()].into());
+    assert_eq!(
+        condition(REPLICA_SOURCE)
+            .evaluate(&other, &Companions(vec![source.clone()]))
+            .unwrap()
+            .truth,
+        Truth::Unknown
+    );
+    let mut bucket = source.clone();
+    bucket.resource_type = "aws_s3_bucket".into();
+    assert_eq!(
+        condition(REPLICA_SOURCE)
+            .evaluate(&replica, &Companions(vec![bucket]))
+            .unwrap()
+            .truth,
+        Truth::Unknown
+    );
+    // `require` is judged on the source, with its own paths.
+    let judged = "refersTo:\n  types: [aws_db_instance]\n  via: replicate_source_db\n  require: {path: $.storage_encrypted, equals: true}\n";
+    assert_eq!(
+        condition(judged)
+            .evaluate(&replica, &Companions(vec![source.clone()]))
+            .unwrap()
+            .truth,
+        Truth::True
+    );
+    let mut plain = source;
+    plain.properties = json!({"storage_encrypted": false});
+    let v = condition(judged).evaluate(&replica, &Companions(vec![plain])).unwrap();
+    assert_eq!(v.truth, Truth::False);
+    assert!(
+        v.facts.iter().any(|f| f.starts_with("aws_db_instance.primary: ")),
+        "{:?}",
+        v.facts
+    );
+}
+
+#[test]
+fn refers_to_and_undecidable_need_their_parts() {
+    for (text, needle) in [
+        ("refersTo:\n  types: []\n  via: a\n", "`refersTo` needs"),
+        ("undecidable: ' '\n", "`undecidable` needs"),
+    ] {
+        let spec: Spanned<ConditionSpec> = serde_saphyr::from_str(text).unwrap();
+        let e = Condition::compile("r.yaml", &spec).unwrap_err();
+        assert!(e.message.contains(needle), "{}", e.message);
+    }
+    // `undecidable` under `not` stays unknown.
+    assert_eq!(truth("not: {undecidable: why}\n", json!({})), Truth::Unknown);
 }
