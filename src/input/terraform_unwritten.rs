@@ -52,7 +52,15 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
     ),
     (&["aws_s3_bucket_acl"], &[("acl", Form::Attribute, &[])]),
     // Encrypted only if the account's default says so, which a plan does not show.
-    (&["aws_ebs_volume"], &[("encrypted", Form::Attribute, &["snapshot_id"])]),
+    // Not created from a snapshot unless snapshot_id is written.
+    (
+        &["aws_ebs_volume"],
+        &[
+            // From a snapshot too: the rule judges the snapshot.
+            ("encrypted", Form::Attribute, &[]),
+            ("snapshot_id", Form::Attribute, &[]),
+        ],
+    ),
     (&["aws_efs_file_system"], &[("encrypted", Form::Attribute, &[])]),
     (&["aws_redshift_cluster"], &[("encrypted", Form::Attribute, &[])]),
     (&["aws_ebs_encryption_by_default"], &[("enabled", Form::Attribute, &[])]),
@@ -113,7 +121,7 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
     // restored ones take the snapshot's encryption unless a kms_key_id is given.
     (
         &["aws_docdb_cluster", "aws_neptune_cluster"],
-        &[("storage_encrypted", Form::Attribute, &["snapshot_identifier"])],
+        &[("storage_encrypted", Form::Attribute, &[])],
     ),
     (&["aws_sns_topic"], &[("kms_master_key_id", Form::Attribute, &[])]),
     (
@@ -149,6 +157,8 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
                 Form::Attribute,
                 &["global_replication_group_id"],
             ),
+            // Not a global datastore member unless written.
+            ("global_replication_group_id", Form::Attribute, &[]),
         ],
     ),
     // ELBSecurityPolicy-2016-08 unless written. The protocol is not here: left out, it is HTTP
@@ -315,11 +325,11 @@ mod tests {
 
     #[test]
     fn an_argument_derived_from_a_written_one_stays_unknown() {
-        let props = json!({"encrypted": unknown_marker(), "snapshot_id": "snap-1"});
-        let mut r = resource("aws_ebs_volume", props.clone(), Some(&["snapshot_id"]));
+        let props = json!({"storage_encrypted": unknown_marker(), "replicate_source_db": "orders"});
+        let mut r = resource("aws_db_instance", props.clone(), Some(&["replicate_source_db"]));
         assert!(forget_unwritten(&mut r, None).is_empty());
-        let mut r = resource("aws_ebs_volume", props, Some(&["size"]));
-        assert_eq!(forget_unwritten(&mut r, None), ["encrypted"]);
+        let mut r = resource("aws_db_instance", props, Some(&["engine"]));
+        assert_eq!(forget_unwritten(&mut r, None), ["storage_encrypted"]);
     }
 
     #[test]
