@@ -11,7 +11,10 @@
 //!   holds the value); `match: all|any` says whether every selected value or one must satisfy
 //!   it (default `all`; nothing selected is false for value operators); `actionMatches`,
 //!   `resourceCovers` and `protocolIn` read values as IAM and EC2 do (see [`super::aws`]);
-//! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`.
+//! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`;
+//! - `related` / `refersTo`: resources of the same file that refer to this one, or that it refers
+//!   to; `sibling`: any of a type; `undecidable: <why>`: always unknown (a setting inherited from
+//!   outside the input).
 
 use std::fmt::Write as _;
 

@@ -9,6 +9,7 @@ mod escapes;
 mod files;
 mod foreach;
 mod iam;
+mod inherit;
 mod memory;
 mod unknowns;
 mod yaml11;
