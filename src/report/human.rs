@@ -88,7 +88,8 @@ impl SourceCode for Excerpt {
             return Err(MietteError::OutOfBounds);
         }
         // Without context miette would show the span's own text only, not its line: the
-        // span's whole lines are given instead.
+        // span's whole lines are given instead, with the span's column (which miette prints in
+        // the header).
         if before == 0 && after == 0 {
             let from = line_start(text, at);
             let to = line_end(text, (at + span.len()).min(text.len()));
@@ -98,7 +99,7 @@ impl SourceCode for Excerpt {
                 data.as_bytes(),
                 SourceSpan::new((from + base).into(), to - from),
                 self.line,
-                0,
+                whole[from..at].chars().count(),
                 data.matches('\n').count() + 1,
             )));
         }
@@ -448,7 +449,7 @@ mod tests {
         };
         let cut = excerpt.read_span(&SourceSpan::new(offset.into(), 4), 0, 0).unwrap();
         assert_eq!(std::str::from_utf8(cut.data()).unwrap(), "  \"key6\": \"välue 6\",");
-        assert_eq!((cut.line(), cut.column()), (at.line - 1, 0));
+        assert_eq!((cut.line(), cut.column()), (at.line - 1, 3));
         let out_of_bounds = SourceSpan::new((text.len() + 1).into(), 1);
         assert!(
             Excerpt {
