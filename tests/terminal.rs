@@ -78,7 +78,10 @@ fn each_finding_takes_a_few_lines_and_each_remediation_shows_once() {
     // repeated its remediation).
     assert!(out.lines().count() <= findings * 20, "{}", out.lines().count());
     // Each finding shows its resource's whole line, and the header its line and column.
-    assert!(out.contains("╭─[fixtures/demo/template.yaml:39:3]\n 39 │   OrdersDatabase:\n"), "{out}");
+    assert!(
+        out.contains("╭─[fixtures/demo/template.yaml:39:3]\n 39 │   OrdersDatabase:\n"),
+        "{out}"
+    );
     // One remediation per control with findings, after the findings.
     for control in ["BCK-001", "DP-ENC-002", "TAG-001", "NET-001"] {
         let heading = format!("\n{control} · ");
