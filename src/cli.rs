@@ -235,11 +235,28 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_empty: bool,
     /// List the files skipped because they are neither plans nor templates.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "quiet")]
     pub verbose: bool,
-    /// Colors in human output.
+    /// Print only errors, warnings and the summary: no findings or remediation in human output,
+    /// no notes on standard error. Documents of other formats are unchanged.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Colors in human output: `auto` colors a terminal unless NO_COLOR is set (to anything but
+    /// the empty string) or TERM is `dumb`; `always` and `never` override both.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+impl Color {
+    /// Whether to color, given whether standard output is a terminal and the NO_COLOR and TERM
+    /// variables (<https://no-color.org>: a flag overrides NO_COLOR).
+    pub fn enabled(self, terminal: bool, no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb"),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -249,4 +266,23 @@ pub struct ControlsArgs {
     /// `human` (a table) or `json`.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Color;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn color_follows_the_flag_then_no_color_then_term() {
+        let s = |v: &'static str| Some(OsStr::new(v));
+        assert!(Color::Auto.enabled(true, None, s("xterm-256color")));
+        assert!(!Color::Auto.enabled(false, None, None), "not a terminal");
+        assert!(!Color::Auto.enabled(true, s("1"), None));
+        // An empty NO_COLOR does not count (no-color.org).
+        assert!(Color::Auto.enabled(true, s(""), None));
+        assert!(!Color::Auto.enabled(true, None, s("dumb")));
+        assert!(Color::Always.enabled(false, s("1"), s("dumb")));
+        assert!(!Color::Never.enabled(true, None, None));
+    }
 }

@@ -290,6 +290,8 @@ pub struct Settings {
     pub sarif_file: Option<PathBuf>,
     pub json_file: Option<PathBuf>,
     pub verbose: bool,
+    /// Errors, warnings and the summary only (`--quiet`).
+    pub quiet: bool,
     pub color: bool,
     /// The exception registry (file or directory), if there is one.
     pub exceptions: Option<PathBuf>,
@@ -319,6 +321,14 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// How human output is printed to standard output.
+    pub fn style(&self) -> crate::report::human::Style {
+        crate::report::human::Style {
+            color: self.color,
+            quiet: self.quiet,
+        }
+    }
+
     /// Merge the config file (if any) with the command line.
     pub fn new(
         cwd: PathBuf,
@@ -409,6 +419,7 @@ impl Settings {
             sarif_file: None,
             json_file: None,
             verbose: false,
+            quiet: false,
             color: false,
             exceptions,
             approvers: o.approvers,

@@ -36,6 +36,19 @@ pub struct Evaluation {
     pub resources: usize,
     /// Rules that could not be evaluated on a resource: the run fails (exit 2).
     pub errors: Vec<Located>,
+    /// The (rule, resource) pairs that passed, in the order of the resources, when asked for
+    /// ([`evaluate_recording`]: JUnit reports a test case per pair).
+    pub passed: Vec<Passed>,
+}
+
+/// A rule that passed on a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passed {
+    pub control_id: String,
+    pub rule_id: String,
+    pub resource: String,
+    /// Where the resource is reported: its `.tf` block when found, else its input.
+    pub file: String,
 }
 
 struct Applicable<'a> {
@@ -46,6 +59,17 @@ struct Applicable<'a> {
 
 /// Evaluate every rule on every resource it targets.
 pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &EnvironmentResolver) -> Evaluation {
+    evaluate_recording(catalog, files, environments, false)
+}
+
+/// [`evaluate`], keeping the passing (rule, resource) pairs too when `passes` is set (only then:
+/// a large plan has many).
+pub fn evaluate_recording(
+    catalog: &Catalog,
+    files: &[LoadedFile],
+    environments: &EnvironmentResolver,
+    passes: bool,
+) -> Evaluation {
     // Which rules target a (format, type): built once, so each resource costs a lookup.
     let mut index: HashMap<(InputFormat, &str), Vec<Applicable<'_>>> = HashMap::new();
     for rule in catalog.rules.iter().filter(|r| r.deprecated.is_none()) {
@@ -96,7 +120,7 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
                 (InputFormat::Cloudformation, ANY_TYPE) if r.opaque.is_some() => any_type.as_slice(),
                 (format, t) => index.get(&(format, t)).map_or(&[][..], Vec::as_slice),
             };
-            evaluate_resource(r, rules, environments, *n, s)
+            evaluate_resource(r, rules, environments, *n, s, passes)
         })
         .collect();
 
@@ -107,8 +131,10 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         .collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
+    let mut passed = Vec::new();
     for result in results {
         errors.extend(result.errors);
+        passed.extend(result.passed);
         for (control, truth) in result.outcomes {
             let c = counts.entry(control).or_default();
             c.evaluated += 1;
@@ -127,6 +153,7 @@ pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &Environm
         counts,
         resources: resources.len(),
         errors,
+        passed,
     }
 }
 
@@ -136,6 +163,7 @@ struct ResourceResult {
     outcomes: Vec<(String, Truth)>,
     findings: Vec<Finding>,
     errors: Vec<Located>,
+    passed: Vec<Passed>,
 }
 
 /// Who refers to whom in one input file: (referenced address, attribute) → referrers.
@@ -198,6 +226,7 @@ fn evaluate_resource(
     environments: &EnvironmentResolver,
     neighbours: &dyn Neighbours,
     secrets: &Arc<Secrets>,
+    record_passes: bool,
 ) -> ResourceResult {
     let mut result = ResourceResult::default();
     if rules.is_empty() {
@@ -207,6 +236,7 @@ fn evaluate_resource(
         outcomes,
         findings,
         errors,
+        passed,
     } = &mut result;
     let environment = environments.resolve(resource);
     // Scoping reads the tag; reports never show it when it is marked sensitive.
@@ -242,6 +272,18 @@ fn evaluate_resource(
             }
         };
         outcomes.push((a.control.id.clone(), verdict.truth));
+        if record_passes && verdict.truth == Truth::True {
+            passed.push(Passed {
+                control_id: a.control.id.clone(),
+                rule_id: a.rule.id.clone(),
+                resource: resource.address.clone(),
+                file: resource
+                    .declared
+                    .as_ref()
+                    .map_or(&resource.source.display, |(tf, _)| &tf.display)
+                    .clone(),
+            });
+        }
         let outcome = match verdict.truth {
             Truth::True => continue,
             Truth::False => Outcome::Fail,

@@ -131,7 +131,9 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
 
     messages.extend(input::cloudformation_foreach::notes(&loaded.files));
-    let mut evaluation = evaluate::evaluate(&catalog, &loaded.files, &settings.environments);
+    // Only JUnit shows the passing pairs, one test case each.
+    let passes = settings.format == Format::Junit;
+    let mut evaluation = evaluate::evaluate_recording(&catalog, &loaded.files, &settings.environments, passes);
     errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
     for f in evaluation.findings.iter_mut().filter(|f| f.region.is_none()) {
         f.region.clone_from(&settings.region);
@@ -195,7 +197,12 @@ fn write_run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Outcome {
-    for m in &run.messages {
+    // `--quiet` keeps the warnings: they say what may let a change through.
+    for m in run
+        .messages
+        .iter()
+        .filter(|m| !settings.quiet || m.starts_with("warning:"))
+    {
         let _ = writeln!(stderr, "{}", report::escape::line(m));
     }
     for c in settings.changed.iter().filter(|c| c.weakens) {
@@ -229,11 +236,17 @@ fn write_run(
     }
     let sarif = sarif.as_ref();
     let main_result = match &settings.output {
-        Some(path) => write_file(path, settings.format, &report, sarif),
-        None => write_as(settings.format, &report, sarif, stdout, settings.color).map_err(|source| Error::Output {
-            path: "standard output".into(),
-            source,
-        }),
+        Some(path) => write_file(path, settings.format, &report, sarif, settings.quiet),
+        None => match write_as(settings.format, &report, sarif, stdout, settings.style()).and_then(|()| stdout.flush())
+        {
+            // The reader closed the pipe (`| head`): it wanted no more, and the run's verdict
+            // stands. The extra documents are still written.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            result => result.map_err(|source| Error::Output {
+                path: "standard output".into(),
+                source,
+            }),
+        },
     };
     errors.extend(main_result.err());
     for (path, format) in [
@@ -241,7 +254,7 @@ fn write_run(
         (&settings.json_file, Format::Json),
     ] {
         if let Some(p) = path {
-            errors.extend(write_file(p, format, &report, sarif).err());
+            errors.extend(write_file(p, format, &report, sarif, false).err());
         }
     }
     if settings.format != Format::Human || settings.output.is_some() {
@@ -265,11 +278,11 @@ fn write_as(
     report: &Report<'_>,
     sarif: Option<&report::sarif::SarifLog>,
     out: &mut dyn Write,
-    color: bool,
+    style: report::human::Style,
 ) -> std::io::Result<()> {
     match (format, sarif) {
         (Format::Sarif, Some(log)) => log.write(out),
-        _ => report::write(format, report, out, color),
+        _ => report::write(format, report, out, style),
     }
 }
 
@@ -278,6 +291,7 @@ fn write_file(
     format: Format,
     report: &Report<'_>,
     sarif: Option<&report::sarif::SarifLog>,
+    quiet: bool,
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
     let err = |source| Error::Output {
@@ -285,7 +299,9 @@ fn write_file(
         source,
     };
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
-    write_as(format, report, sarif, &mut file, false).map_err(err)?;
+    // A file gets no colors; `--quiet` still applies to it.
+    let style = report::human::Style { color: false, quiet };
+    write_as(format, report, sarif, &mut file, style).map_err(err)?;
     file.flush().map_err(err)
 }
 

@@ -1,14 +1,12 @@
 //! The `controlgate` command: parse arguments, run, map the outcome to an exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use controlgate::catalog::PackSource;
-use controlgate::cli::{
-    CheckArgs, Cli, Color, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs,
-};
+use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs};
 use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
 use controlgate::error::{Error, Located};
 use controlgate::gate::Verdict;
@@ -55,15 +53,36 @@ fn main() -> ExitCode {
 
 fn report_errors(errors: &[Error]) {
     // Messages name files and quote values from the inputs: one line each, no control characters.
+    // A closed standard error is no reason to panic: the exit code still tells.
+    let mut err = std::io::stderr().lock();
     for e in errors {
-        eprintln!("error: {}", escape::line(&e.to_string()));
+        let _ = writeln!(err, "error: {}", escape::line(&e.to_string()));
         if let Some(help) = e.located().and_then(|l| l.help.as_ref()) {
-            eprintln!("  help: {}", escape::line(help));
+            let _ = writeln!(err, "  help: {}", escape::line(help));
         }
     }
     if errors.len() > 1 {
-        eprintln!("controlgate: {} errors", errors.len());
+        let _ = writeln!(err, "controlgate: {} errors", errors.len());
     }
+}
+
+/// Standard output's error: none when the reader closed the pipe (`controlgate ... | head`),
+/// which ends the output but not the run: the exit code is what the run decided.
+fn stdout_result(result: std::io::Result<()>) -> Result<(), Vec<Error>> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(source) => Err(vec![Error::Output {
+            path: "standard output".into(),
+            source,
+        }]),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// Write `text` to standard output (see [`stdout_result`]).
+fn print_out(text: &str) -> Result<(), Vec<Error>> {
+    let mut out = std::io::stdout().lock();
+    stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }
 
 fn settings(
@@ -123,7 +142,7 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
                         .with_help("`controlgate controls` lists them"),
                 )]);
             };
-            print!("{text}");
+            print_out(&text)?;
             Ok(Exit::Pass)
         }
         Command::Controls(args) => {
@@ -138,14 +157,11 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
                 },
             )?;
             let catalog = controlgate::load_catalog(&s)?;
-            controlgate::list_controls(&catalog, args.format.into(), &mut std::io::stdout().lock()).map_err(
-                |source| {
-                    vec![Error::Output {
-                        path: "standard output".into(),
-                        source,
-                    }]
-                },
-            )?;
+            stdout_result(controlgate::list_controls(
+                &catalog,
+                args.format.into(),
+                &mut std::io::stdout().lock(),
+            ))?;
             Ok(Exit::Pass)
         }
     }
@@ -187,12 +203,6 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
     }
     let catalog = controlgate::load_catalog(&s)?;
     let registry = controlgate::load_exceptions(&s, &catalog)?;
-    let stdout_err = |source| {
-        vec![Error::Output {
-            path: "standard output".into(),
-            source,
-        }]
-    };
     match command {
         ExceptionsCommand::Validate(_) => {
             let errors: Vec<Error> = registry.iter().flat_map(|e| e.errors()).map(Error::Exception).collect();
@@ -206,19 +216,19 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
                 .and_then(|p| controlgate::exceptions::registry::files(p).ok())
                 .map_or(0, |f| f.len());
             let plural = |n: usize| if n == 1 { "" } else { "s" };
-            println!(
-                "{} exception{} from {files} file{}: all valid",
+            print_out(&format!(
+                "{} exception{} from {files} file{}: all valid\n",
                 registry.len(),
                 plural(registry.len()),
                 plural(files)
-            );
+            ))?;
             Ok(Exit::Pass)
         }
         ExceptionsCommand::List(a) => {
             let entries = if with_paths {
                 let run = controlgate::run(&s)?;
                 for m in &run.messages {
-                    eprintln!("{}", escape::line(m));
+                    let _ = writeln!(std::io::stderr(), "{}", escape::line(m));
                 }
                 if !run.errors.is_empty() {
                     return Err(run.errors);
@@ -227,8 +237,11 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             } else {
                 controlgate::exceptions::inventory(&registry, &s.clock, None)
             };
-            controlgate::list_exceptions(&entries, a.format.into(), &mut std::io::stdout().lock())
-                .map_err(stdout_err)?;
+            stdout_result(controlgate::list_exceptions(
+                &entries,
+                a.format.into(),
+                &mut std::io::stdout().lock(),
+            ))?;
             Ok(Exit::Pass)
         }
     }
@@ -254,20 +267,21 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
     }
     let results = controlgate::policytest::run(&catalog, &tests).map_err(|e| vec![Error::Policy(e)])?;
     let failed = results.iter().filter(|r| !r.passed()).count();
+    let mut text = String::new();
     if args.format == ListFormat::Human {
         for r in &results {
-            println!(
-                "{} {} ({} case{})",
+            text.push_str(&format!(
+                "{} {} ({} case{})\n",
                 if r.passed() { "ok  " } else { "FAIL" },
                 r.rule,
                 r.cases,
                 if r.cases == 1 { "" } else { "s" }
-            );
+            ));
             for p in &r.problems {
-                println!("       {p}");
+                text.push_str(&format!("       {p}\n"));
             }
         }
-        println!("rules: {} passed, {failed} failed", results.len() - failed);
+        text.push_str(&format!("rules: {} passed, {failed} failed\n", results.len() - failed));
     } else {
         let doc: Vec<serde_json::Value> = results
             .iter()
@@ -275,11 +289,9 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
                 |r| serde_json::json!({"rule": r.rule, "cases": r.cases, "passed": r.passed(), "problems": r.problems}),
             )
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "rules": doc })).unwrap_or_default()
-        );
+        text = serde_json::to_string_pretty(&serde_json::json!({ "rules": doc })).unwrap_or_default() + "\n";
     }
+    print_out(&text)?;
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 
@@ -314,11 +326,12 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     }
     s.sarif.excepted = args.sarif_excepted.unwrap_or_default();
     s.verbose = args.verbose;
-    s.color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => s.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    s.quiet = args.quiet;
+    s.color = args.color.enabled(
+        s.output.is_none() && std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    );
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
     let outcome = match failed {
         None => controlgate::check(&s, &mut stdout, &mut stderr),

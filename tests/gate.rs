@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const FORMATS: [&str; 5] = ["human", "json", "markdown", "github", "sarif"];
+const FORMATS: [&str; 7] = ["human", "json", "markdown", "github", "sarif", "junit", "gitlab"];
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_controlgate"))
@@ -93,6 +93,34 @@ fn assert_reads_as_failed(format: &str, o: &Output, errors: usize) {
             let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
             assert_eq!(notes.len(), errors, "{out}");
             assert!(notes.iter().all(|n| n["level"] == "error"), "{out}");
+        }
+        "junit" => {
+            let doc = roxmltree::Document::parse(&out).unwrap();
+            let gate = doc
+                .descendants()
+                .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("gate"))
+                .unwrap();
+            let outcome = gate.children().find(|c| c.is_element()).unwrap();
+            assert_eq!(outcome.tag_name().name(), "error", "{out}");
+            let cases = doc.descendants().filter(|n| n.has_tag_name("error")).count();
+            assert_eq!(cases, errors + 1, "one error per run error and the gate's: {out}");
+            assert_eq!(
+                doc.root_element().attribute("errors"),
+                Some((errors + 1).to_string().as_str())
+            );
+        }
+        "gitlab" => {
+            let doc: Value = serde_json::from_str(&out).unwrap();
+            let issues = doc.as_array().unwrap();
+            for issue in &issues[..errors] {
+                assert_eq!(issue["severity"], "blocker", "the errors first: {out}");
+                assert!(
+                    issue["description"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("controlgate run failed")
+                );
+            }
         }
         _ => unreachable!(),
     }

@@ -389,3 +389,179 @@ fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
     let problems = multitool_findings(&bin, &broken, "Error;Warning");
     assert!(problems.iter().any(|p| p.starts_with("\"GH1015\"")), "{problems:?}");
 }
+
+/// Outside a git repository, `%SRCROOT%` is the working directory; a file outside it is relative
+/// to `%FSROOT%` (`file:///`), never a `../` chain.
+#[test]
+fn files_outside_the_working_directory_get_a_uri_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = dir.path().join("a/b");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(dir.path().join("other dir")).unwrap();
+    std::fs::copy(root.join("fixtures/demo/template.yaml"), work.join("in.yaml")).unwrap();
+    std::fs::copy(
+        root.join("fixtures/demo/template.yaml"),
+        dir.path().join("other dir/stack #1.yaml"),
+    )
+    .unwrap();
+    assert!(
+        dir.path().ancestors().all(|d| !d.join(".git").exists()),
+        "the test needs a directory outside any repository"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "sarif", "in.yaml", "../../other dir/stack #1.yaml"])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let mut seen = std::collections::BTreeSet::new();
+    for r in run["results"].as_array().unwrap() {
+        let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = loc["uri"].as_str().unwrap();
+        assert!(!uri.contains(".."), "{loc}");
+        seen.insert((loc["uriBaseId"].as_str().unwrap().to_string(), uri.to_string()));
+    }
+    let work = work.canonicalize().unwrap();
+    let outside = dir.path().canonicalize().unwrap().join("other dir/stack #1.yaml");
+    let outside = outside
+        .display()
+        .to_string()
+        .trim_start_matches('/')
+        .replace(' ', "%20")
+        .replace('#', "%23");
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("%FSROOT%".to_string(), outside),
+            ("%SRCROOT%".to_string(), "in.yaml".to_string())
+        ]
+    );
+    let bases = &run["originalUriBaseIds"];
+    assert_eq!(bases["%FSROOT%"]["uri"], "file:///");
+    assert_eq!(
+        bases["%SRCROOT%"]["uri"],
+        format!("file://{}/", work.display().to_string().replace(' ', "%20"))
+    );
+    if let Some(bin) = multitool() {
+        let problems = multitool_findings(&bin, &sarif, "Error;Warning");
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+/// `helpUri` links only to files that exist: a built-in control's file at the release tag, a
+/// pack's control under its `helpBaseUrl`, or nothing.
+#[test]
+fn help_uris_point_at_files_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sarif = sarif_of(&["fixtures/demo"]);
+    let prefix = format!("{}/blob/v{}/", env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_VERSION"));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    for r in rules {
+        let uri = r["helpUri"].as_str().unwrap();
+        let file = uri.strip_prefix(&prefix).unwrap_or_else(|| panic!("{uri}"));
+        assert!(root.join(file).is_file(), "{uri}: no such file in the repository");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let control = |id: &str, extra: &str| {
+        format!(
+            "id: {id}\nversion: 1\ntitle: Databases keep backups\nintent: Data can be restored.\nseverity: medium\nscope:\n  resourceTypes: [AWS::RDS::DBInstance]\nevidenceSources: [cloudformation-template]\nexception:\n  allowed: false\nremediation:\n  mode: iac-change\n  hint: Set it.\nframeworks:\n  nist-800-53: [CP-9]\n{extra}"
+        )
+    };
+    let rule = |id: &str, control: &str| {
+        format!(
+            "id: {id}\ncontrol: {control}\ntitle: t\nmessage: m\ncloudformation:\n  resourceTypes: [AWS::RDS::DBInstance]\n  assert:\n    path: $.BackupRetentionPeriod\n    gte: 7\n"
+        )
+    };
+    for (path, text) in [
+        ("pack/controls/TST-001.yaml", control("TST-001", "")),
+        ("pack/controls/data/TST-002.yaml", control("TST-002", "")),
+        (
+            "pack/controls/TST-003.yaml",
+            control("TST-003", "helpUri: https://wiki.example.com/TST-003\n"),
+        ),
+        ("pack/rules/a.yaml", rule("rule-a", "TST-001")),
+        ("pack/rules/b.yaml", rule("rule-b", "TST-002")),
+        ("pack/rules/c.yaml", rule("rule-c", "TST-003")),
+        (
+            "t.yaml",
+            "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {}\n".into(),
+        ),
+    ] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let links = || -> Vec<(String, Option<String>)> {
+        let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+            .args([
+                "check",
+                "--format",
+                "sarif",
+                "--no-builtin",
+                "--policies",
+                "pack",
+                "t.yaml",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["helpUri"].as_str().map(String::from),
+                )
+            })
+            .collect()
+    };
+    // No base URL: no link of ours, only the control's own.
+    assert_eq!(
+        links(),
+        vec![
+            ("TST-001".into(), None),
+            ("TST-002".into(), None),
+            ("TST-003".into(), Some("https://wiki.example.com/TST-003".into()))
+        ]
+    );
+    std::fs::write(
+        dir.path().join("pack/pack.yaml"),
+        "helpBaseUrl: https://git.example.com/org/policies/blob/v3/\n",
+    )
+    .unwrap();
+    assert_eq!(
+        links(),
+        vec![
+            (
+                "TST-001".into(),
+                Some("https://git.example.com/org/policies/blob/v3/controls/TST-001.yaml".into())
+            ),
+            (
+                "TST-002".into(),
+                Some("https://git.example.com/org/policies/blob/v3/controls/data/TST-002.yaml".into())
+            ),
+            ("TST-003".into(), Some("https://wiki.example.com/TST-003".into()))
+        ]
+    );
+    // A base that is no web address, or an unknown key, is an error of the pack.
+    for manifest in ["helpBaseUrl: docs/policies\n", "helpBaseURL: https://x.example.com\n"] {
+        std::fs::write(dir.path().join("pack/pack.yaml"), manifest).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+            .args(["check", "--no-builtin", "--policies", "pack", "t.yaml"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{manifest}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("pack/pack.yaml"), "{stderr}");
+    }
+}

@@ -1,4 +1,4 @@
-//! What users see, pinned: human, JSON and SARIF output of the demo inputs with the built-in pack.
+//! What users see, pinned: human, JSON, SARIF, JUnit and GitLab output of the demo inputs with the built-in pack.
 
 use std::process::Command;
 
@@ -80,6 +80,17 @@ fn json_output() {
 fn sarif_output() {
     let v: Value = serde_json::from_str(&run("sarif")).unwrap();
     insta::assert_json_snapshot!(without_version(v));
+}
+
+#[test]
+fn junit_output() {
+    insta::assert_snapshot!(run("junit"));
+}
+
+#[test]
+fn gitlab_output() {
+    let v: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    insta::assert_json_snapshot!(v);
 }
 
 #[test]

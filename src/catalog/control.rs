@@ -94,6 +94,76 @@ impl Remediation {
             crate::model::InputFormat::Cloudformation => self.cloudformation.as_deref(),
         }
     }
+
+    /// The parts of the snippet for `format` that fix resources of `types`: the blocks of those
+    /// types and of their own sub-resources (`aws_s3_bucket_policy` for `aws_s3_bucket`,
+    /// `AWS::S3::BucketPolicy` for `AWS::S3::Bucket`), with the blocks of types outside
+    /// `scope` (a KMS key the fix creates, a policy document) that they need; the blocks for
+    /// other resources of the control are left out. `None` when no block is for these types.
+    pub fn snippet_for(&self, format: crate::model::InputFormat, types: &[&str], scope: &[String]) -> Option<String> {
+        let blocks = snippet_blocks(self.snippet(format)?);
+        let typed: Vec<(Option<String>, &str)> = blocks.iter().map(|b| (block_type(b), b.as_str())).collect();
+        let related = |t: &str| {
+            types.iter().any(|want| match format {
+                crate::model::InputFormat::TerraformPlan => t == *want || t.starts_with(&format!("{want}_")),
+                crate::model::InputFormat::Cloudformation => t.starts_with(want),
+            })
+        };
+        let in_scope = |t: &Option<String>| t.as_ref().is_some_and(|t| scope.contains(t));
+        // A snippet of helpers only (no block of a scoped type) applies to every finding.
+        let any_scoped = typed.iter().any(|(t, _)| in_scope(t));
+        let any_related = typed.iter().any(|(t, _)| t.as_deref().is_some_and(related));
+        if any_scoped && !any_related {
+            return None;
+        }
+        let kept: Vec<&str> = typed
+            .iter()
+            .filter(|(t, _)| !in_scope(t) || t.as_deref().is_some_and(related))
+            .map(|(_, b)| b.trim_end())
+            .collect();
+        (!kept.is_empty()).then(|| kept.join("\n\n"))
+    }
+}
+
+/// A snippet cut into its top-level blocks: a block starts at an unindented line that is not a
+/// closing bracket; comments above a block belong to it.
+fn snippet_blocks(text: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let top = !line.is_empty() && !line.starts_with([' ', '\t', '}', ']', ')']);
+        let only_comments = current.lines().all(|l| {
+            let l = l.trim_start();
+            l.is_empty() || l.starts_with('#') || l.starts_with("//")
+        });
+        if top && !only_comments {
+            blocks.push(std::mem::take(&mut current));
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        blocks.push(current);
+    }
+    blocks
+}
+
+/// The resource type a snippet block declares: `resource "TYPE"` in Terraform (a `data` block is
+/// `data.TYPE`), `Type: TYPE` in CloudFormation.
+fn block_type(block: &str) -> Option<String> {
+    block.lines().find_map(|l| {
+        let l = l.trim_start();
+        if let Some(rest) = l.strip_prefix("resource ").or_else(|| l.strip_prefix("data ")) {
+            let t = rest.trim_start().strip_prefix('"')?.split('"').next()?;
+            return Some(if l.starts_with("data ") {
+                format!("data.{t}")
+            } else {
+                t.to_string()
+            });
+        }
+        let t = l.strip_prefix("Type:")?.trim().trim_matches(['"', '\'']);
+        t.starts_with("AWS::").then(|| t.to_string())
+    })
 }
 
 /// A control as written in `policies/controls/<ID>.yaml`.
@@ -248,6 +318,64 @@ remediation:
 frameworks:
   nist-800-53: [CP-9]
 ";
+
+    #[test]
+    fn snippets_are_cut_to_the_blocks_of_the_findings_types() {
+        use crate::model::InputFormat::{Cloudformation, TerraformPlan};
+        let r = Remediation {
+            mode: RemediationMode::IacChange,
+            hint: "h".into(),
+            terraform: Some(
+                "# the key\nresource \"aws_kms_key\" \"k\" {\n  x = 1\n}\n\nresource \"aws_db_instance\" \"a\" {\n}\n\n\
+                 resource \"aws_s3_bucket_policy\" \"p\" {\n}\nresource \"aws_rds_cluster\" \"c\" {\n}\n"
+                    .into(),
+            ),
+            cloudformation: Some("Db:\n  Type: AWS::RDS::DBInstance\nPolicy:\n  Type: \"AWS::S3::BucketPolicy\"\n".into()),
+        };
+        let scope: Vec<String> = [
+            "aws_db_instance",
+            "aws_s3_bucket",
+            "aws_s3_bucket_policy",
+            "aws_rds_cluster",
+        ]
+        .map(String::from)
+        .into();
+        let db = r.snippet_for(TerraformPlan, &["aws_db_instance"], &scope).unwrap();
+        assert!(db.starts_with("# the key\nresource \"aws_kms_key\""), "{db}");
+        assert!(
+            db.contains("aws_db_instance") && !db.contains("aws_rds_cluster") && !db.contains("policy"),
+            "{db}"
+        );
+        // A sub-resource's block fixes its parent.
+        let bucket = r.snippet_for(TerraformPlan, &["aws_s3_bucket"], &scope).unwrap();
+        assert!(
+            bucket.contains("aws_s3_bucket_policy") && !bucket.contains("aws_db_instance"),
+            "{bucket}"
+        );
+        let both = r
+            .snippet_for(TerraformPlan, &["aws_db_instance", "aws_rds_cluster"], &scope)
+            .unwrap();
+        assert!(
+            both.contains("aws_rds_cluster") && both.contains("aws_db_instance"),
+            "{both}"
+        );
+        // No block for the type: no snippet, rather than another resource's.
+        assert_eq!(r.snippet_for(TerraformPlan, &["aws_dynamodb_table"], &scope), None);
+        let scope: Vec<String> = ["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"]
+            .map(String::from)
+            .into();
+        let cfn = r.snippet_for(Cloudformation, &["AWS::S3::Bucket"], &scope).unwrap();
+        assert_eq!(cfn, "Policy:\n  Type: \"AWS::S3::BucketPolicy\"");
+        // Helpers only: the whole snippet.
+        let helpers = Remediation {
+            terraform: Some("provider \"aws\" {\n}\n".into()),
+            ..r.clone()
+        };
+        assert_eq!(
+            helpers.snippet_for(TerraformPlan, &["aws_db_instance"], &[]).as_deref(),
+            Some("provider \"aws\" {\n}")
+        );
+    }
 
     #[test]
     fn parses_a_valid_control() {

@@ -38,6 +38,52 @@ struct PolicyFile {
     name: String,
     text: String,
     kind: Kind,
+    /// Where the file is published, from its pack's `helpBaseUrl` (`pack.yaml`).
+    help_uri: Option<String>,
+}
+
+/// A pack's own settings, `PACK/pack.yaml` (optional).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PackManifest {
+    /// Where the pack's files are published (`https://git.example.com/org/policies/blob/v3`): a
+    /// control's SARIF `helpUri` is this URL and the control file's path in the pack. Without
+    /// it, a pack's controls link nowhere (unless a control sets its own `helpUri`).
+    #[serde(default)]
+    help_base_url: Option<String>,
+}
+
+/// The pack manifest's file name.
+pub const PACK_MANIFEST: &str = "pack.yaml";
+
+/// The `helpBaseUrl` of the pack at `root`, if its `pack.yaml` gives one.
+fn help_base_url(root: &Path, errors: &mut Vec<Located>) -> Option<String> {
+    let path = root.join(PACK_MANIFEST);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return None;
+    }
+    let shown = path.display().to_string();
+    let manifest: PackManifest =
+        match crate::input::read::read_text(&path, &shown).and_then(|text| yaml::from_str(&shown, &text)) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(e);
+                return None;
+            }
+        };
+    let url = manifest.help_base_url?;
+    // A link code scanning shows must be an absolute web address.
+    let web = ["https://", "http://"]
+        .iter()
+        .any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)) && url.len() > s.len());
+    if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        errors.push(
+            Located::file(&shown, format!("`helpBaseUrl` is not an http(s) URL: `{url}`"))
+                .with_help("give the address the pack's files are published under, e.g. https://git.example.com/org/policies/blob/v3"),
+        );
+        return None;
+    }
+    Some(url.trim_end_matches('/').to_string())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -71,6 +117,8 @@ fn builtin_files() -> Vec<PolicyFile> {
                     name: format!("{BUILTIN_PREFIX}policies/{}", path.display()),
                     text: f.contents_utf8().unwrap_or_default().to_string(),
                     kind,
+                    // Linked by the SARIF writer, at this version's release tag.
+                    help_uri: None,
                 });
             }
         }
@@ -96,6 +144,7 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
         );
         return out;
     }
+    let base = help_base_url(root, errors);
     for (sub, kind) in [("controls", Kind::Control), ("rules", Kind::Rule)] {
         let dir = root.join(sub);
         if !dir.is_dir() {
@@ -119,8 +168,22 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
                 continue;
             }
             let name = entry.path().display().to_string();
+            let help_uri = base.as_ref().map(|b| {
+                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                let relative: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let relative = relative.join("/");
+                format!("{b}/{}", crate::report::sarif::uri_path(&relative))
+            });
             match crate::input::read::read_text(entry.path(), &name) {
-                Ok(text) => out.push(PolicyFile { name, text, kind }),
+                Ok(text) => out.push(PolicyFile {
+                    name,
+                    text,
+                    kind,
+                    help_uri,
+                }),
                 Err(e) => errors.push(e),
             }
         }
@@ -150,7 +213,11 @@ pub fn load_with(
     let mut catalog = Catalog::default();
     for f in files.iter().filter(|f| f.kind == Kind::Control) {
         match control::parse(&f.name, &f.text) {
-            Ok(c) => {
+            Ok(mut c) => {
+                // The control's own `helpUri` wins over its pack's published file.
+                if c.help_uri.is_none() {
+                    c.help_uri.clone_from(&f.help_uri);
+                }
                 if let Some(prev) = catalog.controls.get(&c.id) {
                     errors.push(
                         Located {

@@ -118,6 +118,16 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
     };
     for path in paths {
+        // `-` is standard input (a file named `-` is `./-`), read once however often named.
+        if is_stdin(path) {
+            if !found.candidates.iter().any(|c| is_stdin(&c.path)) {
+                found.candidates.push(Candidate {
+                    path: path.clone(),
+                    named: true,
+                });
+            }
+            continue;
+        }
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
@@ -364,10 +374,28 @@ fn load(candidate: &Candidate, places: &Places<'_>) -> (Outcome, Vec<Located>) {
     (outcome, extra)
 }
 
+/// Whether `path` names standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How standard input is named in messages and reports.
+pub const STDIN_NAME: &str = "<stdin>";
+
 fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>) -> Outcome {
     let cwd = places.cwd;
-    let shown = display_path(&candidate.path, cwd);
-    let bytes = match read::read(&candidate.path) {
+    let stdin = is_stdin(&candidate.path);
+    let shown = if stdin {
+        STDIN_NAME.to_string()
+    } else {
+        display_path(&candidate.path, cwd)
+    };
+    let read = if stdin {
+        read::read_stdin()
+    } else {
+        read::read(&candidate.path)
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => return Outcome::Failed(e.located(&shown)),
     };
@@ -390,7 +418,11 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
     let source = Arc::new(SourceFile {
         path: candidate.path.clone(),
         display: shown.clone(),
-        repo_path: repo_path(&candidate.path, cwd, places.root),
+        repo_path: if stdin {
+            STDIN_NAME.to_string()
+        } else {
+            repo_path(&candidate.path, cwd, places.root)
+        },
         text,
     });
     let strict = candidate.named || looks_like_iac(&source.text);

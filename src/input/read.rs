@@ -41,6 +41,12 @@ pub enum ReadError {
         limit: u64,
     },
     Io(std::io::Error),
+    /// Standard input is a terminal, not a pipe or a file.
+    Terminal,
+    /// Standard input held more than `limit` bytes.
+    StreamTooLarge(u64),
+    /// Standard input held nothing.
+    Empty,
 }
 
 impl std::fmt::Display for ReadError {
@@ -53,6 +59,9 @@ impl std::fmt::Display for ReadError {
             ReadError::TooLarge { size: None, limit } => {
                 write!(f, "over the size limit of {} (it grew while read)", show_size(*limit))
             }
+            ReadError::Terminal => write!(f, "standard input is a terminal"),
+            ReadError::StreamTooLarge(limit) => write!(f, "more than the size limit of {}", show_size(*limit)),
+            ReadError::Empty => write!(f, "standard input is empty"),
             ReadError::Io(e) => write!(f, "cannot read: {e}"),
         }
     }
@@ -66,9 +75,12 @@ impl ReadError {
             ReadError::NotRegular(_) => {
                 l.with_help("controlgate reads only regular files (symbolic links to them are followed)")
             }
-            ReadError::TooLarge { .. } => {
+            ReadError::TooLarge { .. } | ReadError::StreamTooLarge(_) => {
                 l.with_help("raise the limit with `--max-file-size` (e.g. `--max-file-size 1G`)")
             }
+            ReadError::Terminal | ReadError::Empty => l.with_help(
+                "`-` reads a plan or template from a pipe or a redirect: `terraform show -json plan.out | controlgate check -`",
+            ),
             ReadError::Io(_) => l,
         }
     }
@@ -136,6 +148,34 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { size: None, limit });
+    }
+    Ok(bytes)
+}
+
+/// Standard input (`check -`), up to the process's limit like a file. A terminal is refused:
+/// a run would wait for typing that never comes.
+pub fn read_stdin() -> Result<Vec<u8>, ReadError> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(ReadError::Terminal);
+    }
+    let bytes = read_limited(stdin.lock(), max_file_size())?;
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(bytes)
+}
+
+/// At most `limit` bytes of `reader`; more is an error.
+fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::StreamTooLarge(limit));
     }
     Ok(bytes)
 }
@@ -240,6 +280,14 @@ mod tests {
             "{e:?}"
         );
         assert!(e.located("f.json").help.unwrap().contains("--max-file-size"));
+    }
+
+    #[test]
+    fn a_stream_is_bounded_like_a_file() {
+        assert_eq!(read_limited(&b"0123456789"[..], 10).unwrap(), b"0123456789");
+        let e = read_limited(&b"0123456789"[..], 9).unwrap_err();
+        assert!(matches!(e, ReadError::StreamTooLarge(9)), "{e:?}");
+        assert!(e.located("<stdin>").help.unwrap().contains("--max-file-size"));
     }
 
     #[test]

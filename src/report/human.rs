@@ -13,7 +13,7 @@ use super::{Report, escape};
 use crate::catalog::Severity;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
-use crate::model::{Secrets, SourceFile};
+use crate::model::{InputFormat, Secrets, SourceFile};
 
 /// A finding's file, shared with the resources so rendering copies nothing, and the 0-based line
 /// of the finding's span, so the excerpt is cut around the span without counting lines from the
@@ -87,6 +87,22 @@ impl SourceCode for Excerpt {
         if at > text.len() {
             return Err(MietteError::OutOfBounds);
         }
+        // Without context miette would show the span's own text only, not its line: the
+        // span's whole lines are given instead, with the span's column (which miette prints in
+        // the header).
+        if before == 0 && after == 0 {
+            let from = line_start(text, at);
+            let to = line_end(text, (at + span.len()).min(text.len()));
+            let data = &whole[from..to];
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                escape::line(&self.file.display),
+                data.as_bytes(),
+                SourceSpan::new((from + base).into(), to - from),
+                self.line,
+                whole[from..at].chars().count(),
+                data.matches('\n').count() + 1,
+            )));
+        }
         // A window of whole lines, two more on each side than miette is asked for (it reads one
         // line past the end of its context), excerpted by miette itself; its positions are then
         // moved back into the file.
@@ -128,9 +144,7 @@ const MAX_LINE: usize = 400;
 
 struct FindingDiagnostic {
     title: String,
-    code: String,
     severity: miette::Severity,
-    help: String,
     label: String,
     span: SourceSpan,
     /// `None` when the resource's line is too long to show (minified JSON).
@@ -151,15 +165,11 @@ impl fmt::Display for FindingDiagnostic {
 
 impl std::error::Error for FindingDiagnostic {}
 
+// The control id is in the title and the remediation is printed once per control after the
+// findings (`remediations`): neither is repeated on every finding.
 impl Diagnostic for FindingDiagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -174,8 +184,6 @@ impl Diagnostic for FindingDiagnostic {
 }
 
 fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
-    let control = report.catalog.controls.get(&f.control_id);
-    let title = control.map_or(f.control_id.as_str(), |c| c.title.as_str());
     let blocking = if report.blocks(f) || f.is_excepted() {
         ""
     } else {
@@ -224,13 +232,17 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     // The title's lines are ours; each piece in them is escaped to one line, so a name cannot
     // start a line of its own.
     let mut title = format!(
-        "{}: {}\n[{}] {} · rule {}{blocking}",
+        "{}: {}\n[{}] {} · rule {}",
         escape::line(&f.resource),
         escape::line(&what),
         f.severity.as_str(),
-        escape::line(title),
+        escape::line(&f.control_id),
         escape::line(&f.rule_id)
     );
+    if let Some(r) = &f.related {
+        title.push_str(&format!(" · planned in {}:{}", escape::line(&r.file), r.location.line));
+    }
+    title.push_str(blocking);
     if !showable {
         title.push_str(&format!(
             "\nat {}:{}:{}: {}",
@@ -239,9 +251,6 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
             f.location.column,
             escape::line(&label)
         ));
-    }
-    if let Some(r) = &f.related {
-        title.push_str(&format!("\nplanned in {}:{}", escape::line(&r.file), r.location.line));
     }
     if let Some(note) = &f.exception {
         title.push_str(&format!("\n{}", escape::line(&note.describe())));
@@ -255,37 +264,46 @@ fn diagnostic(report: &Report<'_>, f: &Finding) -> FindingDiagnostic {
     let span = SourceSpan::new(offset.into(), f.location.length.max(1));
     FindingDiagnostic {
         title,
-        code: escape::line(&f.control_id),
         severity,
-        help: escape::terminal(&control.map_or_else(String::new, |c| {
-            let r = &c.remediation;
-            match r.snippet(f.format) {
-                Some(snippet) => format!("{}\n\n{}", r.hint.trim(), snippet.trim_end()),
-                None => r.hint.trim().to_string(),
-            }
-        })),
         label: escape::line(&label),
         source: showable.then(|| Excerpt::new(&f.source, f.location.line.saturating_sub(1), &span, &f.secrets)),
         span,
     }
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(120);
-    for f in &report.evaluation.findings {
-        let mut rendered = String::new();
-        handler
-            .render_report(&mut rendered, &diagnostic(report, f))
-            .map_err(std::io::Error::other)?;
-        writeln!(out, "{}", rendered.trim_end())?;
-        writeln!(out)?;
+/// How human output is printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// ANSI colors (`--color`, `NO_COLOR`, `TERM=dumb`).
+    pub color: bool,
+    /// Only the run's failure and the summary: no findings, no remediation (`--quiet`).
+    pub quiet: bool,
+}
+
+/// Terminal width the diagnostics are wrapped to.
+const WIDTH: usize = 120;
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write, style: Style) -> std::io::Result<()> {
+    if !style.quiet {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // The resource's line only: the label says what is wrong with it.
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_context_lines(0)
+            .with_width(WIDTH);
+        for f in &report.evaluation.findings {
+            let mut rendered = String::new();
+            handler
+                .render_report(&mut rendered, &diagnostic(report, f))
+                .map_err(std::io::Error::other)?;
+            writeln!(out, "{}", rendered.trim_end())?;
+            writeln!(out)?;
+        }
+        write_remediations(report, out)?;
     }
     if !report.exceptions.is_empty() {
         writeln!(out, "exceptions: {}", inventory_line(report.exceptions))?;
@@ -297,6 +315,65 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::
         }
     }
     writeln!(out, "controlgate: {}", report.summary())
+}
+
+/// The remediation of every control with findings, once, in the catalog's order: the hint and,
+/// per input format, the snippet blocks for the resource types the findings are on.
+fn write_remediations(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let indent = |text: &str, by: &str| -> String {
+        text.lines()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("{by}{l}\n")
+                }
+            })
+            .collect()
+    };
+    for control in report.catalog.controls.values() {
+        let findings: Vec<&Finding> = report
+            .evaluation
+            .findings
+            .iter()
+            .filter(|f| f.control_id == control.id)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let r = &control.remediation;
+        writeln!(
+            out,
+            "{} · {}: {} finding{}",
+            escape::line(&control.id),
+            escape::line(&control.title),
+            findings.len(),
+            crate::gate::plural(findings.len())
+        )?;
+        let hint = textwrap::fill(&escape::line(r.hint.trim()), textwrap::Options::new(WIDTH - 2));
+        write!(out, "{}", indent(&hint, "  "))?;
+        for (format, name) in [
+            (InputFormat::TerraformPlan, "Terraform"),
+            (InputFormat::Cloudformation, "CloudFormation"),
+        ] {
+            let mut types: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.format == format)
+                .map(|f| f.resource_type.as_str())
+                .collect();
+            types.sort_unstable();
+            types.dedup();
+            if types.is_empty() {
+                continue;
+            }
+            if let Some(snippet) = r.snippet_for(format, &types, &control.scope.resource_types) {
+                writeln!(out, "  {name} ({}):", escape::line(&types.join(", ")))?;
+                write!(out, "{}", indent(&escape::terminal(&snippet), "    "))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// `2 active, 1 expiring soon, 1 expired, 1 invalid, 1 unused` (states that occur).
@@ -346,7 +423,7 @@ mod tests {
                 line: at.line - 1,
                 redacted: None,
             };
-            for (len, before, after) in [(1, 0, 0), (3, 1, 1), (1, 3, 2), (20, 2, 5)] {
+            for (len, before, after) in [(3, 1, 1), (1, 3, 2), (20, 2, 5)] {
                 let span = SourceSpan::new(offset.into(), len.min(text.len() - offset));
                 let whole = text.as_str().read_span(&span, before, after).unwrap();
                 let cut = excerpt.read_span(&span, before, after).unwrap();
@@ -362,6 +439,17 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked}");
+        // Without context: the span's whole line, where miette's own excerpt would show the span.
+        let offset = text.find("key6").unwrap();
+        let at = Location::from_offset(&text, offset, 4);
+        let excerpt = Excerpt {
+            file: Arc::clone(&file),
+            line: at.line - 1,
+            redacted: None,
+        };
+        let cut = excerpt.read_span(&SourceSpan::new(offset.into(), 4), 0, 0).unwrap();
+        assert_eq!(std::str::from_utf8(cut.data()).unwrap(), "  \"key6\": \"välue 6\",");
+        assert_eq!((cut.line(), cut.column()), (at.line - 1, 3));
         let out_of_bounds = SourceSpan::new((text.len() + 1).into(), 1);
         assert!(
             Excerpt {

@@ -2,8 +2,10 @@
 
 pub mod escape;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -135,15 +137,22 @@ pub enum Format {
     /// GitHub Actions workflow commands (`::error file=…,line=…::`): annotations without
     /// code scanning.
     Github,
+    /// JUnit XML test report (GitLab, Jenkins, Azure DevOps): a suite per control, a case per
+    /// evaluated rule and resource.
+    Junit,
+    /// GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Write `report` in `format`.
-pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
+pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write, style: human::Style) -> std::io::Result<()> {
     match format {
-        Format::Human => human::write(report, out, color),
+        Format::Human => human::write(report, out, style),
         Format::Sarif => sarif::write(report, out),
         Format::Json => json::write(report, out),
         Format::Markdown => markdown::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Gitlab => gitlab::write(report, out),
     }
 }

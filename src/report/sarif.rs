@@ -31,23 +31,19 @@ fn level(severity: Severity) -> ResultLevel {
     }
 }
 
-/// Where a control is documented: its own `helpUri`, else, for a built-in control, its file in
-/// this project's repository at this version's release tag (`main` moves on). A pack's control has no link of ours, even when it takes a built-in
-/// control's id: the link would document another control.
+/// Where a control is documented: its own `helpUri` (or its pack's published file, from the
+/// pack's `helpBaseUrl`), else, for a built-in control, its file in this project's repository
+/// at this version's release tag (`main` moves on). A pack's control has no link of ours, even
+/// when it takes a built-in control's id: the link would document another control.
 pub fn help_uri(control: &Control) -> Option<String> {
     control.help_uri.clone().or_else(|| {
-        control
-            .origin
-            .file
-            .starts_with(crate::catalog::BUILTIN_PREFIX)
-            .then(|| {
-                format!(
-                    "{}/blob/v{}/policies/controls/{}.yaml",
-                    env!("CARGO_PKG_REPOSITORY"),
-                    env!("CARGO_PKG_VERSION"),
-                    control.id
-                )
-            })
+        let file = control.origin.file.strip_prefix(crate::catalog::BUILTIN_PREFIX)?;
+        Some(format!(
+            "{}/blob/v{}/{}",
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            uri_path(file)
+        ))
     })
 }
 
@@ -134,14 +130,52 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
 /// The base of URIs relative to the repository root.
 const SRCROOT: &str = "%SRCROOT%";
 
-/// An artifact location for a path relative to the working directory.
+/// The base of files outside the repository root: the file system's root (`file:///`).
+const FSROOT: &str = "%FSROOT%";
+
+/// The directory `%SRCROOT%` stands for: the repository root, or the working directory outside
+/// a repository.
+fn source_root(options: &SarifOptions) -> &std::path::Path {
+    options.repo_root.as_deref().unwrap_or(&options.cwd)
+}
+
+/// `file` (relative to the working directory) as a path from the file system's root, `.` and
+/// `..` resolved, `/`-separated, without the leading `/`.
+fn from_fs_root(file: &str, options: &SarifOptions) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in options.cwd.join(file).components() {
+        match c {
+            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            std::path::Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().replace('\\', "/")),
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::RootDir | std::path::Component::CurDir => {}
+        }
+    }
+    parts.join("/")
+}
+
+/// `file` relative to the source root, or `None` when it is outside it (`../…`).
+fn under_source_root(file: &str, options: &SarifOptions) -> Option<String> {
+    let relative = crate::input::display_path(&options.cwd.join(file), source_root(options));
+    let outside = relative == ".." || relative.starts_with("../") || std::path::Path::new(&relative).is_absolute();
+    (!outside).then_some(relative)
+}
+
+/// An artifact location for a path relative to the working directory: relative to `%SRCROOT%`,
+/// or, for a file outside it, to `%FSROOT%` (never a chain of `../`, which consumers resolve
+/// differently or refuse).
 fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
-    match &options.repo_root {
-        Some(root) => ArtifactLocation::builder()
-            .uri(uri_path(&crate::input::display_path(&options.cwd.join(file), root)))
+    match under_source_root(file, options) {
+        Some(relative) => ArtifactLocation::builder()
+            .uri(uri_path(&relative))
             .uri_base_id(SRCROOT)
             .build(),
-        None => ArtifactLocation::builder().uri(uri_path(file)).build(),
+        None => ArtifactLocation::builder()
+            .uri(uri_path(&from_fs_root(file, options)))
+            .uri_base_id(FSROOT)
+            .build(),
     }
 }
 
@@ -166,7 +200,7 @@ const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'}');
 
 /// A relative path as a URI reference: `my dir/stack #1.yaml` is `my%20dir/stack%20%231.yaml`.
-fn uri_path(path: &str) -> String {
+pub fn uri_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, URI_PATH).to_string()
 }
 
@@ -607,13 +641,25 @@ fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
         .results(Vec::new())
         .column_kind(json!("unicodeCodePoints"))
         .build();
-    if let Some(root) = &report.sarif.repo_root {
-        let uri = format!("file://{}/", uri_path(root.display().to_string().trim_end_matches('/')));
-        run.original_uri_base_ids = Some(BTreeMap::from([(
-            SRCROOT.to_string(),
-            ArtifactLocation::builder().uri(uri).build(),
-        )]));
+    let root = source_root(&report.sarif).display().to_string().replace('\\', "/");
+    let root = root.trim_end_matches('/');
+    let slash = if root.starts_with('/') { "" } else { "/" };
+    let mut bases = BTreeMap::from([(
+        SRCROOT.to_string(),
+        ArtifactLocation::builder()
+            .uri(format!("file://{slash}{}/", uri_path(root)))
+            .build(),
+    )]);
+    let files = report
+        .evaluation
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.file).chain(f.related.as_ref().map(|r| &r.file)))
+        .chain(report.gate.errors.iter().map(|e| &e.file).filter(|f| !f.is_empty()));
+    if files.into_iter().any(|f| under_source_root(f, &report.sarif).is_none()) {
+        bases.insert(FSROOT.to_string(), ArtifactLocation::builder().uri("file:///").build());
     }
+    run.original_uri_base_ids = Some(bases);
     if let Some(c) = &report.sarif.category {
         // GitHub reads the category up to the last `/`.
         let id = if c.contains('/') { c.clone() } else { format!("{c}/") };
