@@ -103,6 +103,9 @@ PAIRS = [
     ("kms-rotation", ["kms-key-rotation-disabled"], ["CKV_AWS_7"], ["tfplan", "cfn"]),
     ("ebs-volume", ["ebs-volume-unencrypted"], ["CKV_AWS_3"], ["tfplan", "cfn"]),
     ("s3-kms", ["s3-bucket-not-kms-encrypted"], ["CKV_AWS_145"], ["tfplan"]),
+    ("docdb-storage", ["docdb-cluster-storage-unencrypted"], ["CKV_AWS_74"], ["tfplan", "cfn"]),
+    ("neptune-storage", ["neptune-cluster-storage-unencrypted"], ["CKV_AWS_44"],
+     ["tfplan", "cfn"]),
 ]
 SG_PAIR = "sg-admin-port"
 OVERLAP_PORTS = "[22, 3389]"
