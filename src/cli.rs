@@ -25,6 +25,8 @@ pub struct Cli {
     pub max_file_size: Option<u64>,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check Terraform plans (`terraform show -json`) and CloudFormation templates against the controls.
@@ -84,11 +86,11 @@ pub enum ExceptionsCommand {
 pub struct RegistryArgs {
     /// The exception registry: a YAML file, or a directory of them [default:
     /// .controlgate/exceptions.yaml or .controlgate/exceptions/, if present].
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "CONTROLGATE_EXCEPTIONS")]
     pub exceptions: Option<PathBuf>,
     /// Who may approve exceptions for each role (`approvers:` role to identities); an approval by
     /// anyone else is invalid. Keep it outside the pull request's reach.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CONTROLGATE_APPROVERS")]
     pub approvers: Option<PathBuf>,
     /// Judge dates as on this day (YYYY-MM-DD) instead of today, for reproducible runs.
     #[arg(long, value_name = "DATE")]
@@ -152,14 +154,15 @@ pub enum Color {
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// A policy pack directory (`controls/`, `rules/`) added to the built-in pack. Repeatable.
-    #[arg(long, value_name = "DIR")]
+    /// A policy pack directory (`controls/`, `rules/`) added to the built-in pack. Repeatable
+    /// (the environment variable names one directory).
+    #[arg(long, value_name = "DIR", env = "CONTROLGATE_POLICIES")]
     pub policies: Vec<PathBuf>,
     /// Leave out the built-in pack: only `--policies` packs apply.
     #[arg(long)]
     pub no_builtin: bool,
     /// Config file [default: .controlgate.yaml in the working directory, if present].
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config", env = "CONTROLGATE_CONFIG")]
     pub config: Option<PathBuf>,
     /// Read no config file, not even .controlgate.yaml (the repository's config is the pull
     /// request author's to edit).
@@ -176,7 +179,7 @@ pub struct CheckArgs {
     /// Files and directories to check [default: .].
     pub paths: Vec<PathBuf>,
     /// The document written to standard output (or to `--output`).
-    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    #[arg(long, short, value_enum, default_value_t = Format::Human, env = "CONTROLGATE_FORMAT")]
     pub format: Format,
     /// Write the document to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -197,21 +200,39 @@ pub struct CheckArgs {
     pub repo_root: Option<PathBuf>,
     /// SARIF `runAutomationDetails.id`: one category per stack when several SARIF files of one
     /// commit are uploaded to code scanning.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", env = "CONTROLGATE_SARIF_CATEGORY")]
     pub sarif_category: Option<String>,
     /// Excepted findings in SARIF: kept with a `suppressions` entry, or left out (GitHub code
     /// scanning ignores suppressions and would open alerts for them) [default: suppress].
     #[arg(long, value_enum, value_name = "MODE")]
     pub sarif_excepted: Option<SarifExcepted>,
     /// The lowest severity that blocks the gate [default: low, i.e. any].
-    #[arg(long, value_enum, value_name = "SEVERITY")]
+    #[arg(long, value_enum, value_name = "SEVERITY", env = "CONTROLGATE_FAIL_ON")]
     pub fail_on: Option<Severity>,
     /// Whether findings that cannot be decided before deployment block [default: fail].
-    #[arg(long, value_enum, value_name = "POLICY")]
+    #[arg(long, value_enum, value_name = "POLICY", env = "CONTROLGATE_UNKNOWN")]
     pub unknown: Option<UnknownPolicy>,
     /// The environment of resources that neither a tag nor a config path pattern places.
-    #[arg(long, value_name = "ENV")]
+    #[arg(long, value_name = "ENV", env = "CONTROLGATE_ENVIRONMENT")]
     pub environment: Option<String>,
+    /// Evaluate only the rules of these controls or rules (`DP-ENC-001`,
+    /// `rds-storage-unencrypted`); repeatable, or comma-separated. Every other rule is skipped
+    /// and listed as skipped. An id that names nothing is an error.
+    #[arg(long, value_name = "ID", env = "CONTROLGATE_CHECK")]
+    pub check: Vec<String>,
+    /// Do not evaluate the rules of these controls or rules; repeatable, or comma-separated.
+    /// Skipped rules are listed in every output. An id that names nothing is an error.
+    #[arg(long, value_name = "ID", env = "CONTROLGATE_SKIP_CHECK")]
+    pub skip_check: Vec<String>,
+    /// Leave out files of directory walks whose path (relative to the repository root), or a
+    /// directory they are in, matches GLOB (`examples/**`, `**/testdata`). Repeatable. Named
+    /// files are checked unless `--skip-other-files`. Skipped files are listed in every output.
+    #[arg(long, value_name = "GLOB", env = "CONTROLGATE_SKIP_PATH")]
+    pub skip_path: Vec<String>,
+    /// Report everything but exit 0 when the gate is blocked (for a rollout); the decision
+    /// still says `blocked`, and an error run still exits 2.
+    #[arg(long, env = "CONTROLGATE_SOFT_FAIL", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    pub soft_fail: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
@@ -220,10 +241,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub invalid_exceptions: Option<InvalidPolicy>,
     /// The AWS account deployed to, for exceptions scoped by account.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", env = "CONTROLGATE_ACCOUNT")]
     pub account: Option<String>,
     /// The AWS region, for inputs that do not say (CloudFormation templates).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", env = "CONTROLGATE_REGION")]
     pub region: Option<String>,
     /// Treat files named on the command line as a directory walk does: skip those that are
     /// neither plans nor templates instead of failing (for pre-commit, which passes every

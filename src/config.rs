@@ -20,7 +20,14 @@
 //! parameters:                 # rule parameters, by rule id
 //!   required-tags-missing:
 //!     tags: [Owner, CostCenter]
+//! check: [DP-ENC-001]         # evaluate only these controls or rules
+//! skipCheck: [TAG-001]        # do not evaluate these controls or rules
+//! skipPath: ["examples/**"]   # files of directory walks not read (repository-relative globs)
 //! ```
+//!
+//! Precedence: command line, then `CONTROLGATE_*` environment variables, then the config file,
+//! then the defaults. A list (`check`, `skipCheck`, `skipPath`) given on the command line or in
+//! the environment replaces the config file's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +41,7 @@ use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::exceptions::Clock;
 use crate::report::{Format, SarifOptions, UnknownPolicy};
+use crate::selection::{GivenId, Selection, SkipPath};
 
 pub const DEFAULT_CONFIG: &str = ".controlgate.yaml";
 
@@ -56,6 +64,15 @@ pub struct ConfigFile {
     region: Option<String>,
     #[serde(default)]
     parameters: BTreeMap<String, Parameters>,
+    #[serde(default)]
+    check: Vec<String>,
+    #[serde(default)]
+    skip_check: Vec<String>,
+    #[serde(default)]
+    skip_path: Vec<String>,
+    /// Refused with a reason (see [`Settings::new`]): whether a blocked gate fails the job is
+    /// the CI job's decision, not the repository's.
+    soft_fail: Option<serde::de::IgnoredAny>,
 }
 
 /// The nearest directory at or above `dir` holding `.git`: the repository root that SARIF URIs
@@ -88,12 +105,8 @@ struct PathEnvironment {
 /// What the command line and the config file change from the defaults.
 fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
     let config = if origin.is_empty() { "command line" } else { origin };
-    let from = |cli: bool| {
-        if cli {
-            "command line".to_string()
-        } else {
-            config.to_string()
-        }
+    let from = |setting: &str, cli: bool| {
+        if cli { o.source(setting) } else { config.to_string() }
     };
     let mut out = Vec::new();
     let mut add = |setting: &str, value: String, default: &str, source: String, weakens: bool, effect: String| {
@@ -111,7 +124,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "builtin",
             "false".into(),
             "true",
-            from(o.no_builtin),
+            from("builtin", o.no_builtin),
             true,
             "the built-in pack is not loaded: only the packs given decide what is checked".into(),
         );
@@ -121,7 +134,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "failOn",
             sev.as_str().into(),
             "low",
-            from(o.fail_on.is_some()),
+            from("failOn", o.fail_on.is_some()),
             true,
             format!("failing findings below {} severity do not block", sev.as_str()),
         );
@@ -131,7 +144,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "unknown",
             "warn".into(),
             "fail",
-            from(o.unknown.is_some()),
+            from("unknown", o.unknown.is_some()),
             true,
             "findings that cannot be decided before deployment do not block".into(),
         );
@@ -141,7 +154,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "invalidExceptions",
             "warn".into(),
             "fail",
-            from(o.invalid_exceptions.is_some()),
+            from("invalidExceptions", o.invalid_exceptions.is_some()),
             true,
             "invalid exception entries are warned about instead of failing the run (they still suppress nothing)"
                 .into(),
@@ -152,7 +165,7 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "environment",
             env.clone(),
             "none",
-            from(o.environment.is_some()),
+            from("environment", o.environment.is_some()),
             true,
             format!(
                 "resources that neither a tag nor a path pattern places are in `{env}`: controls scoped to other environments skip them"
@@ -203,13 +216,68 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "policies",
             p.0.display().to_string(),
             "none",
-            from(p.1),
+            from("policies", p.1),
             false,
             "a policy pack is added".into(),
         );
     }
+    let (check, cli) = list(&o.check, &file.check);
+    if !check.is_empty() {
+        add(
+            "check",
+            check.join(", "),
+            "every rule",
+            from("check", cli),
+            true,
+            "only the rules of these controls and rules are evaluated: every other rule is skipped (each is listed as skipped)".into(),
+        );
+    }
+    let (skip, cli) = list(&o.skip_check, &file.skip_check);
+    if !skip.is_empty() {
+        add(
+            "skipCheck",
+            skip.join(", "),
+            "none",
+            from("skipCheck", cli),
+            true,
+            "the rules of these controls and rules are not evaluated (each is listed as skipped)".into(),
+        );
+    }
+    let (paths, cli) = list(&o.skip_path, &file.skip_path);
+    for p in paths {
+        add(
+            "skipPath",
+            p.clone(),
+            "none",
+            from("skipPath", cli),
+            true,
+            format!("files of directory walks matching `{p}` are not read (each is listed as skipped)"),
+        );
+    }
+    if o.soft_fail {
+        add(
+            "softFail",
+            "true".into(),
+            "false",
+            from("softFail", true),
+            true,
+            "a blocked gate exits 0: findings are reported and the decision is still `blocked`, but the job does not fail (an error still exits 2)".into(),
+        );
+    }
     out.sort_by_key(|c| !c.weakens);
     out
+}
+
+/// The effective list of a setting: the command line's (or environment's) when it gives one,
+/// else the config file's, with comma lists split and empty items dropped; and whether it is
+/// the command line's.
+fn list(cli: &[String], file: &[String]) -> (Vec<String>, bool) {
+    let given = crate::selection::split_ids(cli);
+    if given.is_empty() {
+        (crate::selection::split_ids(file), false)
+    } else {
+        (given, true)
+    }
 }
 
 impl ConfigFile {
@@ -237,6 +305,26 @@ pub struct Overrides {
     pub invalid_exceptions: Option<InvalidPolicy>,
     pub account: Option<String>,
     pub region: Option<String>,
+    /// `--check` ids (comma lists allowed); empty leaves the config file's.
+    pub check: Vec<String>,
+    pub skip_check: Vec<String>,
+    pub skip_path: Vec<String>,
+    /// A blocked gate exits 0 (command line and environment only).
+    pub soft_fail: bool,
+    /// Where a value of the command line came from when it is not the command line: setting
+    /// (`softFail`) to its environment variable (`CONTROLGATE_SOFT_FAIL`).
+    pub sources: BTreeMap<&'static str, String>,
+}
+
+impl Overrides {
+    /// Where the command-line value of `setting` came from: `command line` or an environment
+    /// variable.
+    pub fn source(&self, setting: &str) -> String {
+        self.sources
+            .get(setting)
+            .cloned()
+            .unwrap_or_else(|| "command line".to_string())
+    }
 }
 
 /// An effective setting that differs from the default, where it came from, and whether it lets
@@ -247,7 +335,7 @@ pub struct Changed {
     pub setting: String,
     pub value: String,
     pub default: String,
-    /// The config file, or `command line`.
+    /// The config file, `command line`, or the environment variable (`CONTROLGATE_SOFT_FAIL`).
     pub source: String,
     pub weakens: bool,
     /// What it does to the gate.
@@ -318,6 +406,12 @@ pub struct Settings {
     pub config_file: String,
     /// Settings that differ from the defaults, weakening ones first.
     pub changed: Vec<Changed>,
+    /// `--check` / `--skip-check` ids, resolved against the catalog when it is loaded.
+    pub selection: Selection,
+    /// `--skip-path` patterns.
+    pub skip_paths: Vec<SkipPath>,
+    /// A blocked gate exits 0; the decision still says `blocked`.
+    pub soft_fail: bool,
 }
 
 impl Settings {
@@ -343,7 +437,41 @@ impl Settings {
         // The day is a UTC day: the same run judges the same exceptions in every time zone.
         let system = chrono::Utc::now().date_naive();
         let today = o.today.unwrap_or(system);
+        if file.soft_fail.is_some() {
+            return Err(Located::file(
+                &origin,
+                "`softFail` is not a config-file setting: whether a blocked gate fails the job is the CI job's decision, and the repository's config is the pull request author's to edit",
+            )
+            .with_help("pass --soft-fail (or set CONTROLGATE_SOFT_FAIL=true) in the job that runs the gate, for the rollout"));
+        }
         let mut changed = changes(&o, &file, &origin);
+        let config = if origin.is_empty() {
+            "command line"
+        } else {
+            origin.as_str()
+        };
+        let given = |setting: &str, cli: &[String], file: &[String]| -> Vec<GivenId> {
+            let (ids, from_cli) = list(cli, file);
+            let source = if from_cli {
+                o.source(setting)
+            } else {
+                config.to_string()
+            };
+            ids.into_iter()
+                .map(|id| GivenId {
+                    id,
+                    source: source.clone(),
+                })
+                .collect()
+        };
+        let selection = Selection {
+            check: given("check", &o.check, &file.check),
+            skip: given("skipCheck", &o.skip_check, &file.skip_check),
+        };
+        let skip_paths = given("skipPath", &o.skip_path, &file.skip_path)
+            .iter()
+            .map(|g| SkipPath::new(&g.id, &g.source))
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(day) = o.today {
             let earlier = day < system;
             changed.push(Changed {
@@ -445,6 +573,9 @@ impl Settings {
             allow_empty: false,
             parameters: file.parameters,
             config_file: origin,
+            selection,
+            skip_paths,
+            soft_fail: o.soft_fail,
         })
     }
 }

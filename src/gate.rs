@@ -145,6 +145,9 @@ pub struct Decision {
     pub blocking: usize,
     /// What made the run fail, in the order it was found.
     pub errors: Vec<RunError>,
+    /// `--soft-fail`: a blocked gate exits 0. The verdict still says `blocked`; an error still
+    /// exits 2 (a run that could not judge everything must not read as a green job).
+    pub soft_fail: bool,
 }
 
 impl Decision {
@@ -162,6 +165,21 @@ impl Decision {
             policy,
             blocking,
             errors: errors.iter().map(RunError::of).collect(),
+            soft_fail: false,
+        }
+    }
+
+    /// This decision, exiting 0 when blocked if `on`.
+    pub fn soft_fail(mut self, on: bool) -> Decision {
+        self.soft_fail = on;
+        self
+    }
+
+    /// The exit code: 0 pass, 1 blocked (0 with soft-fail), 2 error.
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Blocked if self.soft_fail => 0,
+            v => v.exit_code(),
         }
     }
 
@@ -188,6 +206,11 @@ impl Decision {
     pub fn headline(&self) -> String {
         match self.verdict {
             Verdict::Pass => "gate: pass".to_string(),
+            Verdict::Blocked if self.soft_fail => format!(
+                "gate: blocked by {} finding{} (soft-fail: exit 0)",
+                self.blocking,
+                plural(self.blocking)
+            ),
             Verdict::Blocked => format!("gate: blocked by {} finding{}", self.blocking, plural(self.blocking)),
             Verdict::Error => format!(
                 "gate: error: the run failed with {} error{} and proves nothing about the change",
@@ -225,6 +248,12 @@ mod tests {
         assert_eq!(d.reasons()[0], "input error: plan.json:1:1: not JSON");
         assert!(d.headline().contains("failed with 1 error "), "{}", d.headline());
         assert_eq!(Decision::new(policy, &failing, &[]).verdict, Verdict::Blocked);
+        // Soft-fail changes the exit code of a blocked gate only.
+        let soft = Decision::new(policy, &failing, &[]).soft_fail(true);
+        assert_eq!((soft.verdict, soft.exit_code()), (Verdict::Blocked, 0));
+        assert!(soft.headline().ends_with("(soft-fail: exit 0)"), "{}", soft.headline());
+        assert_eq!(Decision::new(policy, &failing, &error).soft_fail(true).exit_code(), 2);
+        assert_eq!(Decision::new(policy, &failing, &[]).exit_code(), 1);
         assert_eq!(Decision::new(policy, &[], &[]).verdict, Verdict::Pass);
     }
 

@@ -19,6 +19,7 @@ pub mod input;
 pub mod model;
 pub mod policytest;
 pub mod report;
+pub mod selection;
 pub mod text;
 
 use std::io::Write;
@@ -75,12 +76,14 @@ pub struct Run {
     pub messages: Vec<String>,
     /// What makes the run exit 2. Every file is still checked and every error kept.
     pub errors: Vec<Error>,
+    /// Rules and files the run left out (`--check`, `--skip-check`, `--skip-path`).
+    pub skips: selection::Skips,
 }
 
 /// Load the catalog, the registry and the inputs; evaluate; apply the exceptions. Only an
 /// invalid catalog stops before the inputs are read.
 pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
-    let catalog = load_catalog(settings)?;
+    let mut catalog = load_catalog(settings)?;
     let mut messages = Vec::new();
     // An unreadable registry fails the run, but the report is still written: nothing is excepted.
     let mut errors: Vec<Error> = Vec::new();
@@ -95,10 +98,47 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         }
     }
 
+    // After the registry is read against the whole catalog: an exception for a skipped control
+    // is still valid, only unused. An id that names nothing fails the run, and every rule is
+    // then evaluated.
+    let mut skips = selection::Skips::default();
+    match settings.selection.apply(&mut catalog) {
+        Ok(rules) => skips.rules = rules,
+        Err(e) => errors.extend(e.into_iter().map(Error::Config)),
+    }
+
     // Verdict-deciding paths are relative to the repository root (the one SARIF URIs use).
     let root = settings.sarif.repo_root.as_ref().unwrap_or(&settings.cwd);
     let root = &root.canonicalize().unwrap_or_else(|_| root.clone());
-    let mut found = input::walk(&settings.paths, &settings.cwd, Some(root));
+    let exclusions = input::Exclusions {
+        patterns: &settings.skip_paths,
+        named: settings.skip_other_files,
+    };
+    let mut found = input::walk_skipping(&settings.paths, &settings.cwd, Some(root), &exclusions);
+    skips.files = std::mem::take(&mut found.excluded);
+    for p in &settings.skip_paths {
+        let files = skips
+            .files
+            .iter()
+            .filter(|f| f.pattern == p.glob && f.source == p.source)
+            .count();
+        if files == 0 {
+            messages.push(format!(
+                "warning: --skip-path `{}` (from {}) matches no file: check the pattern (it is matched against paths relative to the repository root)",
+                p.glob, p.source
+            ));
+        }
+        skips.patterns.push(selection::PatternCount {
+            pattern: p.glob.clone(),
+            source: p.source.clone(),
+            files,
+        });
+    }
+    for (file, glob) in &found.named_matches {
+        messages.push(format!(
+            "note: {file} matches --skip-path `{glob}` but is checked: it is named on the command line (--skip-other-files applies the patterns to named files too)"
+        ));
+    }
     if settings.skip_other_files {
         found.candidates.iter_mut().for_each(|c| c.named = false);
     }
@@ -111,7 +151,15 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     // Nothing to check and nothing else wrong: without this, a wrong path would pass the gate.
     let nothing = loaded.files.is_empty() && loaded.errors.is_empty() && found.errors.is_empty();
     if nothing && !settings.allow_empty && !settings.skip_other_files {
-        found.errors.push(input::nothing_found(&settings.paths, &settings.cwd));
+        let mut e = input::nothing_found(&settings.paths, &settings.cwd);
+        if !skips.files.is_empty() {
+            e.message.push_str(&format!(
+                " (--skip-path left out {} file{})",
+                skips.files.len(),
+                gate::plural(skips.files.len())
+            ));
+        }
+        found.errors.push(e);
     }
     errors.extend(found.errors.into_iter().chain(loaded.errors).map(Error::Input));
     loaded.skipped.splice(0..0, found.skipped);
@@ -160,6 +208,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         files: loaded.files.len(),
         messages,
         errors,
+        skips,
     })
 }
 
@@ -212,11 +261,14 @@ fn write_run(
             report::escape::line(&c.describe())
         );
     }
+    for line in run.skips.lines() {
+        let _ = writeln!(stderr, "warning: {}", report::escape::line(&line));
+    }
     let policy = gate::Policy {
         fail_on: settings.fail_on,
         unknown: settings.unknown,
     };
-    let decision = gate::Decision::new(policy, &run.evaluation.findings, &errors);
+    let decision = gate::Decision::new(policy, &run.evaluation.findings, &errors).soft_fail(settings.soft_fail);
     let report = Report {
         catalog: &run.catalog,
         evaluation: &run.evaluation,
@@ -224,6 +276,7 @@ fn write_run(
         files: run.files,
         gate: &decision,
         changed: &settings.changed,
+        skips: &run.skips,
         day: Some(&settings.day),
         sarif: settings.sarif.clone(),
     };

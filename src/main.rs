@@ -4,7 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use std::collections::BTreeMap;
+
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
 use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs};
 use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
@@ -30,19 +33,36 @@ impl From<Exit> for ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = without_empty_env(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { Exit::Error } else { Exit::Pass };
             let _ = e.print();
+            if e.use_stderr() {
+                // clap does not say a bad value came from the environment.
+                for (name, value) in std::env::vars_os() {
+                    let name = name.to_string_lossy();
+                    if name.starts_with("CONTROLGATE_") {
+                        eprintln!(
+                            "note: set in the environment: {}={}",
+                            escape::line(&name),
+                            escape::line(&value.to_string_lossy())
+                        );
+                    }
+                }
+            }
             return code.into();
         }
     };
+    let sources = env_sources(&matches);
     // Before anything is read: the config file and packs are bounded too.
     if let Some(limit) = cli.max_file_size {
         controlgate::input::read::set_max_file_size(limit);
     }
-    match run(cli) {
+    match run(cli, sources) {
         Ok(exit) => exit.into(),
         Err(errors) => {
             report_errors(&errors);
@@ -117,7 +137,59 @@ fn settings(
     Ok(s)
 }
 
-fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
+/// `cmd` reading no environment variable that is empty or blank: CI systems set a variable to
+/// the empty string for an input nobody gave (`${{ inputs.fail-on }}`), which means "unset",
+/// not an invalid value.
+fn without_empty_env(cmd: clap::Command) -> clap::Command {
+    let blank = |a: &clap::Arg| {
+        a.get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|v| v.to_string_lossy().trim().is_empty())
+    };
+    // `--no-config` on the command line outranks CONTROLGATE_CONFIG, as the command line
+    // outranks the environment everywhere (clap would call the two a conflict).
+    let no_config = std::env::args_os().any(|a| a == "--no-config");
+    let mut cmd = cmd.mut_args(|a| {
+        if blank(&a) || (no_config && a.get_id() == "config") {
+            a.env(None)
+        } else {
+            a
+        }
+    });
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, without_empty_env);
+    }
+    cmd
+}
+
+/// The settings of `check` (by their config-file name) that can come from the environment, with
+/// the argument and the variable.
+const FROM_ENV: &[(&str, &str, &str)] = &[
+    ("failOn", "fail_on", "CONTROLGATE_FAIL_ON"),
+    ("unknown", "unknown", "CONTROLGATE_UNKNOWN"),
+    ("environment", "environment", "CONTROLGATE_ENVIRONMENT"),
+    ("policies", "policies", "CONTROLGATE_POLICIES"),
+    ("check", "check", "CONTROLGATE_CHECK"),
+    ("skipCheck", "skip_check", "CONTROLGATE_SKIP_CHECK"),
+    ("skipPath", "skip_path", "CONTROLGATE_SKIP_PATH"),
+    ("softFail", "soft_fail", "CONTROLGATE_SOFT_FAIL"),
+];
+
+/// The settings whose value came from a `CONTROLGATE_*` variable rather than the command line,
+/// so the record of a weakened gate names the variable.
+fn env_sources(matches: &clap::ArgMatches) -> BTreeMap<&'static str, String> {
+    let Some(("check", m)) = matches.subcommand() else {
+        return BTreeMap::new();
+    };
+    FROM_ENV
+        .iter()
+        .filter(|(_, arg, _)| m.value_source(arg) == Some(ValueSource::EnvVariable))
+        .map(|(setting, _, var)| (*setting, (*var).to_string()))
+        .collect()
+}
+
+fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Error>> {
     let cwd = std::env::current_dir().map_err(|e| {
         vec![Error::Config(Located::file(
             ".",
@@ -125,7 +197,7 @@ fn run(cli: Cli) -> Result<Exit, Vec<Error>> {
         ))]
     })?;
     match cli.command {
-        Command::Check(args) => check(cwd, args),
+        Command::Check(args) => check(cwd, args, sources),
         Command::Exceptions(command) => exceptions(cwd, command),
         Command::Test(args) => test(args),
         Command::Explain(args) => {
@@ -295,8 +367,13 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 
-fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
+fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Error>> {
     let mut overrides = registry_overrides(&args.policy, &args.registry);
+    overrides.check.clone_from(&args.check);
+    overrides.skip_check.clone_from(&args.skip_check);
+    overrides.skip_path.clone_from(&args.skip_path);
+    overrides.soft_fail = args.soft_fail;
+    overrides.sources = sources;
     overrides.environment.clone_from(&args.environment);
     overrides.fail_on = args.fail_on;
     overrides.unknown = args.unknown;
@@ -339,6 +416,11 @@ fn check(cwd: PathBuf, args: CheckArgs) -> Result<Exit, Vec<Error>> {
     };
     match outcome.verdict {
         Verdict::Error => Err(outcome.errors),
+        // The decision was reported as `blocked` everywhere; only the exit code is soft.
+        Verdict::Blocked if s.soft_fail => {
+            eprintln!("controlgate: soft-fail: the gate is blocked, exiting 0");
+            Ok(Exit::Pass)
+        }
         Verdict::Blocked => Ok(Exit::Blocked),
         Verdict::Pass => Ok(Exit::Pass),
     }

@@ -74,6 +74,10 @@ pub struct Discovery {
     pub errors: Vec<Located>,
     /// Links not followed because what they lead to is walked already (always noted).
     pub skipped: Vec<Skipped>,
+    /// Files a `--skip-path` pattern left out, in walk order.
+    pub excluded: Vec<crate::selection::SkippedFile>,
+    /// Named files a `--skip-path` pattern matches, checked all the same (file, pattern).
+    pub named_matches: Vec<(String, String)>,
 }
 
 impl Discovery {
@@ -107,7 +111,46 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<Located>) {
 /// (a link loop, or two links to one directory) is not walked again. Files that are not regular
 /// (FIFOs, devices) are kept as candidates so that reading them refuses them, located.
 pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
+    walk_skipping(paths, cwd, root, &Exclusions::default())
+}
+
+/// What `--skip-path` leaves out of a walk.
+#[derive(Debug, Default)]
+pub struct Exclusions<'a> {
+    pub patterns: &'a [crate::selection::SkipPath],
+    /// Named files are matched too (`--skip-other-files`: named files are a walk by another
+    /// name, as pre-commit passes them); otherwise a named file is always checked.
+    pub named: bool,
+}
+
+/// [`walk`], leaving out the files `skip` matches. A file is left out only when a pattern
+/// matches its path as walked and its path with links resolved (both relative to the
+/// repository root, or to `cwd` without one): a link out of a skipped directory to a file that
+/// is checked, or a link into one, leaves nothing out unseen. An entry a walk could not read in
+/// a skipped directory is left out too, rather than failing the run.
+pub fn walk_skipping(paths: &[PathBuf], cwd: &Path, root: Option<&Path>, skip: &Exclusions<'_>) -> Discovery {
     let mut found = Discovery::default();
+    let rel_root = root
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf()));
+    // The first pattern matching both the path as walked and the resolved path.
+    let excluded_by = |p: &Path, resolved: bool| -> Option<&crate::selection::SkipPath> {
+        if skip.patterns.is_empty() {
+            return None;
+        }
+        let walked = display_path(&cwd.join(p), &rel_root);
+        let real = repo_path(p, cwd, &rel_root);
+        skip.patterns
+            .iter()
+            .find(|g| g.matches(&walked) && (!resolved || g.matches(&real)))
+    };
+    let exclude = |found: &mut Discovery, p: &Path, g: &crate::selection::SkipPath| {
+        found.excluded.push(crate::selection::SkippedFile {
+            file: display_path(p, cwd),
+            pattern: g.glob.clone(),
+            source: g.source.clone(),
+        });
+    };
     let mut seen = HashMap::new();
     // Directories walked, canonical: none is walked twice, whichever paths and links lead to it.
     let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
@@ -144,6 +187,13 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
             }
         };
         if !meta.is_dir() {
+            if let Some(g) = excluded_by(path, true) {
+                if skip.named {
+                    exclude(&mut found, path, g);
+                    continue;
+                }
+                found.named_matches.push((display_path(path, cwd), g.glob.clone()));
+            }
             found.add(path.clone(), true, &mut seen);
             continue;
         }
@@ -162,6 +212,10 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
                 Ok(e) => e,
                 Err(err) => {
                     let at = err.path().unwrap_or(path);
+                    if let Some(g) = excluded_by(at, false) {
+                        exclude(&mut found, at, g);
+                        continue;
+                    }
                     let shown = display_path(at, cwd);
                     if let Some(ancestor) = err.loop_ancestor() {
                         found.skipped.push(Skipped {
@@ -195,6 +249,20 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
             } else {
                 None
             };
+            // A link out of the repository in a skipped directory is not followed, and not an error.
+            if e.depth() > 0
+                && e.path_is_symlink()
+                && !canonical.as_deref().is_some_and(inside)
+                && let Some(g) = excluded_by(e.path(), false)
+            {
+                if is_dir {
+                    entries.skip_current_dir();
+                }
+                if is_dir || considered(e.path()) {
+                    exclude(&mut found, e.path(), g);
+                }
+                continue;
+            }
             if e.path_is_symlink() && e.depth() > 0 && !canonical.as_deref().is_some_and(inside) {
                 if is_dir {
                     entries.skip_current_dir();
@@ -221,10 +289,21 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
                 continue;
             }
             if considered(e.path()) {
-                found.add(e.into_path(), false, &mut seen);
+                match excluded_by(e.path(), true) {
+                    Some(g) => exclude(&mut found, e.path(), g),
+                    None => found.add(e.into_path(), false, &mut seen),
+                }
             }
         }
     }
+    // A file left out once but met again as a candidate (named, or through another path) is
+    // checked; one left out by two paths is listed once.
+    let mut listed = HashSet::new();
+    found.excluded.retain(|x| {
+        let p = cwd.join(&x.file);
+        let key = std::fs::canonicalize(&p).unwrap_or(p);
+        !seen.contains_key(&key) && listed.insert(key)
+    });
     found
 }
 

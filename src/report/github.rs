@@ -53,6 +53,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             workflow_data(&c.describe())
         )?;
     }
+    for line in report.skips.lines() {
+        writeln!(
+            out,
+            "::warning title={}::{}",
+            workflow_property("controlgate: skipped, not checked"),
+            workflow_data(&line)
+        )?;
+    }
     for f in &report.evaluation.findings {
         let what = match f.outcome {
             Outcome::Fail => f.message.clone(),
@@ -79,6 +87,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     }
     let level = match report.gate.verdict {
         Verdict::Pass => "notice",
+        // The job goes on: a warning, which the summary says is a soft-failed block.
+        Verdict::Blocked if report.gate.soft_fail => "warning",
         Verdict::Blocked | Verdict::Error => "error",
     };
     writeln!(out, "::{level} title=controlgate::{}", workflow_data(&report.summary()))

@@ -14,6 +14,13 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
         .values()
         .map(|c| {
             let counts = report.evaluation.counts.get(&c.id).cloned().unwrap_or_default();
+            let skipped: Vec<&str> = report
+                .skips
+                .rules
+                .iter()
+                .filter(|r| r.control == c.id)
+                .map(|r| r.rule.as_str())
+                .collect();
             json!({
                 "id": c.id,
                 "title": c.title,
@@ -23,6 +30,8 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
                 "failed": counts.failed,
                 "unknown": counts.unknown,
                 "excepted": report.evaluation.findings.iter().filter(|f| f.control_id == c.id && f.is_excepted()).count(),
+                // Rules of the control that `--check` / `--skip-check` left out.
+                "skippedRules": skipped,
             })
         })
         .collect();
@@ -48,6 +57,9 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "failOn": report.gate.policy.fail_on,
             "unknown": report.gate.policy.unknown,
             "reasons": report.gate.reasons(),
+            // `--soft-fail` changes the exit code, never the decision.
+            "softFail": report.gate.soft_fail,
+            "exitCode": report.gate.exit_code(),
         },
         "errors": report.gate.errors,
         "settings": {
@@ -55,6 +67,8 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "judgedDaySource": report.day.map(|d| d.source),
             "weakening": report.weakened().count(),
             "changed": report.changed,
+            // What `--check`, `--skip-check` and `--skip-path` left out.
+            "skipped": report.skips,
         },
         "summary": {
             "files": report.files,

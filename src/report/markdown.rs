@@ -70,7 +70,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         }
         Verdict::Blocked => {
             let n = report.blocking();
-            writeln!(out, "## controlgate: blocked by {n} finding{}", plural(n))?;
+            let soft = if report.gate.soft_fail {
+                " (soft-fail: the job does not fail)"
+            } else {
+                ""
+            };
+            writeln!(out, "## controlgate: blocked by {n} finding{}{soft}", plural(n))?;
         }
         Verdict::Pass => writeln!(out, "## controlgate: the gate passes")?,
     }
@@ -97,6 +102,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         }
         writeln!(out)?;
     }
+    skipped(report, out)?;
     writeln!(out, "{}", report.summary())?;
     writeln!(out)?;
     if let Some(day) = report.day {
@@ -191,6 +197,84 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 cell(&n.owner),
                 n.days_left.unwrap_or(0)
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows listed of a skipped table; the JSON and SARIF documents list them all.
+const SHOWN: usize = 50;
+
+/// The rules and files the run left out, after the weakening settings that left them out.
+fn skipped(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let skips = report.skips;
+    if !skips.rules.is_empty() {
+        writeln!(
+            out,
+            "### Skipped rules
+"
+        )?;
+        writeln!(
+            out,
+            "These rules were not evaluated: nothing below says whether resources comply with them.
+"
+        )?;
+        writeln!(out, "| control | rule | skipped by | from |")?;
+        writeln!(out, "| --- | --- | --- | --- |")?;
+        for r in skips.rules.iter().take(SHOWN) {
+            let by = match r.setting {
+                "check" => format!("not selected by --check {}", r.by),
+                _ => format!("--skip-check {}", r.by),
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell(&r.control),
+                escape::markdown_code(&r.rule),
+                cell(&by),
+                escape::markdown_code(&r.source)
+            )?;
+        }
+        if skips.rules.len() > SHOWN {
+            writeln!(
+                out,
+                "\n{} more rules skipped (the JSON report lists them all).",
+                skips.rules.len() - SHOWN
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !skips.patterns.is_empty() {
+        writeln!(
+            out,
+            "### Skipped files
+"
+        )?;
+        writeln!(out, "| pattern | from | files not read |")?;
+        writeln!(out, "| --- | --- | ---: |")?;
+        for p in &skips.patterns {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                escape::markdown_code(&p.pattern),
+                escape::markdown_code(&p.source),
+                p.files
+            )?;
+        }
+        writeln!(out)?;
+        for f in skips.files.iter().take(SHOWN) {
+            writeln!(
+                out,
+                "- {} (by {})",
+                escape::markdown_code(&f.file),
+                escape::markdown_code(&f.pattern)
+            )?;
+        }
+        if skips.files.len() > SHOWN {
+            writeln!(out, "- and {} more", skips.files.len() - SHOWN)?;
+        }
+        if !skips.files.is_empty() {
+            writeln!(out)?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ use crate::evaluate::Evaluation;
 use crate::exceptions::Entry;
 use crate::finding::{Finding, Outcome};
 use crate::gate::{Decision, Verdict, plural};
+use crate::selection::Skips;
 
 pub use crate::gate::UnknownPolicy;
 
@@ -32,6 +33,8 @@ pub struct Report<'a> {
     pub gate: &'a Decision,
     /// Settings that differ from the defaults, weakening ones first: every format records them.
     pub changed: &'a [Changed],
+    /// Rules and files the run left out: every format lists them.
+    pub skips: &'a Skips,
     /// The day exceptions were judged on, and where it came from.
     pub day: Option<&'a JudgedDay>,
     pub sarif: SarifOptions,
@@ -111,8 +114,13 @@ impl Report<'_> {
             String::new()
         };
         let gate = self.gate.headline();
+        let skipped = self
+            .skips
+            .counts()
+            .map(|c| format!("; skipped {c}"))
+            .unwrap_or_default();
         format!(
-            "{} failed{by_severity}, {unknown} unknown{excepted}, {passed} passed; {} resource{} in {} file{}; {gate}",
+            "{} failed{by_severity}, {unknown} unknown{excepted}, {passed} passed; {} resource{} in {} file{}{skipped}; {gate}",
             failed.len(),
             self.evaluation.resources,
             plural(self.evaluation.resources),

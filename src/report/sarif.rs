@@ -9,8 +9,8 @@ use flate2::write::GzEncoder;
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{Report, SarifExcepted, SarifOptions};
@@ -125,6 +125,33 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
         .build();
     descriptor.help_uri = help_uri(control);
     (descriptor, left_out)
+}
+
+/// A control whose rules the run skipped keeps its descriptor, saying which rules were not
+/// evaluated (`skippedRules`) and whether that is all it has (`skipped`): a consumer can tell a
+/// control with no results because nothing failed from one that was not checked.
+fn mark_skipped(descriptor: &mut ReportingDescriptor, report: &Report<'_>, control: &Control) {
+    let skipped: Vec<&str> = report
+        .skips
+        .rules
+        .iter()
+        .filter(|r| r.control == control.id)
+        .map(|r| r.rule.as_str())
+        .collect();
+    if skipped.is_empty() {
+        return;
+    }
+    let all = !report
+        .catalog
+        .rules
+        .iter()
+        .any(|r| r.control == control.id && r.deprecated.is_none());
+    if let Some(props) = descriptor.properties.as_mut() {
+        props
+            .additional_properties
+            .insert("skippedRules".into(), json!(skipped));
+        props.additional_properties.insert("skipped".into(), json!(all));
+    }
 }
 
 /// The base of URIs relative to the repository root.
@@ -439,7 +466,8 @@ impl SarifLog {
         let rules: Vec<ReportingDescriptor> = controls
             .iter()
             .map(|c| {
-                let (rule, left_out) = descriptor(c);
+                let (mut rule, left_out) = descriptor(c);
+                mark_skipped(&mut rule, report, c);
                 if left_out > 0 {
                     tags_left_out.push((c.id.clone(), left_out));
                 }
@@ -613,6 +641,8 @@ fn invocation(report: &Report<'_>) -> Invocation {
                 .build()
         })
         .collect();
+    let mut weakening = weakening;
+    weakening.extend(skip_notifications(report));
     if !weakening.is_empty() {
         invocation.tool_configuration_notifications = Some(weakening);
     }
@@ -622,8 +652,61 @@ fn invocation(report: &Report<'_>) -> Invocation {
         props.insert("judgedDaySource".to_string(), json!(day.source));
     }
     props.insert("settingsChanged".to_string(), json!(report.changed));
+    if !report.skips.is_empty() || !report.skips.patterns.is_empty() {
+        props.insert("skippedRules".to_string(), json!(report.skips.rules));
+        props.insert("skippedFiles".to_string(), json!(report.skips.files));
+        props.insert("skipPatterns".to_string(), json!(report.skips.patterns));
+    }
+    if report.gate.soft_fail {
+        props.insert("softFail".to_string(), json!(true));
+        props.insert("exitCode".to_string(), json!(report.gate.exit_code()));
+    }
     invocation.properties = Some(PropertyBag::builder().additional_properties(props).build());
     invocation
+}
+
+/// One warning per skipped rule, tied to its control's descriptor, and one per `--skip-path`
+/// pattern. Code scanning closes the open alerts of a category that an upload no longer
+/// reports: uploaded to the category of a full run, a skipped rule's alerts close as if fixed.
+fn skip_notifications(report: &Report<'_>) -> Vec<Notification> {
+    let index: BTreeMap<&str, usize> = report
+        .catalog
+        .controls
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let warning = |text: String| {
+        Notification::builder()
+            .message(Message::builder().text(text).build())
+            .level(json!("warning"))
+            .build()
+    };
+    let mut out: Vec<Notification> = report
+        .skips
+        .rules
+        .iter()
+        .map(|r| {
+            let mut n = warning(format!(
+                "rule skipped, not evaluated: {}; this log has no results for it, so code scanning closes its open alerts in this category",
+                r.describe()
+            ));
+            let mut reference = ReportingDescriptorReference::builder().id(r.control.clone()).build();
+            reference.index = index.get(r.control.as_str()).map(|&i| i as i64);
+            n.associated_rule = Some(reference);
+            n
+        })
+        .collect();
+    for p in &report.skips.patterns {
+        out.push(warning(format!(
+            "--skip-path `{}` (from {}) left out {} file{}: they were not read",
+            p.pattern,
+            p.source,
+            p.files,
+            crate::gate::plural(p.files)
+        )));
+    }
+    out
 }
 
 /// The log without results.
@@ -695,6 +778,13 @@ mod tests {
         },
         blocking: 0,
         errors: Vec::new(),
+        soft_fail: false,
+    };
+
+    static NO_SKIPS: crate::selection::Skips = crate::selection::Skips {
+        rules: Vec::new(),
+        files: Vec::new(),
+        patterns: Vec::new(),
     };
 
     fn finding(i: usize, severity: Severity) -> Finding {
@@ -709,6 +799,7 @@ mod tests {
             files: 1,
             gate: &PASS,
             changed: &[],
+            skips: &NO_SKIPS,
             day: None,
             sarif: SarifOptions::default(),
         }
