@@ -277,6 +277,16 @@ pub struct PatternCount {
 }
 
 impl Skips {
+    /// The ids of the rules of `control` the run skipped, for the reporters that list them per
+    /// control.
+    pub fn rules_of(&self, control: &str) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.control == control)
+            .map(|r| r.rule.as_str())
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty() && self.files.is_empty()
     }

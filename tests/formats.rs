@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::failed_inputs;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,23 +26,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(root(), args)
-}
-
-/// A directory with a failing template and a plan saved with a line of text before its JSON
-/// (an input error: the run fails, exit 2).
-fn failed_inputs() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("fixtures/demo/template.yaml"),
-        dir.path().join("template.yaml"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("plan.json"),
-        "Acquiring state lock...\n{\"format_version\": \"1.2\", \"resource_changes\": []}\n",
-    )
-    .unwrap();
-    dir
 }
 
 fn skipped(why: &str) {

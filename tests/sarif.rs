@@ -6,6 +6,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn sarif_of(args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
         .args(["check", "--format", "sarif"])
@@ -24,18 +26,7 @@ fn sarif_of(args: &[&str]) -> Value {
 /// The SARIF of a failed run: the demo template beside a plan saved with a line of text before
 /// its JSON (an input error, exit 2).
 fn failed_sarif() -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(
-        root.join("fixtures/demo/template.yaml"),
-        dir.path().join("template.yaml"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("plan.json"),
-        "Acquiring state lock...\n{\"format_version\": \"1.2\", \"resource_changes\": []}\n",
-    )
-    .unwrap();
+    let dir = common::failed_inputs();
     let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
         .args(["check", "--format", "sarif", "."])
         .current_dir(dir.path())

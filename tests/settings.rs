@@ -221,3 +221,94 @@ fn the_built_in_pack_can_be_required_and_the_repository_config_ignored() {
     let ignored = run(dir.path(), &["--no-config", "--require-builtin", "t.yaml"]);
     assert_eq!(ignored.status.code(), Some(1), "{}", stderr(&ignored));
 }
+
+/// `--skip-check` of one rule: that rule is not evaluated, and JSON, SARIF and the warnings on
+/// standard error all say which rule of which control was skipped.
+#[test]
+fn a_skipped_rule_is_recorded_in_every_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let skip = ["--skip-check", "security-group-open-admin-port", "fixtures/demo"];
+    let json = run(root, &[&skip[..], &["--format", "json"]].concat());
+    let doc: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let net = doc["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "NET-001")
+        .unwrap();
+    assert_eq!(
+        net["skippedRules"],
+        serde_json::json!(["security-group-open-admin-port"])
+    );
+    assert_eq!(doc["settings"]["skipped"]["rules"][0]["setting"], "skipCheck");
+    let reports = |doc: &Value| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["ruleId"] == "security-group-open-admin-port")
+    };
+    assert!(!reports(&doc), "a skipped rule reports nothing");
+    let unskipped = run(root, &["--format", "json", "fixtures/demo"]);
+    assert!(
+        reports(&serde_json::from_str(&stdout(&unskipped)).unwrap()),
+        "the demo fails the rule when it runs"
+    );
+    assert!(stderr(&json).contains("rule skipped, not evaluated: NET-001/security-group-open-admin-port"));
+
+    let sarif = run(root, &[&skip[..], &["--format", "sarif"]].concat());
+    let doc: Value = serde_json::from_str(&stdout(&sarif)).unwrap();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let net = rules.iter().find(|r| r["properties"]["tags"][0] == "NET-001").unwrap();
+    assert_eq!(
+        net["properties"]["skippedRules"],
+        serde_json::json!(["security-group-open-admin-port"])
+    );
+    assert_eq!(
+        net["properties"]["skipped"], false,
+        "the control's other rule still ran"
+    );
+}
+
+/// An id that names no control or rule is a configuration error (exit 2) with the closest id,
+/// never a run that silently skips nothing; `--soft-fail` does not turn an error into a pass.
+#[test]
+fn a_mistyped_check_id_is_an_error_even_with_soft_fail() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = run(
+        root,
+        &[
+            "--skip-check",
+            "NET-0001",
+            "--soft-fail",
+            "--format",
+            "json",
+            "fixtures/demo",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `NET-001`?"), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["gate"]["decision"], "error");
+}
+
+/// `--soft-fail` exits 0 on a blocked gate, but the decision every output records stays
+/// `blocked`, and the setting is listed as weakening the gate with its source.
+#[test]
+fn soft_fail_exits_zero_and_still_says_blocked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+        .args(["check", "--format", "json", "fixtures/demo"])
+        .env("CONTROLGATE_SOFT_FAIL", "true")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["gate"]["decision"], "blocked");
+    assert!(
+        stderr(&o).contains("softFail: true (from CONTROLGATE_SOFT_FAIL)"),
+        "{}",
+        stderr(&o)
+    );
+}

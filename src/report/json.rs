@@ -14,13 +14,7 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
         .values()
         .map(|c| {
             let counts = report.evaluation.counts.get(&c.id).cloned().unwrap_or_default();
-            let skipped: Vec<&str> = report
-                .skips
-                .rules
-                .iter()
-                .filter(|r| r.control == c.id)
-                .map(|r| r.rule.as_str())
-                .collect();
+            let skipped = report.skips.rules_of(&c.id);
             json!({
                 "id": c.id,
                 "title": c.title,

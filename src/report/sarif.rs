@@ -131,13 +131,7 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
 /// evaluated (`skippedRules`) and whether that is all it has (`skipped`): a consumer can tell a
 /// control with no results because nothing failed from one that was not checked.
 fn mark_skipped(descriptor: &mut ReportingDescriptor, report: &Report<'_>, control: &Control) {
-    let skipped: Vec<&str> = report
-        .skips
-        .rules
-        .iter()
-        .filter(|r| r.control == control.id)
-        .map(|r| r.rule.as_str())
-        .collect();
+    let skipped = report.skips.rules_of(&control.id);
     if skipped.is_empty() {
         return;
     }
