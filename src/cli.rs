@@ -169,7 +169,8 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub no_config: bool,
     /// Refuse to run without the built-in pack: a config file (or `--no-builtin`) that leaves it
-    /// out is an error.
+    /// out is an error, and so is a config file's `check`, `skipCheck` or `skipPath` (the
+    /// command line's and the environment's still apply).
     #[arg(long)]
     pub require_builtin: bool,
 }

@@ -134,6 +134,33 @@ fn settings(
             .with_help("remove `builtin: false` (or --no-builtin); packs of your own are added with `policies:`"),
         )]);
     }
+    // The repository's config is the pull request author's to edit: under --require-builtin it
+    // may add packs and rules, never narrow what is checked. Selection stays the CI job's.
+    if policy.require_builtin && !s.config_file.is_empty() {
+        let narrowing: Vec<Error> = s
+            .changed
+            .iter()
+            .filter(|c| ["check", "skipCheck", "skipPath"].contains(&c.setting.as_str()) && c.source == s.config_file)
+            .map(|c| {
+                Error::Config(
+                    Located::file(
+                        &s.config_file,
+                        format!(
+                            "`{}: {}` leaves rules or files unchecked, and --require-builtin refuses that from the config file",
+                            c.setting,
+                            c.value.escape_debug()
+                        ),
+                    )
+                    .with_help(
+                        "pass --check / --skip-check / --skip-path in the CI job that runs the gate, or record an exception for the resource (an exception has an owner, an approver and an expiry)",
+                    ),
+                )
+            })
+            .collect();
+        if !narrowing.is_empty() {
+            return Err(narrowing);
+        }
+    }
     Ok(s)
 }
 

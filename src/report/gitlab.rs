@@ -76,6 +76,18 @@ pub fn document(report: &Report<'_>) -> Value {
             e.line,
         ));
     }
+    // Code Quality has no verdict: a soft-failed run says it was blocked, so the widget's
+    // issues do not read as advice the job accepted.
+    if report.gate.soft_fail && report.gate.verdict == crate::gate::Verdict::Blocked {
+        issues.push(issue(
+            escape::line(&format!("controlgate: {}", report.gate.headline())),
+            "controlgate/soft-fail".into(),
+            fingerprint(&["soft-fail"]),
+            "info",
+            ".",
+            1,
+        ));
+    }
     for c in report.weakened() {
         let path = if c.source == "command line" {
             "."

@@ -652,8 +652,11 @@ fn invocation(report: &Report<'_>) -> Invocation {
         props.insert("skipPatterns".to_string(), json!(report.skips.patterns));
     }
     if report.gate.soft_fail {
+        // Soft-fail hides the decision from the exit code: the log says it instead.
         props.insert("softFail".to_string(), json!(true));
         props.insert("exitCode".to_string(), json!(report.gate.exit_code()));
+        props.insert("decision".to_string(), json!(report.gate.verdict.as_str()));
+        props.insert("gate".to_string(), json!(report.gate.headline()));
     }
     invocation.properties = Some(PropertyBag::builder().additional_properties(props).build());
     invocation
