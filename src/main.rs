@@ -58,17 +58,49 @@ fn main() -> ExitCode {
         }
     };
     let sources = env_sources(&matches);
+    let from_env = env_values(&matches);
     // Before anything is read: the config file and packs are bounded too.
     if let Some(limit) = cli.max_file_size {
         controlgate::input::read::set_max_file_size(limit);
     }
-    match run(cli, sources) {
-        Ok(exit) => exit.into(),
+    let exit = match run(cli, sources) {
+        Ok(exit) => exit,
         Err(errors) => {
             report_errors(&errors);
-            Exit::Error.into()
+            Exit::Error
+        }
+    };
+    // An error may name only a value (`missing.yaml`): say which variables gave values, as the
+    // job's log may not show them.
+    if matches!(exit, Exit::Error) {
+        for (name, value) in &from_env {
+            eprintln!(
+                "note: set in the environment: {}={}",
+                escape::line(name),
+                escape::line(value)
+            );
         }
     }
+    exit.into()
+}
+
+/// The `CONTROLGATE_*` variables that gave the subcommand a value, with the value.
+fn env_values(matches: &clap::ArgMatches) -> Vec<(String, String)> {
+    let Some((name, m)) = matches.subcommand() else {
+        return Vec::new();
+    };
+    let cmd = Cli::command();
+    let Some(sub) = cmd.find_subcommand(name) else {
+        return Vec::new();
+    };
+    sub.get_arguments()
+        .filter(|a| m.value_source(a.get_id().as_str()) == Some(ValueSource::EnvVariable))
+        .filter_map(|a| {
+            let var = a.get_env()?;
+            let value = std::env::var_os(var)?;
+            Some((var.to_string_lossy().into_owned(), value.to_string_lossy().into_owned()))
+        })
+        .collect()
 }
 
 fn report_errors(errors: &[Error]) {
