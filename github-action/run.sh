@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs controlgate for the GitHub Action: writes SARIF, the job summary and the step outputs.
+# Runs controlgate for the GitHub Action: writes SARIF, the job summary and the step outputs
+# (findings, blocking, verdict, sarif-file, exit-code).
 # Inputs come as environment variables (INPUT_*), as the composite action passes them; the
-# binary is $CONTROLGATE (default: controlgate on PATH).
+# binary is $CONTROLGATE (default: controlgate on PATH). Runs under Git-for-Windows bash too:
+# no GNU-only flags, every path quoted.
 set -uo pipefail
 
 bin="${CONTROLGATE:-controlgate}"
 sarif="${INPUT_SARIF_FILE:-controlgate.sarif}"
-args=(check --sarif-file "$sarif" --json-file "${RUNNER_TEMP:-/tmp}/controlgate.json")
+summary="$(mktemp)"
+counts="$(mktemp)"
+args=(check --sarif-file "$sarif" --github-output "$counts")
 [ -n "${INPUT_POLICIES:-}" ] && args+=(--policies "$INPUT_POLICIES")
 [ -n "${INPUT_EXCEPTIONS:-}" ] && args+=(--exceptions "$INPUT_EXCEPTIONS")
 [ -n "${INPUT_APPROVERS:-}" ] && args+=(--approvers "$INPUT_APPROVERS")
@@ -23,7 +27,6 @@ args+=(--sarif-excepted "${INPUT_SARIF_EXCEPTED:-omit}")
 # shellcheck disable=SC2206 # paths are whitespace-separated by design
 args+=(--format markdown ${INPUT_PATHS:-.})
 
-summary="$(mktemp)"
 "$bin" "${args[@]}" >"$summary"
 status=$?
 if [ "$status" -ge 2 ]; then
@@ -36,19 +39,22 @@ fi
 if [ "${INPUT_SUMMARY:-true}" = "true" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   cat "$summary" >>"$GITHUB_STEP_SUMMARY"
 fi
-findings=0
-if [ -s "${RUNNER_TEMP:-/tmp}/controlgate.json" ]; then
-  findings="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["findings"])' "${RUNNER_TEMP:-/tmp}/controlgate.json" 2>/dev/null || echo 0)"
+# The counts come from controlgate itself (--github-output). A run that failed, or ended before
+# writing them (it could not start), reports an error verdict, never a pass.
+if [ "$status" -ge 2 ] || ! grep -q '^verdict=' "$counts"; then
+  findings="$(grep '^findings=' "$counts" || echo findings=0)"
+  blocking="$(grep '^blocking=' "$counts" || echo blocking=0)"
+  printf '%s\n%s\nverdict=error\n' "$findings" "$blocking" >"$counts"
 fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
-    echo "findings=$findings"
+    cat "$counts"
     # Only a SARIF file that exists is named, so the upload step skips a run that wrote none and
     # a failed run (whose SARIF was removed above).
     if [ -s "$sarif" ]; then echo "sarif-file=$sarif"; fi
     echo "exit-code=$status"
   } >>"$GITHUB_OUTPUT"
 fi
-rm -f "$summary"
+rm -f "$summary" "$counts"
 # 0 pass, 1 blocked, 2 error: the step fails on both 1 and 2.
 exit "$status"

@@ -191,6 +191,10 @@ pub struct CheckArgs {
     /// Also write JSON to FILE, whatever `--format` is.
     #[arg(long, value_name = "FILE")]
     pub json_file: Option<PathBuf>,
+    /// Append `findings=N`, `blocking=N` and `verdict=pass|blocked|error` lines to FILE, in the
+    /// format of GitHub Actions' step output file (`--github-output "$GITHUB_OUTPUT"`).
+    #[arg(long, value_name = "FILE")]
+    pub github_output: Option<PathBuf>,
     /// Where to look for the `.tf` files of a plan, so findings point at the `resource` block
     /// (repeatable) [default: the plan's directory, then the working directory].
     #[arg(long, value_name = "DIR")]

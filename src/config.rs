@@ -377,6 +377,8 @@ pub struct Settings {
     /// Extra documents written in the same run.
     pub sarif_file: Option<PathBuf>,
     pub json_file: Option<PathBuf>,
+    /// GitHub's step output file: `findings=`, `blocking=` and `verdict=` lines are appended.
+    pub github_output: Option<PathBuf>,
     pub verbose: bool,
     /// Errors, warnings and the summary only (`--quiet`).
     pub quiet: bool,
@@ -546,6 +548,7 @@ impl Settings {
             output: None,
             sarif_file: None,
             json_file: None,
+            github_output: None,
             verbose: false,
             quiet: false,
             color: false,

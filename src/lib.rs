@@ -313,16 +313,44 @@ fn write_run(
     if settings.format != Format::Human || settings.output.is_some() {
         let _ = writeln!(stderr, "controlgate: {}", report.summary());
     }
-    Outcome {
-        // A document that could not be written fails the run too, though the others were written
-        // before it was known.
-        verdict: if errors.is_empty() {
+    // A document that could not be written fails the run too, though the others were written
+    // before it was known.
+    let verdict = |errors: &[Error]| {
+        if errors.is_empty() {
             decision.verdict
         } else {
             gate::Verdict::Error
-        },
+        }
+    };
+    // Written last, so its verdict is the run's, failed writes of the other documents included.
+    if let Some(path) = &settings.github_output {
+        let lines = format!(
+            "findings={}\nblocking={}\nverdict={}\n",
+            run.evaluation.findings.len(),
+            decision.blocking,
+            verdict(&errors).as_str()
+        );
+        errors.extend(append(path, &lines).err());
+    }
+    Outcome {
+        verdict: verdict(&errors),
         errors,
     }
+}
+
+/// Append `text` to the file at `path` (GitHub's output files are shared by every writer of a step).
+fn append(path: &Path, text: &str) -> Result<(), Error> {
+    let err = |source| Error::Output {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(err)?;
+    file.write_all(text.as_bytes()).map_err(err)?;
+    file.flush().map_err(err)
 }
 
 /// Write `report` in `format`; SARIF as the log `check` built, when it built one.

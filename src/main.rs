@@ -452,6 +452,7 @@ fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>)
     s.output = args.output;
     s.sarif_file = args.sarif_file;
     s.json_file = args.json_file;
+    s.github_output = args.github_output;
     s.sarif.category = args.sarif_category;
     s.source_roots = args.source_root;
     s.skip_other_files = args.skip_other_files;
