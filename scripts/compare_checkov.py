@@ -39,7 +39,11 @@ How it works
   cloudtrail-log-validation-disabled <-> CKV_AWS_36, security-group-open-admin-port and
   security-group-rule-open-admin-port <-> CKV_AWS_24 (22) + CKV_AWS_25 (3389),
   kms-key-rotation-disabled <-> CKV_AWS_7, ebs-volume-unencrypted <-> CKV_AWS_3,
-  s3-bucket-not-kms-encrypted <-> CKV_AWS_145. A pair is skipped (and said so) when its rule is
+  s3-bucket-not-kms-encrypted <-> CKV_AWS_145, instance-block-device-unencrypted and
+  launch-template-block-device-unencrypted <-> CKV_AWS_8 (each its own pair),
+  dynamodb-replica-point-in-time-recovery-disabled <-> CKV_AWS_165, iam-user-inline-policy and
+  iam-user-managed-policy-attached <-> CKV_AWS_40, classic-load-balancer-listener-not-tls <->
+  CKV_AWS_127. A pair is skipped (and said so) when its rule is
   not in the pack. Checkov's state for a resource is FAILED if any of the pair's checks failed,
   PASSED if one passed and none failed, and "none" when Checkov reported nothing (its check does
   not target the type, or it returned UNKNOWN, which its JSON does not list).
@@ -105,6 +109,19 @@ PAIRS = [
     ("s3-kms", ["s3-bucket-not-kms-encrypted"], ["CKV_AWS_145"], ["tfplan"]),
     ("docdb-storage", ["docdb-cluster-storage-unencrypted"], ["CKV_AWS_74"], ["tfplan", "cfn"]),
     ("neptune-storage", ["neptune-cluster-storage-unencrypted"], ["CKV_AWS_44"],
+     ["tfplan", "cfn"]),
+    # CKV_AWS_8 judges instances and launch configurations; launch templates have no Checkov
+    # check of their own, so they show as "Checkov silent".
+    ("instance-block-device", ["instance-block-device-unencrypted"], ["CKV_AWS_8"],
+     ["tfplan", "cfn"]),
+    ("launch-block-device", ["launch-template-block-device-unencrypted"], ["CKV_AWS_8"],
+     ["tfplan", "cfn"]),
+    ("dynamodb-replica-pitr", ["dynamodb-replica-point-in-time-recovery-disabled"],
+     ["CKV_AWS_165"], ["tfplan", "cfn"]),
+    # CKV_AWS_40 fails inline and managed user policies alike: compared with both rules.
+    ("iam-user-policy", ["iam-user-inline-policy", "iam-user-managed-policy-attached"],
+     ["CKV_AWS_40"], ["tfplan", "cfn"]),
+    ("classic-elb-tls", ["classic-load-balancer-listener-not-tls"], ["CKV_AWS_127"],
      ["tfplan", "cfn"]),
 ]
 SG_PAIR = "sg-admin-port"

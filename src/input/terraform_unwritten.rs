@@ -74,6 +74,15 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
             ("server_side_encryption", Form::Block, &[]),
         ],
     ),
+    // No block device written: the root volume comes from the AMI, encrypted as its snapshot and
+    // the account's default say, which the rules leave alone; no further EBS devices.
+    (
+        &["aws_instance", "aws_launch_configuration"],
+        &[
+            ("root_block_device", Form::Block, &[]),
+            ("ebs_block_device", Form::Block, &[]),
+        ],
+    ),
     (
         &["aws_opensearch_domain", "aws_elasticsearch_domain"],
         &[("encrypt_at_rest", Form::Block, &[])],
