@@ -189,10 +189,11 @@ fn is_key(k: &str) -> bool {
 fn key_value_lines(file: &str, text: &str) -> Result<BTreeMap<String, Entry>, Located> {
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
+        // The value is everything after the first `=`, white space included: CloudFormation
+        // receives it as written, and `true ` is not `true`.
         let Some((k, v)) = line.split_once('=') else { continue };
         insert(file, &mut out, k.trim(), Given::Value(v.to_string()), i + 1)?;
     }

@@ -65,7 +65,10 @@ fn without_parameter_files_the_parameters_are_unknown_and_the_message_names_them
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let doc = json(&o);
     assert_eq!(outcome_of(&doc, "rds-storage-unencrypted").as_deref(), Some("unknown"));
-    assert_eq!(outcome_of(&doc, "security-group-open-admin-port").as_deref(), Some("unknown"));
+    assert_eq!(
+        outcome_of(&doc, "security-group-open-admin-port").as_deref(),
+        Some("unknown")
+    );
     let text = doc["findings"].to_string();
     assert!(
         text.contains("pass --parameters with a value for EncryptStorage, or add AllowedValues to EncryptStorage"),
@@ -96,7 +99,10 @@ fn open_values_fail_what_safe_values_pass() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let doc = json(&o);
     assert_eq!(outcome_of(&doc, "rds-storage-unencrypted").as_deref(), Some("fail"));
-    assert_eq!(outcome_of(&doc, "security-group-open-admin-port").as_deref(), Some("fail"));
+    assert_eq!(
+        outcome_of(&doc, "security-group-open-admin-port").as_deref(),
+        Some("fail")
+    );
     let facts = doc["findings"].to_string();
     assert!(facts.contains(r#"is \"0.0.0.0/0\""#), "{facts}");
 }
@@ -104,11 +110,28 @@ fn open_values_fail_what_safe_values_pass() {
 #[test]
 fn a_provided_value_overrides_the_default_and_the_default_applies_otherwise() {
     // RetentionDays has Default 7; open-retention.env gives 1.
-    let o = fixtures(&["--format", "json", "--parameters", "prod.json", "--parameters", "short-retention.env", "web.yaml"]);
+    let o = fixtures(&[
+        "--format",
+        "json",
+        "--parameters",
+        "prod.json",
+        "--parameters",
+        "short-retention.env",
+        "web.yaml",
+    ]);
     let doc = json(&o);
-    assert_eq!(outcome_of(&doc, "rds-backup-retention-too-short").as_deref(), Some("fail"), "{}", stderr(&o));
+    assert_eq!(
+        outcome_of(&doc, "rds-backup-retention-too-short").as_deref(),
+        Some("fail"),
+        "{}",
+        stderr(&o)
+    );
     let o = fixtures(&["--format", "json", "--parameters", "prod.json", "web.yaml"]);
-    assert_eq!(outcome_of(&json(&o), "rds-backup-retention-too-short"), None, "the Default of 7 passes");
+    assert_eq!(
+        outcome_of(&json(&o), "rds-backup-retention-too-short"),
+        None,
+        "the Default of 7 passes"
+    );
 }
 
 #[test]
@@ -119,7 +142,10 @@ fn use_previous_value_stays_unknown_with_the_reason() {
     assert_eq!(outcome_of(&doc, "rds-storage-unencrypted").as_deref(), Some("unknown"));
     let text = doc["findings"].to_string();
     assert!(text.contains("UsePreviousValue"), "{text}");
-    assert!(text.contains("pass --parameters with a value for EncryptStorage"), "{text}");
+    assert!(
+        text.contains("pass --parameters with a value for EncryptStorage"),
+        "{text}"
+    );
     // The other values of the file still count.
     assert_eq!(outcome_of(&doc, "security-group-open-admin-port"), None);
 }
@@ -129,7 +155,12 @@ fn a_parameter_without_default_or_value_stays_unknown_where_files_apply() {
     let o = fixtures(&["--format", "json", "--parameters", "partial.env", "web.yaml"]);
     let doc = json(&o);
     assert_eq!(outcome_of(&doc, "rds-storage-unencrypted").as_deref(), Some("unknown"));
-    assert!(doc["findings"].to_string().contains("no parameter file gives it a value"), "{doc}");
+    assert!(
+        doc["findings"]
+            .to_string()
+            .contains("no parameter file gives it a value"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -140,7 +171,13 @@ fn two_files_giving_one_key_different_values_are_an_error() {
     assert!(err.contains("open.env") && err.contains("prod.json"), "{err}");
     assert!(err.contains("different value"), "{err}");
     // The same value twice is no conflict.
-    let o = fixtures(&["--parameters", "prod.json", "--parameters", "prod-config.json", "web.yaml"]);
+    let o = fixtures(&[
+        "--parameters",
+        "prod.json",
+        "--parameters",
+        "prod-config.json",
+        "web.yaml",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -194,7 +231,10 @@ fn an_unrecognised_shape_is_an_error_naming_the_forms() {
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(name), "{name}: {err}");
-        assert!(err.contains("ParameterKey") && err.contains("K=V"), "{name}: the hint names the forms: {err}");
+        assert!(
+            err.contains("ParameterKey") && err.contains("K=V"),
+            "{name}: the hint names the forms: {err}"
+        );
     }
 }
 
@@ -205,7 +245,12 @@ const SECRET: &str = "0000:0000:0000:0000:0000:0000:0000:0000/0";
 fn no_echo_values_are_masked_in_every_format() {
     for format in ["human", "json", "markdown", "sarif", "github", "junit", "gitlab"] {
         let o = fixtures(&["--format", format, "--parameters", "noecho-open.env", "noecho.yaml"]);
-        assert_eq!(o.status.code(), Some(1), "{format}: the open range still fails\n{}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{format}: the open range still fails\n{}",
+            stderr(&o)
+        );
         let all = format!("{}{}", stdout(&o), stderr(&o));
         assert!(!all.contains(SECRET), "{format} shows the NoEcho value:\n{all}");
         if format != "markdown" {
@@ -279,17 +324,31 @@ fn config_globs_give_each_stack_its_own_values() {
         let uses = doc["settings"]["parameterFiles"].as_array().unwrap();
         let pairs: Vec<(String, String)> = uses
             .iter()
-            .map(|u| (u["template"].as_str().unwrap().into(), u["files"][0]["path"].as_str().unwrap().into()))
+            .map(|u| {
+                (
+                    u["template"].as_str().unwrap().into(),
+                    u["files"][0]["path"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         let prefix = if config_dir == "." { "" } else { "ci/" };
-        assert!(pairs.contains(&("stacks/web/template.yaml".into(), format!("{prefix}params/web.json"))), "{pairs:?}");
-        assert!(pairs.contains(&("stacks/api/template.yaml".into(), format!("{prefix}params/api.env"))), "{pairs:?}");
+        assert!(
+            pairs.contains(&("stacks/web/template.yaml".into(), format!("{prefix}params/web.json"))),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs.contains(&("stacks/api/template.yaml".into(), format!("{prefix}params/api.env"))),
+            "{pairs:?}"
+        );
         assert_eq!(pairs.len(), 2, "{pairs:?}");
         // Markdown records them too.
         let mut md = args.clone();
         md.extend(["--format", "markdown", "stacks"]);
         let out = stdout(&run(dir.path(), &md));
-        assert!(out.contains("### Parameter files") && out.contains("params/api.env"), "{out}");
+        assert!(
+            out.contains("### Parameter files") && out.contains("params/api.env"),
+            "{out}"
+        );
     }
 }
 
@@ -297,7 +356,10 @@ fn config_globs_give_each_stack_its_own_values() {
 fn command_line_parameters_replace_the_config_files() {
     let dir = two_stacks(".");
     let prod = Path::new(FIXTURES).join("prod.json");
-    let o = run(dir.path(), &["--format", "json", "--parameters", prod.to_str().unwrap(), "stacks"]);
+    let o = run(
+        dir.path(),
+        &["--format", "json", "--parameters", prod.to_str().unwrap(), "stacks"],
+    );
     let doc = json(&o);
     assert!(by_file(&doc, "rds-storage-unencrypted").is_empty(), "{}", stderr(&o));
     assert_eq!(doc["settings"]["parameterFiles"].as_array().unwrap().len(), 3);

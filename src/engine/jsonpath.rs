@@ -841,14 +841,15 @@ fn refers_to_no_echo(resource: &Resource, value: &Value) -> bool {
         .any(|p| declared.get(p).is_some_and(crate::parameters::is_no_echo))
 }
 
-/// For a value left undecided by template parameters: which, why, and how to decide them.
-fn parameter_hint(resource: &Resource, value: &Value) -> Option<String> {
+/// Why the value at `name` is undecided; for one set by template parameters: which, why they
+/// are not known, and how to decide them.
+fn undecided_fact(resource: &Resource, value: &Value, name: &str, why: &str) -> String {
     let names = parameters_in(resource, value);
     if names.is_empty() {
-        return None;
+        return format!("`{name}` {why}");
     }
     let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    let why: Vec<String> = names
+    let why_not: Vec<String> = names
         .iter()
         .filter_map(|n| Some(format!("`{n}`: {}", resource.undecided_parameters.as_ref()?.get(n)?)))
         .collect();
@@ -856,16 +857,17 @@ fn parameter_hint(resource: &Resource, value: &Value) -> Option<String> {
         .iter()
         .map(|n| format!("pass --parameters with a value for {n}, or add AllowedValues to {n}"))
         .collect();
-    Some(format!(
-        " (parameter {}{}): {}",
-        list.join(", "),
-        if why.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", why.join("; "))
-        },
-        fix.join("; ")
-    ))
+    let set_by = format!(
+        "parameter{} {}",
+        if names.len() > 1 { "s" } else { "" },
+        list.join(", ")
+    );
+    let reason = if why_not.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", why_not.join("; "))
+    };
+    format!("`{name}` is set at deploy time by {set_by}{reason}: {}", fix.join("; "))
 }
 
 /// Why a value cannot be judged before deployment, if it cannot.
@@ -1039,8 +1041,7 @@ fn eval_path(
                     };
                     return Verdict::new(agreed(results), fact);
                 }
-                let hint = parameter_hint(resource, value).unwrap_or_default();
-                return Verdict::new(Truth::Unknown, format!("`{name}` {why}{hint}"));
+                return Verdict::new(Truth::Unknown, undecided_fact(resource, value, &name, why));
             }
             let shown = if resource.is_sensitive(&pointer) {
                 resource.mask().to_string()
@@ -1082,10 +1083,7 @@ fn eval_port_range(
                             why_several.push(format!("`{shown}` {why}"));
                             Ok(options)
                         }
-                        None => {
-                            let hint = parameter_hint(resource, v).unwrap_or_default();
-                            Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}{hint}")))
-                        }
+                        None => Err(Verdict::new(Truth::Unknown, undecided_fact(resource, v, &shown, why))),
                     },
                 }
             }

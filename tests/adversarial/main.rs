@@ -11,6 +11,7 @@ mod foreach;
 mod iam;
 mod inherit;
 mod memory;
+mod parameters;
 mod unknowns;
 mod yaml11;
 
