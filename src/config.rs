@@ -23,6 +23,9 @@
 //! check: [DP-ENC-001]         # evaluate only these controls or rules
 //! skipCheck: [TAG-001]        # do not evaluate these controls or rules
 //! skipPath: ["examples/**"]   # files of directory walks not read (repository-relative globs)
+//! parameterFiles:             # CloudFormation parameter values by template glob
+//!   - templates: "stacks/web/*.yaml"
+//!     files: [params/web.json]
 //! ```
 //!
 //! Precedence: command line, then `CONTROLGATE_*` environment variables, then the config file,
