@@ -386,3 +386,21 @@ fn a_missing_parameter_file_is_an_error() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("nowhere.json"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_no_echo_tag_value_is_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        "Parameters:\n  Env: {Type: String, NoEcho: true}\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags:\n        - {Key: Environment, Value: !Ref Env}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("p.env"), "Env=zz-secret-env\n").unwrap();
+    let o = run(
+        dir.path(),
+        &["--no-config", "--format", "json", "--parameters", "p.env", "t.yaml"],
+    );
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(!all.contains("zz-secret-env"), "{all}");
+    assert!(all.contains("****"), "{all}");
+}

@@ -171,10 +171,21 @@ impl Resource {
 
     /// Whether the value of tag `key` is marked sensitive, in whichever map the tags came from.
     pub fn tag_is_sensitive(&self, key: &str) -> bool {
+        // CloudFormation `Tags: [{Key, Value}]`: the entry's `Value` (a `NoEcho` parameter).
+        let listed = self
+            .properties
+            .get("Tags")
+            .and_then(Value::as_array)
+            .is_some_and(|items| {
+                items.iter().enumerate().any(|(i, t)| {
+                    t.get("Key").and_then(Value::as_str) == Some(key) && self.is_sensitive(&format!("/Tags/{i}/Value"))
+                })
+            });
         let key = key.replace('~', "~0").replace('/', "~1");
-        ["tags_all", "tags", "Tags"]
-            .iter()
-            .any(|map| self.is_sensitive(&format!("/{map}/{key}")))
+        listed
+            || ["tags_all", "tags", "Tags"]
+                .iter()
+                .any(|map| self.is_sensitive(&format!("/{map}/{key}")))
     }
 }
 
