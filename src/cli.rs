@@ -234,6 +234,11 @@ pub struct CheckArgs {
     /// files are checked unless `--skip-other-files`. Skipped files are listed in every output.
     #[arg(long, value_name = "GLOB", env = "CONTROLGATE_SKIP_PATH")]
     pub skip_path: Vec<String>,
+    /// CloudFormation parameter values the templates are deployed with: an AWS CLI parameters
+    /// JSON, `Key=Value` lines, or a CodePipeline template configuration. Repeatable; applies to
+    /// every template checked, replacing the config file's `parameterFiles`.
+    #[arg(long = "parameters", value_name = "FILE")]
+    pub parameter_files: Vec<PathBuf>,
     /// Report everything but exit 0 when the gate is blocked (for a rollout); the decision
     /// still says `blocked`, and an error run still exits 2.
     #[arg(long, env = "CONTROLGATE_SOFT_FAIL", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]

@@ -23,6 +23,9 @@
 //! check: [DP-ENC-001]         # evaluate only these controls or rules
 //! skipCheck: [TAG-001]        # do not evaluate these controls or rules
 //! skipPath: ["examples/**"]   # files of directory walks not read (repository-relative globs)
+//! parameterFiles:             # CloudFormation parameter values by template glob
+//!   - templates: "stacks/web/*.yaml"
+//!     files: [params/web.json]
 //! ```
 //!
 //! Precedence: command line, then `CONTROLGATE_*` environment variables, then the config file,
@@ -70,6 +73,10 @@ pub struct ConfigFile {
     skip_check: Vec<String>,
     #[serde(default)]
     skip_path: Vec<String>,
+    /// CloudFormation parameter files by template glob (both relative to the config file's
+    /// directory); the command line's `--parameters` replace them.
+    #[serde(default)]
+    parameter_files: Vec<ParameterFilesEntry>,
     /// Refused with a reason (see [`Settings::new`]): whether a blocked gate fails the job is
     /// the CI job's decision, not the repository's.
     soft_fail: Option<serde::de::IgnoredAny>,
@@ -94,6 +101,13 @@ pub enum InvalidPolicy {
 
 /// Where the registry is looked for when neither `--exceptions` nor the config file names one.
 pub const DEFAULT_EXCEPTIONS: &[&str] = &[".controlgate/exceptions.yaml", ".controlgate/exceptions"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParameterFilesEntry {
+    templates: String,
+    files: Vec<PathBuf>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -254,6 +268,38 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             format!("files of directory walks matching `{p}` are not read (each is listed as skipped)"),
         );
     }
+    let cli_parameters = !o.parameter_files.is_empty();
+    for p in &o.parameter_files {
+        add(
+            "parameterFiles",
+            p.display().to_string(),
+            "none",
+            from("parameterFiles", true),
+            true,
+            "CloudFormation parameters of every template take this file's values: rules judge them instead of leaving the parameters undecided".into(),
+        );
+    }
+    for e in file.parameter_files.iter().filter(|_| !cli_parameters) {
+        add(
+            "parameterFiles",
+            format!(
+                "{} -> {}",
+                e.templates,
+                e.files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "none",
+            config.to_string(),
+            true,
+            format!(
+                "CloudFormation parameters of templates matching `{}` take these files' values: rules judge them instead of leaving the parameters undecided",
+                e.templates
+            ),
+        );
+    }
     if o.soft_fail {
         add(
             "softFail",
@@ -311,6 +357,8 @@ pub struct Overrides {
     pub skip_path: Vec<String>,
     /// A blocked gate exits 0 (command line and environment only).
     pub soft_fail: bool,
+    /// `--parameters` files: for every template checked.
+    pub parameter_files: Vec<PathBuf>,
     /// Where a value of the command line came from when it is not the command line: setting
     /// (`softFail`) to its environment variable (`CONTROLGATE_SOFT_FAIL`).
     pub sources: BTreeMap<&'static str, String>,
@@ -414,6 +462,8 @@ pub struct Settings {
     pub skip_paths: Vec<SkipPath>,
     /// A blocked gate exits 0; the decision still says `blocked`.
     pub soft_fail: bool,
+    /// CloudFormation parameter files and the templates they go with.
+    pub parameter_sources: Vec<crate::parameters::ParameterSource>,
 }
 
 impl Settings {
@@ -532,7 +582,30 @@ impl Settings {
             .clone()
             .or_else(|| file.exceptions.as_ref().map(base))
             .or_else(|| DEFAULT_EXCEPTIONS.iter().map(|d| cwd.join(d)).find(|p| p.exists()));
+        let parameter_sources = if !o.parameter_files.is_empty() {
+            vec![crate::parameters::ParameterSource {
+                templates: None,
+                base: cwd.clone(),
+                files: o.parameter_files.clone(),
+                origin: "command line".into(),
+            }]
+        } else {
+            // Relative to the config file's directory.
+            let dir = Path::new(&origin)
+                .parent()
+                .map_or_else(|| cwd.clone(), |d| base(&d.to_path_buf()));
+            file.parameter_files
+                .iter()
+                .map(|e| crate::parameters::ParameterSource {
+                    templates: Some(e.templates.clone()),
+                    base: dir.clone(),
+                    files: e.files.clone(),
+                    origin: origin.clone(),
+                })
+                .collect()
+        };
         Ok(Settings {
+            parameter_sources,
             changed,
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]

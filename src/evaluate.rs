@@ -241,7 +241,7 @@ fn evaluate_resource(
     let environment = environments.resolve(resource);
     // Scoping reads the tag; reports never show it when it is marked sensitive.
     let shown_environment = environment.as_ref().map(|e| match resource.tag(&environments.tag) {
-        TagValue::Known(_) if resource.tag_is_sensitive(&environments.tag) => "(sensitive)".to_string(),
+        TagValue::Known(_) if resource.tag_is_sensitive(&environments.tag) => resource.mask().to_string(),
         _ => e.clone(),
     });
     for a in rules {

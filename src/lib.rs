@@ -17,6 +17,7 @@ pub mod finding;
 pub mod gate;
 pub mod input;
 pub mod model;
+pub mod parameters;
 pub mod policytest;
 pub mod report;
 pub mod selection;
@@ -78,6 +79,8 @@ pub struct Run {
     pub errors: Vec<Error>,
     /// Rules and files the run left out (`--check`, `--skip-check`, `--skip-path`).
     pub skips: selection::Skips,
+    /// The parameter files applied to each CloudFormation template.
+    pub parameters: Vec<parameters::ParameterUse>,
 }
 
 /// Load the catalog, the registry and the inputs; evaluate; apply the exceptions. Only an
@@ -148,6 +151,17 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         source_roots: &settings.source_roots,
     };
     let mut loaded = input::load_all_in(&found.candidates, &places);
+    // Parameter files change verdicts: one that cannot be read fails the run, and the templates
+    // are then judged without any.
+    let mut parameter_uses = Vec::new();
+    match parameters::load_sources(&settings.parameter_sources, &settings.cwd) {
+        Ok(sources) => {
+            let (uses, errs) = parameters::apply(&sources, &mut loaded.files, &settings.cwd);
+            parameter_uses = uses;
+            errors.extend(errs.into_iter().map(Error::Input));
+        }
+        Err(errs) => errors.extend(errs.into_iter().map(Error::Input)),
+    }
     // Nothing to check and nothing else wrong: without this, a wrong path would pass the gate.
     let nothing = loaded.files.is_empty() && loaded.errors.is_empty() && found.errors.is_empty();
     if nothing && !settings.allow_empty && !settings.skip_other_files {
@@ -209,6 +223,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         messages,
         errors,
         skips,
+        parameters: parameter_uses,
     })
 }
 
@@ -277,6 +292,7 @@ fn write_run(
         gate: &decision,
         changed: &settings.changed,
         skips: &run.skips,
+        parameters: &run.parameters,
         day: Some(&settings.day),
         sarif: settings.sarif.clone(),
     };

@@ -432,6 +432,7 @@ fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>)
     overrides.skip_check.clone_from(&args.skip_check);
     overrides.skip_path.clone_from(&args.skip_path);
     overrides.soft_fail = args.soft_fail;
+    overrides.parameter_files.clone_from(&args.parameter_files);
     overrides.sources = sources;
     overrides.environment.clone_from(&args.environment);
     overrides.fail_on = args.fail_on;

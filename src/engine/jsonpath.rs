@@ -793,6 +793,83 @@ fn alternatives(value: &Value, parameters: Option<&Value>, depth: usize) -> Opti
     }
 }
 
+/// The template parameters `value` takes at deploy time: `Ref`s and `Fn::Sub` variables that name
+/// a declared parameter.
+fn parameters_in(resource: &Resource, value: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let Some(declared) = resource.parameters.as_deref().and_then(Value::as_object) else {
+        return out;
+    };
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        let Value::Object(m) = v else {
+            if let Value::Array(a) = v {
+                stack.extend(a.iter().map(|x| (x, depth + 1)).filter(|_| depth < 64));
+            }
+            continue;
+        };
+        if let Some(Value::String(p)) = m.get("Ref")
+            && declared.contains_key(p)
+        {
+            out.insert(p.clone());
+        }
+        let (sub, vars) = match m.get("Fn::Sub") {
+            Some(Value::String(s)) => (Some(s.as_str()), None),
+            Some(Value::Array(a)) => (a.first().and_then(Value::as_str), a.get(1).and_then(Value::as_object)),
+            _ => (None, None),
+        };
+        for part in sub.unwrap_or_default().split("${").skip(1) {
+            let var = part.split('}').next().unwrap_or_default().trim();
+            if declared.contains_key(var) && !vars.is_some_and(|m| m.contains_key(var)) {
+                out.insert(var.to_string());
+            }
+        }
+        if depth < 64 {
+            stack.extend(m.values().map(|x| (x, depth + 1)));
+        }
+    }
+    out
+}
+
+/// Whether `value` takes the value of a `NoEcho` parameter, which output never shows.
+fn refers_to_no_echo(resource: &Resource, value: &Value) -> bool {
+    let Some(declared) = resource.parameters.as_deref() else {
+        return false;
+    };
+    parameters_in(resource, value)
+        .iter()
+        .any(|p| declared.get(p).is_some_and(crate::parameters::is_no_echo))
+}
+
+/// Why the value at `name` is undecided; for one set by template parameters: which, why they
+/// are not known, and how to decide them.
+fn undecided_fact(resource: &Resource, value: &Value, name: &str, why: &str) -> String {
+    let names = parameters_in(resource, value);
+    if names.is_empty() {
+        return format!("`{name}` {why}");
+    }
+    let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let why_not: Vec<String> = names
+        .iter()
+        .filter_map(|n| Some(format!("`{n}`: {}", resource.undecided_parameters.as_ref()?.get(n)?)))
+        .collect();
+    let fix: Vec<String> = names
+        .iter()
+        .map(|n| format!("pass --parameters with a value for {n}, or add AllowedValues to {n}"))
+        .collect();
+    let set_by = format!(
+        "parameter{} {}",
+        if names.len() > 1 { "s" } else { "" },
+        list.join(", ")
+    );
+    let reason = if why_not.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", why_not.join("; "))
+    };
+    format!("`{name}` is set at deploy time by {set_by}{reason}: {}", fix.join("; "))
+}
+
 /// Why a value cannot be judged before deployment, if it cannot.
 fn undecidable(value: &Value) -> Option<&'static str> {
     if is_unknown(value) {
@@ -847,7 +924,7 @@ fn eval_tag(resource: &Resource, key: &str, op: &Op) -> Verdict {
         TagValue::Known(value) => {
             let v = Value::String(value.to_string());
             let fact = if resource.tag_is_sensitive(key) {
-                format!("tag `{key}` is (sensitive)")
+                format!("tag `{key}` is {}", resource.mask())
             } else {
                 format!("tag `{key}` is {}", render(&v))
             };
@@ -952,7 +1029,9 @@ fn eval_path(
                         .map(|o| if is_absent(o) { "unset".into() } else { render(o) })
                         .collect();
                     let fact = match readings_of(value) {
-                        _ if resource.is_sensitive(&pointer) => format!("`{name}` is (sensitive) at deploy time"),
+                        _ if resource.is_sensitive(&pointer) || refers_to_no_echo(resource, value) => {
+                            format!("`{name}` is {} at deploy time", resource.mask())
+                        }
                         Some(_) => format!(
                             "`{name}` is {} as YAML 1.2 reads it, {} as YAML 1.1 (CloudFormation) reads it: write `true`/`false`, a decimal number, or quoted text",
                             shown[0],
@@ -962,10 +1041,10 @@ fn eval_path(
                     };
                     return Verdict::new(agreed(results), fact);
                 }
-                return Verdict::new(Truth::Unknown, format!("`{name}` {why}"));
+                return Verdict::new(Truth::Unknown, undecided_fact(resource, value, &name, why));
             }
             let shown = if resource.is_sensitive(&pointer) {
-                "(sensitive)".to_string()
+                resource.mask().to_string()
             } else {
                 render(value)
             };
@@ -996,7 +1075,7 @@ fn eval_port_range(
                 None => Verdict::new(Truth::False, format!("`{shown}` is not set")),
             }),
             Some((v, pointer, why)) => {
-                sensitive |= resource.is_sensitive(&format!("{prefix}{pointer}"));
+                sensitive |= resource.is_sensitive(&format!("{prefix}{pointer}")) || refers_to_no_echo(resource, v);
                 match why {
                     None => Ok(vec![(*v).clone()]),
                     Some(why) => match undecidable(v).and_then(|_| alternatives(v, parameters, 0)) {
@@ -1004,7 +1083,7 @@ fn eval_port_range(
                             why_several.push(format!("`{shown}` {why}"));
                             Ok(options)
                         }
-                        None => Err(Verdict::new(Truth::Unknown, format!("`{shown}` {why}"))),
+                        None => Err(Verdict::new(Truth::Unknown, undecided_fact(resource, v, &shown, why))),
                     },
                 }
             }
@@ -1040,14 +1119,14 @@ fn eval_port_range(
         }
     }
     if sensitive {
-        facts = vec![
-            match truth {
-                Truth::True => "the port range (sensitive) includes a restricted port",
-                Truth::False => "the port range (sensitive) includes none of the restricted ports",
-                Truth::Unknown => "the port range (sensitive) cannot be judged before deployment",
-            }
-            .to_string(),
-        ];
+        facts = vec![match truth {
+            Truth::True => format!("the port range {} includes a restricted port", resource.mask()),
+            Truth::False => format!(
+                "the port range {} includes none of the restricted ports",
+                resource.mask()
+            ),
+            Truth::Unknown => format!("the port range {} cannot be judged before deployment", resource.mask()),
+        }];
     }
     Ok(Verdict { truth, facts })
 }

@@ -494,6 +494,7 @@ pub fn into_resources(
             references,
             declared: None,
             parameters: parameters.clone(),
+            undecided_parameters: None,
             configured: properties.as_object().map(|m| m.keys().cloned().collect()),
             address: id.clone(),
             resource_type,
@@ -624,7 +625,7 @@ fn references_in(value: &Value, resources: &Map<String, Value>) -> BTreeSet<Stri
 /// an intrinsic (`!Ref`, `!Sub`, …) sets at deploy time are returned apart: the tag exists, its
 /// value is unknown. When an intrinsic decides which tags there are (`Tags: !If [...]`, an entry
 /// `- !If [...]`, a key `!Ref K`), the whole set is unknown: the third value is true.
-fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet<String>, bool) {
+pub(crate) fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet<String>, bool) {
     let mut tags = BTreeMap::new();
     let mut unknown = BTreeSet::new();
     let mut map_unknown = false;

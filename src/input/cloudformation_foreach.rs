@@ -775,7 +775,7 @@ fn scalar_text(value: &Value) -> Option<String> {
 }
 
 /// A scalar as written: its text, or the text reading of one YAML 1.1 reads otherwise.
-fn written_text(value: &Value) -> Option<String> {
+pub(crate) fn written_text(value: &Value) -> Option<String> {
     scalar_text(value).or_else(|| readings_of(value).and_then(|r| r.first()).and_then(scalar_text))
 }
 

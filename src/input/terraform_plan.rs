@@ -786,6 +786,7 @@ fn build(
         references: BTreeMap::new(),
         declared: None,
         parameters: None,
+        undecided_parameters: None,
         configured: None,
         tag_map_unknown,
         address: address.to_string(),

@@ -295,6 +295,7 @@ mod tests {
             references: Default::default(),
             declared: None,
             parameters: None,
+            undecided_parameters: None,
             configured: configured.map(|c| c.iter().map(|s| s.to_string()).collect()),
             tag_map_unknown: false,
             address: format!("{kind}.x"),

@@ -130,6 +130,9 @@ pub struct Resource {
     /// CloudFormation: the template's `Parameters`, so a `Ref` to a parameter with
     /// `AllowedValues` can be judged on every value it may take.
     pub parameters: Option<Arc<Value>>,
+    /// CloudFormation, when parameter files apply to the template: the parameters whose value
+    /// is still known only at deploy time, and why (`UsePreviousValue`, no value and no Default).
+    pub undecided_parameters: Option<Arc<BTreeMap<String, String>>>,
     /// The top-level attributes the author wrote: Terraform from the plan's `configuration`,
     /// CloudFormation the keys of `Properties`. `None` when the input does not say (a plan
     /// without `configuration`).
@@ -150,6 +153,15 @@ pub struct InlineSuppression {
 }
 
 impl Resource {
+    /// What output shows instead of a sensitive value: CloudFormation masks `NoEcho` parameters
+    /// as `****`.
+    pub fn mask(&self) -> &'static str {
+        match self.format {
+            super::InputFormat::Cloudformation => crate::parameters::MASK,
+            _ => "(sensitive)",
+        }
+    }
+
     /// Whether the value at `pointer` (or one of its ancestors) is marked sensitive.
     pub fn is_sensitive(&self, pointer: &str) -> bool {
         self.sensitive_paths.iter().any(|s| {
@@ -159,10 +171,21 @@ impl Resource {
 
     /// Whether the value of tag `key` is marked sensitive, in whichever map the tags came from.
     pub fn tag_is_sensitive(&self, key: &str) -> bool {
+        // CloudFormation `Tags: [{Key, Value}]`: the entry's `Value` (a `NoEcho` parameter).
+        let listed = self
+            .properties
+            .get("Tags")
+            .and_then(Value::as_array)
+            .is_some_and(|items| {
+                items.iter().enumerate().any(|(i, t)| {
+                    t.get("Key").and_then(Value::as_str) == Some(key) && self.is_sensitive(&format!("/Tags/{i}/Value"))
+                })
+            });
         let key = key.replace('~', "~0").replace('/', "~1");
-        ["tags_all", "tags", "Tags"]
-            .iter()
-            .any(|map| self.is_sensitive(&format!("/{map}/{key}")))
+        listed
+            || ["tags_all", "tags", "Tags"]
+                .iter()
+                .any(|map| self.is_sensitive(&format!("/{map}/{key}")))
     }
 }
 

@@ -63,6 +63,8 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "changed": report.changed,
             // What `--check`, `--skip-check` and `--skip-path` left out.
             "skipped": report.skips,
+            // CloudFormation parameter files and the templates each was applied to.
+            "parameterFiles": report.parameters,
         },
         "summary": {
             "files": report.files,

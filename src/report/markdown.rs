@@ -103,6 +103,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out)?;
     }
     skipped(report, out)?;
+    parameter_files(report, out)?;
     writeln!(out, "{}", report.summary())?;
     writeln!(out)?;
     if let Some(day) = report.day {
@@ -196,6 +197,29 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 cell(&e.control),
                 cell(&n.owner),
                 n.days_left.unwrap_or(0)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The CloudFormation parameter files the run applied, by template.
+fn parameter_files(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    if report.parameters.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### Parameter files\n")?;
+    writeln!(out, "| template | parameter file | SHA-256 | from |")?;
+    writeln!(out, "| --- | --- | --- | --- |")?;
+    for u in report.parameters {
+        for f in &u.files {
+            writeln!(
+                out,
+                "| {} | {} | `{}` | {} |",
+                cell(&u.template),
+                cell(&f.path),
+                &f.sha256,
+                cell(&f.source)
             )?;
         }
     }

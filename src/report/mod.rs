@@ -35,6 +35,8 @@ pub struct Report<'a> {
     pub changed: &'a [Changed],
     /// Rules and files the run left out: every format lists them.
     pub skips: &'a Skips,
+    /// The CloudFormation parameter files applied, by template: they change verdicts.
+    pub parameters: &'a [crate::parameters::ParameterUse],
     /// The day exceptions were judged on, and where it came from.
     pub day: Option<&'a JudgedDay>,
     pub sarif: SarifOptions,

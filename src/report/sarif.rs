@@ -797,6 +797,7 @@ mod tests {
             gate: &PASS,
             changed: &[],
             skips: &NO_SKIPS,
+            parameters: &[],
             day: None,
             sarif: SarifOptions::default(),
         }

@@ -12,6 +12,7 @@ mod iam;
 mod inherit;
 mod memory;
 mod options;
+mod parameters;
 mod unknowns;
 mod yaml11;
 

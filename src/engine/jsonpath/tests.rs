@@ -42,6 +42,7 @@ fn resource(properties: Value) -> Resource {
         declared: None,
         opaque: None,
         parameters: None,
+        undecided_parameters: None,
         configured: None,
     }
 }
