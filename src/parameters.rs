@@ -491,8 +491,8 @@ fn text_of(v: &Value) -> Option<String> {
     crate::input::cloudformation_foreach::written_text(v)
 }
 
-/// Check each given value against its declaration and type it; parameters with no value take
-/// their `Default`.
+/// Check each given value against its declaration and type it; parameters given no value stay
+/// undecided.
 fn resolve(
     template: &str,
     declarations: &Map<String, Value>,
@@ -554,13 +554,14 @@ fn resolve(
                     continue;
                 }
             },
-            None => match decl.get("Default").and_then(text_of) {
-                Some(_) if kind.starts_with("AWS::SSM::Parameter::Value") => {
-                    Resolved::Undecided("its Default names a Systems Manager parameter, read at deploy time".into())
-                }
-                Some(d) => Resolved::Known(typed(kind, &d)),
-                None => Resolved::Undecided("no parameter file gives it a value and it has no Default".into()),
-            },
+            // Not its Default: `aws cloudformation deploy` keeps a stack's previous value for a
+            // key it is not given, so the Default is what a new stack gets, not what an update
+            // deploys. The parameter stays as it is without files (judged on AllowedValues, or
+            // unknown).
+            None => Resolved::Undecided(
+                "no parameter file gives it a value (on a stack update it keeps the deployed value, which need not be its Default)"
+                    .into(),
+            ),
         };
         out.insert(key.clone(), resolved);
     }

@@ -108,13 +108,13 @@ fn open_values_fail_what_safe_values_pass() {
 }
 
 #[test]
-fn a_provided_value_overrides_the_default_and_the_default_applies_otherwise() {
-    // RetentionDays has Default 7; open-retention.env gives 1.
+fn a_provided_value_overrides_the_default_and_the_default_is_not_assumed() {
+    // RetentionDays has Default 7; short-retention.env gives 1.
     let o = fixtures(&[
         "--format",
         "json",
         "--parameters",
-        "prod.json",
+        "partial.env",
         "--parameters",
         "short-retention.env",
         "web.yaml",
@@ -126,11 +126,19 @@ fn a_provided_value_overrides_the_default_and_the_default_applies_otherwise() {
         "{}",
         stderr(&o)
     );
-    let o = fixtures(&["--format", "json", "--parameters", "prod.json", "web.yaml"]);
+    // A key no file gives keeps the stack's deployed value on an update, not necessarily the
+    // Default of 7: unknown, naming the parameter, as without files.
+    let o = fixtures(&["--format", "json", "--parameters", "partial.env", "web.yaml"]);
+    let doc = json(&o);
     assert_eq!(
-        outcome_of(&json(&o), "rds-backup-retention-too-short"),
-        None,
-        "the Default of 7 passes"
+        outcome_of(&doc, "rds-backup-retention-too-short").as_deref(),
+        Some("unknown"),
+        "{doc}"
+    );
+    let text = doc["findings"].to_string();
+    assert!(
+        text.contains("no parameter file gives it a value") && text.contains("RetentionDays"),
+        "{text}"
     );
 }
 
