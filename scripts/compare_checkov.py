@@ -124,6 +124,12 @@ PAIRS = [
     ("classic-elb-tls", ["classic-load-balancer-listener-not-tls"], ["CKV_AWS_127"],
      ["tfplan", "cfn"]),
 ]
+# Where a Checkov check judges more resource types than the pair's rules, the types it is
+# compared on (CKV_AWS_8 judges instances and launch configurations together).
+CHECKOV_TYPES = {
+    "instance-block-device": {"aws_instance", "AWS::EC2::Instance"},
+    "launch-block-device": {"aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration"},
+}
 SG_PAIR = "sg-admin-port"
 OVERLAP_PORTS = "[22, 3389]"
 PROBE_ASSERT = "path: $.controlgate_comparison_probe\n{ind}  exists: true\n"
@@ -421,7 +427,8 @@ def main() -> None:
                 keys |= {(p, r) for (rule, p, r) in cg_runs[name] if rule in rules}
             has_ckv = fw in fws
             if has_ckv:
-                keys |= {(p, r) for (c, p, r) in ck if c in pchecks}
+                keys |= {(p, r) for (c, p, r) in ck if c in pchecks
+                         and (pid not in CHECKOV_TYPES or ck_types.get((p, r)) in CHECKOV_TYPES[pid])}
             counts = collections.Counter()
             for path, res in sorted(keys):
                 def st(run: str) -> str | None:
@@ -450,6 +457,8 @@ def main() -> None:
                     else:
                         cg_state = "unseen"
                 ck_outs = [ck.get((c, path, res)) for c in pchecks]
+                if pid in CHECKOV_TYPES and ck_types.get((path, res)) not in CHECKOV_TYPES[pid]:
+                    ck_outs = []
                 ck_state = "FAILED" if "FAILED" in ck_outs else (
                     "PASSED" if "PASSED" in ck_outs else "none")
                 cat = classify(cg_state, ck_state)

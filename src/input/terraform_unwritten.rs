@@ -75,7 +75,8 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
         ],
     ),
     // No block device written: the root volume comes from the AMI, encrypted as its snapshot and
-    // the account's default say, which the rules leave alone; no further EBS devices.
+    // the account's default say, which the plan does not show (instance-block-device-unencrypted
+    // fails it); no further EBS devices.
     (
         &["aws_instance", "aws_launch_configuration"],
         &[

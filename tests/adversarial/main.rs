@@ -13,6 +13,7 @@ mod inherit;
 mod memory;
 mod options;
 mod parameters;
+mod rootvolume;
 mod unknowns;
 mod yaml11;
 
