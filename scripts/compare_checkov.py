@@ -134,6 +134,8 @@ SG_PAIR = "sg-admin-port"
 OVERLAP_PORTS = "[22, 3389]"
 PROBE_ASSERT = "path: $.controlgate_comparison_probe\n{ind}  exists: true\n"
 CHECKOV_FRAMEWORK = {"tfplan": "terraform_plan", "cfn": "cloudformation"}
+# The date controlgate judges expiries on (--today), fixed so runs compare; the run's own date
+# is recorded apart.
 DATE = "2026-11-25"
 
 # Categories, in table order.
@@ -366,7 +368,7 @@ def main() -> None:
         packs["narrow"] = tmp / "narrow"
 
     rows, totals = [], {}
-    meta = {"versions": versions, "date": DATE, "policies": str(args.policies),
+    meta = {"versions": versions, "date": time.strftime("%Y-%m-%d", time.gmtime()), "today": DATE, "policies": str(args.policies),
             "pack_sha256": digest.hexdigest(), "pack_rules": sorted(present), "corpora": {},
             "skipped_pairs": skipped_pairs}
     for fw in ("tfplan", "cfn"):
