@@ -505,6 +505,9 @@ struct ConfigBlock {
     references: BTreeMap<String, Vec<String>>,
     iteration: Vec<String>,
     attributes: BTreeSet<String>,
+    /// Nested blocks written in the configuration: per block name, the arguments each written
+    /// block sets (`dynamic` blocks are not shown).
+    nested: BTreeMap<String, Vec<BTreeSet<String>>>,
 }
 
 /// Configuration blocks by module path and resource (`aws_x.y`).
@@ -551,6 +554,20 @@ fn config_references(plan: &Value) -> ConfigRefs {
                     attrs.insert(k.clone(), refs);
                 }
             }
+            let nested = r
+                .get("expressions")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| {
+                    let blocks = v.as_array()?;
+                    let keys = blocks
+                        .iter()
+                        .map(|b| b.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<String>>()))
+                        .collect::<Option<Vec<_>>>()?;
+                    Some((k.clone(), keys))
+                })
+                .collect();
             let mut iteration = Vec::new();
             for key in ["for_each_expression", "count_expression"] {
                 if let Some(e) = r.get(key) {
@@ -563,6 +580,7 @@ fn config_references(plan: &Value) -> ConfigRefs {
                     references: attrs,
                     iteration,
                     attributes,
+                    nested,
                 },
             );
         }
@@ -647,6 +665,7 @@ fn link_references(plan: &Value, resources: &mut [Resource]) {
             }
         }
         super::terraform_unwritten::forget_unwritten(r, None);
+        super::terraform_unwritten::forget_unwritten_nested(r, &block.nested);
     }
 }
 

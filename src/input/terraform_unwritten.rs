@@ -17,9 +17,13 @@
 //!   that name. Terraform leaves `dynamic` blocks out of the configuration, and before 1.1 also
 //!   blocks written for attributes, so the configuration alone cannot tell.
 //!
+//! - an argument inside written blocks ([`NESTED`]: a block device's `encrypted`) when every
+//!   written block of that name leaves it out and the plan has as many elements as blocks
+//!   written (the blocks are sets, so elements cannot be paired with blocks one by one).
+//!
 //! Anything else known only after apply stays unknown: computed-only attributes (`arn`), arguments
-//! of types no built-in rule reads, and everything the author wrote, including values inside a
-//! block the author wrote.
+//! of types no built-in rule reads, and everything the author wrote, including other values
+//! inside a block the author wrote.
 
 use std::collections::BTreeSet;
 
@@ -196,6 +200,83 @@ const ARGUMENTS: &[(&[&str], &[Argument])] = &[
         &[("shared_accounts", Form::Attribute, &[])],
     ),
 ];
+
+/// Arguments inside nested blocks that the provider computes when a written block leaves them
+/// out, with its documented default then applying: resource types, block, argument, and the
+/// arguments of the block that, written, make the value derive from elsewhere.
+type Nested = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const NESTED: &[Nested] = &[
+    // "encrypted: Defaults to false" (AWS provider, aws_instance and aws_launch_configuration);
+    // a device from a snapshot takes the snapshot's encryption.
+    (
+        &["aws_instance", "aws_launch_configuration"],
+        "root_block_device",
+        "encrypted",
+        &[],
+    ),
+    (
+        &["aws_instance", "aws_launch_configuration"],
+        "ebs_block_device",
+        "encrypted",
+        &["snapshot_id"],
+    ),
+    // Not from a snapshot unless written: a new, empty volume.
+    (
+        &["aws_instance", "aws_launch_configuration"],
+        "ebs_block_device",
+        "snapshot_id",
+        &[],
+    ),
+];
+
+/// Remove the computed arguments of [`NESTED`] from the blocks of `resource` when the plan's
+/// configuration shows that no written block of that name sets them. `written` holds, per block
+/// name, the arguments of each block the configuration shows. The blocks are sets, so planned
+/// elements cannot be paired with written blocks; the evidence is that every written block
+/// leaves the argument out and that the plan has exactly as many elements as blocks written (a
+/// `dynamic` block, absent from the configuration, would add elements). Returns the JSON
+/// pointers removed.
+pub fn forget_unwritten_nested(
+    resource: &mut Resource,
+    written: &std::collections::BTreeMap<String, Vec<BTreeSet<String>>>,
+) -> Vec<String> {
+    let mut removed = Vec::new();
+    for (types, block, argument, from) in NESTED {
+        if !types.contains(&resource.resource_type.as_str()) {
+            continue;
+        }
+        let Some(blocks) = written.get(*block) else { continue };
+        if blocks
+            .iter()
+            .any(|b| b.contains(*argument) || from.iter().any(|f| b.contains(*f)))
+        {
+            continue;
+        }
+        let Some(elements) = resource.properties.get_mut(*block).and_then(|v| v.as_array_mut()) else {
+            continue;
+        };
+        if elements.len() != blocks.len() {
+            continue;
+        }
+        for (i, element) in elements.iter_mut().enumerate() {
+            let Some(element) = element.as_object_mut() else {
+                continue;
+            };
+            if element.get(*argument).is_some_and(is_unknown) {
+                element.remove(*argument);
+                removed.push(format!("/{block}/{i}/{argument}"));
+            }
+        }
+    }
+    resource.unknown_paths.retain(|p| !removed.contains(p));
+    removed
+}
 
 /// How `argument` of `resource_type` is written, and what it derives from when written, when it
 /// is one the provider computes if left out.
@@ -413,5 +494,59 @@ mod tests {
         }
         assert_eq!(computed_argument("aws_s3_bucket", "arn"), None);
         assert_eq!(computed_argument("aws_s3_bucket", "tags_all"), None);
+    }
+
+    fn blocks(list: &[(&str, &[&[&str]])]) -> std::collections::BTreeMap<String, Vec<BTreeSet<String>>> {
+        list.iter()
+            .map(|(name, bs)| (name.to_string(), bs.iter().map(|b| names(b)).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn encrypted_left_out_of_every_written_block_device_is_removed() {
+        let u = unknown_marker();
+        let props = json!({"root_block_device": [{"volume_size": 50, "encrypted": u}],
+                           "ebs_block_device": [{"device_name": "d", "encrypted": u}, {"device_name": "e", "encrypted": u}]});
+        let mut r = resource("aws_instance", props, Some(&["root_block_device", "ebs_block_device"]));
+        r.unknown_paths = vec![
+            "/root_block_device/0/encrypted".into(),
+            "/ebs_block_device/1/encrypted".into(),
+        ];
+        let written = blocks(&[
+            ("root_block_device", &[&["volume_size"]]),
+            ("ebs_block_device", &[&["device_name"], &["device_name"]]),
+        ]);
+        assert_eq!(
+            forget_unwritten_nested(&mut r, &written),
+            [
+                "/root_block_device/0/encrypted",
+                "/ebs_block_device/0/encrypted",
+                "/ebs_block_device/1/encrypted"
+            ]
+        );
+        assert!(r.unknown_paths.is_empty());
+        assert_eq!(r.properties["ebs_block_device"][1], json!({"device_name": "e"}));
+    }
+
+    #[test]
+    fn a_block_device_that_may_be_written_elsewhere_keeps_its_unknown() {
+        let u = unknown_marker();
+        let two =
+            json!({"ebs_block_device": [{"device_name": "d", "encrypted": u}, {"device_name": "e", "encrypted": u}]});
+        // One block written, two planned: a dynamic block adds the other, and may set encrypted.
+        let mut r = resource("aws_instance", two.clone(), Some(&["ebs_block_device"]));
+        assert!(forget_unwritten_nested(&mut r, &blocks(&[("ebs_block_device", &[&["device_name"]])])).is_empty());
+        // One of the written blocks sets it: the elements cannot be told apart.
+        let mut r = resource("aws_instance", two.clone(), Some(&["ebs_block_device"]));
+        let mixed = blocks(&[("ebs_block_device", &[&["device_name"], &["device_name", "encrypted"]])]);
+        assert!(forget_unwritten_nested(&mut r, &mixed).is_empty());
+        // From a snapshot: encrypted as the snapshot is.
+        let mut r = resource("aws_instance", two.clone(), Some(&["ebs_block_device"]));
+        let snap = blocks(&[("ebs_block_device", &[&["device_name", "snapshot_id"], &["device_name"]])]);
+        assert!(forget_unwritten_nested(&mut r, &snap).is_empty());
+        // Another resource type is not in the table.
+        let mut r = resource("aws_ebs_volume", two, Some(&["ebs_block_device"]));
+        let plain = blocks(&[("ebs_block_device", &[&["device_name"], &["device_name"]])]);
+        assert!(forget_unwritten_nested(&mut r, &plain).is_empty());
     }
 }

@@ -128,3 +128,42 @@ fn a_template_instance_without_a_root_mapping_fails_and_a_data_volume_is_no_root
         .collect();
     assert_eq!(failed, ["Bare", "Data"], "{}", run.stdout);
 }
+
+/// A plan creating `aws_instance.x` whose written blocks are `written` (configuration) and whose
+/// planned devices are `after`, `encrypted` computed in each.
+fn device_plan(after: Value, after_unknown: Value, written: Value) -> String {
+    json!({"format_version": "1.2", "terraform_version": "1.9.5",
+        "resource_changes": [{"address": "aws_instance.x", "mode": "managed", "type": "aws_instance", "name": "x",
+            "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": after_unknown}}],
+        "configuration": {"root_module": {"resources": [{"address": "aws_instance.x", "mode": "managed",
+            "type": "aws_instance", "name": "x", "expressions": written}]}}})
+    .to_string()
+}
+
+#[test]
+fn encrypted_left_out_of_a_written_block_takes_the_default_and_fails() {
+    let after = json!({"ami": "ami-1", "launch_template": [],
+        "root_block_device": [{"volume_size": 50}],
+        "ebs_block_device": [{"device_name": "/dev/sdf", "volume_size": 100}]});
+    let unknown = json!({"root_block_device": [{"encrypted": true}], "ebs_block_device": [{"encrypted": true}]});
+    let written = json!({"ami": {"constant_value": "ami-1"},
+        "root_block_device": [{"volume_size": {"constant_value": 50}}],
+        "ebs_block_device": [{"device_name": {"constant_value": "/dev/sdf"}, "volume_size": {"constant_value": 100}}]});
+    let run = check(&device_plan(after, unknown, written), None);
+    assert_eq!(outcome(&run).as_deref(), Some("fail"), "{}", run.stdout);
+}
+
+#[test]
+fn a_dynamic_device_beside_a_written_one_keeps_the_devices_unknown() {
+    // Two devices planned, one block written: the other comes from a dynamic block, which may
+    // set encrypted = false or true; neither may be judged on the default.
+    let after = json!({"ami": "ami-1", "launch_template": [],
+        "root_block_device": [{"volume_size": 50, "encrypted": true}],
+        "ebs_block_device": [{"device_name": "/dev/sdf"}, {"device_name": "/dev/sdg"}]});
+    let unknown = json!({"ebs_block_device": [{"encrypted": true}, {"encrypted": true}]});
+    let written = json!({"ami": {"constant_value": "ami-1"},
+        "root_block_device": [{"volume_size": {"constant_value": 50}, "encrypted": {"constant_value": true}}],
+        "ebs_block_device": [{"device_name": {"constant_value": "/dev/sdf"}}]});
+    let run = check(&device_plan(after, unknown, written), None);
+    assert_eq!(outcome(&run).as_deref(), Some("unknown"), "{}", run.stdout);
+}
