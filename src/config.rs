@@ -330,7 +330,7 @@ impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, Located> {
         let shown = path.display().to_string();
         let text = crate::input::read::read_text(path, &shown)?;
-        crate::catalog::yaml::from_str(&shown, &text)
+        crate::yaml::from_str(&shown, &text)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod policytest;
 pub mod report;
 pub mod selection;
 pub mod text;
+pub mod yaml;
 
 use std::io::Write;
 use std::path::Path;

@@ -154,7 +154,7 @@ pub fn parse(file: &str, text: &str) -> Result<ParameterFile, Located> {
                 Located::new(file, e.line, e.column, format!("invalid JSON: {}", e.message)).with_help(FORMS)
             })?
         } else {
-            crate::catalog::yaml::from_str(file, text).map_err(|e| e.with_help(FORMS))?
+            crate::yaml::from_str(file, text).map_err(|e| e.with_help(FORMS))?
         };
         structured(file, text, &value)?
     };

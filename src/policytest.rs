@@ -171,7 +171,7 @@ fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
     if expected_file.is_file() {
         let shown = expected_file.display().to_string();
         let expected: BTreeMap<String, Expected> = match crate::input::read::read_text(&expected_file, &shown)
-            .and_then(|t| crate::catalog::yaml::from_str(&shown, &t))
+            .and_then(|t| crate::yaml::from_str(&shown, &t))
             .map_err(|e| e.to_string())
         {
             Ok(x) => x,

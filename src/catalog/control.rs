@@ -223,8 +223,8 @@ pub fn is_control_id(id: &str) -> bool {
 
 /// Parse and validate one control file.
 pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
-    let c: ControlFile = super::yaml::from_str(file, text)?;
-    let (line, column) = super::yaml::position(&c.id);
+    let c: ControlFile = crate::yaml::from_str(file, text)?;
+    let (line, column) = crate::yaml::position(&c.id);
     let at = |l: usize, col: usize, msg: String| Located::new(file, l, col, msg);
     let id = c.id.value;
     if !is_control_id(&id) {
@@ -252,7 +252,7 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
     if c.evidence_sources.is_empty() {
         return Err(at(line, column, format!("control {id}: `evidenceSources` is empty")));
     }
-    let (el, ec) = super::yaml::position(&c.exception);
+    let (el, ec) = crate::yaml::position(&c.exception);
     let exception = c.exception.value;
     if exception.allowed
         && (exception.max_duration_days.unwrap_or(0) == 0
@@ -265,7 +265,7 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
         )
         .with_help("an allowed exception needs a positive `maxDurationDays` and an `approvalRole`"));
     }
-    let (fl, fc) = super::yaml::position(&c.frameworks);
+    let (fl, fc) = crate::yaml::position(&c.frameworks);
     for (framework, ids) in &c.frameworks.value {
         if !FRAMEWORKS.contains(&framework.as_str()) {
             return Err(at(fl, fc, format!("control {id}: unknown framework `{framework}`"))

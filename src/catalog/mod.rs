@@ -3,7 +3,6 @@
 
 pub mod control;
 pub mod rule;
-pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,7 +63,7 @@ fn help_base_url(root: &Path, errors: &mut Vec<Located>) -> Option<String> {
     }
     let shown = path.display().to_string();
     let manifest: PackManifest =
-        match crate::input::read::read_text(&path, &shown).and_then(|text| yaml::from_str(&shown, &text)) {
+        match crate::input::read::read_text(&path, &shown).and_then(|text| crate::yaml::from_str(&shown, &text)) {
             Ok(m) => m,
             Err(e) => {
                 errors.push(e);

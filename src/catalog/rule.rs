@@ -98,10 +98,10 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
 /// Parse and compile one rule file with parameter values that override its defaults; an
 /// override of a parameter the rule does not declare is an error.
 pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Result<Rule, Located> {
-    let mut r: RuleFile = super::yaml::from_str(file, text)?;
+    let mut r: RuleFile = crate::yaml::from_str(file, text)?;
     for (name, value) in overrides.into_iter().flatten() {
         if !r.parameters.contains_key(name) {
-            let (l, c) = super::yaml::position(&r.id);
+            let (l, c) = crate::yaml::position(&r.id);
             return Err(Located::new(
                 file,
                 l,
@@ -116,7 +116,7 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
         r.parameters.insert(name.clone(), value.clone());
     }
     let params = r.parameters.clone();
-    let (line, column) = super::yaml::position(&r.id);
+    let (line, column) = crate::yaml::position(&r.id);
     let id = r.id.value;
     if !is_rule_id(&id) {
         return Err(
@@ -135,7 +135,7 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
     }
     let target = |spec: Option<Spanned<TargetSpec>>, format: InputFormat| -> Result<Option<Target>, Located> {
         let Some(spec) = spec else { return Ok(None) };
-        let (l, c) = super::yaml::position(&spec);
+        let (l, c) = crate::yaml::position(&spec);
         if spec.value.resource_types.is_empty() {
             return Err(Located::new(file, l, c, format!("rule {id}: `resourceTypes` is empty")));
         }
@@ -165,7 +165,7 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
             assert: Condition::compile_with(file, &spec.value.assert, &params)?,
         }))
     };
-    let (cl, cc) = super::yaml::position(&r.control);
+    let (cl, cc) = crate::yaml::position(&r.control);
     Ok(Rule {
         terraform: target(r.terraform, InputFormat::TerraformPlan)?,
         cloudformation: target(r.cloudformation, InputFormat::Cloudformation)?,

@@ -247,7 +247,7 @@ impl Condition {
 
     /// Compile a condition of a rule with `params`.
     pub fn compile_with(file: &str, spec: &Spanned<ConditionSpec>, params: &Parameters) -> Result<Condition, Located> {
-        let (line, column) = crate::catalog::yaml::position(spec);
+        let (line, column) = crate::yaml::position(spec);
         let err = |msg: String| Located::new(file, line, column, msg);
         let s = &spec.value;
         let forms = [

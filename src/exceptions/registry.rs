@@ -9,10 +9,11 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::catalog::{Catalog, yaml};
+use crate::catalog::Catalog;
 use crate::error::Located;
 use crate::exceptions::roster::Roster;
 use crate::exceptions::{address, identity};
+use crate::yaml;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,6 @@
-//! Strict YAML loading for policy files: unknown fields, missing fields and duplicate keys are
-//! errors that name the file, line and column.
+//! Strict YAML loading for policy packs, exception registries, config and parameter files:
+//! unknown fields, missing fields and duplicate keys are errors that name the file, line and
+//! column. Shared by every stage that reads YAML, so it sits beside `error.rs`.
 
 use serde::de::DeserializeOwned;
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Compare every output of two controlgate builds on the same inputs: standard output, standard
+# error and exit code of `check` in every format on the demo, the rule fixtures and the corpus,
+# and of the listing commands. A refactoring that should change no behaviour must print
+# "identical". Usage:
+#   scripts/compare_builds.sh BEFORE_BINARY AFTER_BINARY [CORPUS_DIR]
+# CORPUS_DIR defaults to ../shared/corpus; without it, only the project's own fixtures are used.
+set -euo pipefail
+
+before=$(realpath "$1")
+after=$(realpath "$2")
+root=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${3:-$root/../shared/corpus}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+# The same fixed day and no config file: nothing of the session leaks into the outputs.
+common=(--no-config --today 2026-12-01 --color never)
+formats=(human sarif json markdown github junit gitlab)
+
+inputs=(fixtures/demo fixtures/demo/plan.json fixtures/demo/template.yaml)
+for d in fixtures/rules/*/ policies/tests/*/; do
+  [ -d "$d" ] && inputs+=("${d%/}")
+done
+if [ -d "$corpus/tfplan" ]; then
+  inputs+=("$corpus/tfplan" "$corpus/cfn")
+else
+  echo "note: no corpus at $corpus; comparing on the project's fixtures only" >&2
+fi
+
+run() {
+  local bin=$1 out=$2
+  shift 2
+  set +e
+  "$bin" "$@" >"$out.stdout" 2>"$out.stderr"
+  echo $? >"$out.code"
+  set -e
+}
+
+cases=0
+for side in before after; do
+  bin=${!side}
+  mkdir -p "$work/$side"
+  n=0
+  for input in "${inputs[@]}"; do
+    for f in "${formats[@]}"; do
+      n=$((n + 1))
+      run "$bin" "$work/$side/check-$n-$f" check "${common[@]}" --format "$f" "$input"
+    done
+    # The exception registry, inline markers and parameters are part of every decision.
+    run "$bin" "$work/$side/check-$n-exceptions" check "${common[@]}" --format json \
+      --exceptions fixtures/exceptions/valid.yaml "$input"
+  done
+  run "$bin" "$work/$side/controls" controls
+  run "$bin" "$work/$side/controls-json" controls --format json
+  for id in $("$before" controls --format json | jq -r '.controls[] | .id, (.rules[]? | .id)' 2>/dev/null || true); do
+    run "$bin" "$work/$side/explain-$id" explain "$id"
+    run "$bin" "$work/$side/explain-$id-json" explain "$id" --format json
+  done
+  run "$bin" "$work/$side/exceptions-list" exceptions list --no-config --today 2026-12-01 --exceptions fixtures/exceptions/valid.yaml
+  run "$bin" "$work/$side/exceptions-validate" exceptions validate --no-config --today 2026-12-01 --exceptions fixtures/exceptions/invalid.yaml
+  cases=$(ls "$work/$side" | wc -l)
+done
+
+# The binaries' own names appear in nothing compared; paths are the same on both sides.
+if diff -r "$work/before" "$work/after" >"$work/diff"; then
+  echo "identical: $((cases / 3)) runs, every format, standard output, standard error and exit code"
+else
+  head -100 "$work/diff"
+  echo "DIFFERENT: $(grep -c '^diff' "$work/diff" || true) outputs differ" >&2
+  exit 1
+fi
