@@ -18,6 +18,7 @@ pub mod gate;
 pub mod input;
 pub mod model;
 pub mod parameters;
+pub mod pointer;
 pub mod policytest;
 pub mod report;
 pub mod selection;
