@@ -13,6 +13,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${3:-$root/../shared/corpus}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Both under the same name: usage lines print the program's name.
+mkdir -p "$work/bin-before" "$work/bin-after"
+cp "$before" "$work/bin-before/controlgate"
+cp "$after" "$work/bin-after/controlgate"
+before=$work/bin-before/controlgate
+after=$work/bin-after/controlgate
 
 cd "$root"
 # The same fixed day and no config file: nothing of the session leaks into the outputs.
@@ -53,6 +59,12 @@ for side in before after; do
       --exceptions fixtures/exceptions/valid.yaml "$input"
   done
   run "$bin" "$work/$side/controls" controls
+  for cmd in check controls explain test "exceptions list" "exceptions validate"; do
+    # shellcheck disable=SC2086
+    run "$bin" "$work/$side/help-${cmd// /-}" $cmd --help
+  done
+  run "$bin" "$work/$side/bad-format" check --format bogus fixtures/demo
+  run "$bin" "$work/$side/bad-severity" check --fail-on bogus fixtures/demo
   run "$bin" "$work/$side/controls-json" controls --format json
   for id in $("$before" controls --format json | jq -r '.controls[] | .id, (.rules[]? | .id)' 2>/dev/null || true); do
     run "$bin" "$work/$side/explain-$id" explain "$id"

@@ -184,6 +184,16 @@ impl Decision {
         }
     }
 
+    /// The verdict and exit code once the documents are written: a document that could not be
+    /// written makes the run an error, whatever was decided before.
+    pub fn after_output(&self, write_failed: bool) -> (Verdict, u8) {
+        if write_failed {
+            (Verdict::Error, Verdict::Error.exit_code())
+        } else {
+            (self.verdict, self.exit_code())
+        }
+    }
+
     /// Why the gate decided as it did, one reason a line: the errors (at most a few, then a
     /// count), then the blocking findings.
     pub fn reasons(&self) -> Vec<String> {

@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
-use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs};
-use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings};
+use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, PolicyArgs, RegistryArgs, TestArgs};
+use controlgate::config::{
+    ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings,
+};
 use controlgate::error::{Error, Located};
 use controlgate::gate::Verdict;
 use controlgate::report::escape;
@@ -267,7 +269,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
                 registry_overrides(&args.policy, &RegistryArgs::default()),
             )?;
             let catalog = controlgate::load_catalog(&s)?;
-            let Some(text) = controlgate::explain(&catalog, &args.id, args.format.into()) else {
+            let Some(text) = controlgate::report::catalog::explain(&catalog, &args.id, args.format.into()) else {
                 return Err(vec![Error::Config(
                     Located::file("command line", format!("no control or rule `{}`", args.id))
                         .with_help("`controlgate controls` lists them"),
@@ -288,7 +290,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
                 },
             )?;
             let catalog = controlgate::load_catalog(&s)?;
-            stdout_result(controlgate::list_controls(
+            stdout_result(controlgate::report::catalog::list_controls(
                 &catalog,
                 args.format.into(),
                 &mut std::io::stdout().lock(),
@@ -346,12 +348,7 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
                 .as_deref()
                 .and_then(|p| controlgate::exceptions::registry::files(p).ok())
                 .map_or(0, |f| f.len());
-            print_out(&format!(
-                "{} exception{} from {files} file{}: all valid\n",
-                registry.len(),
-                controlgate::text::plural(registry.len()),
-                controlgate::text::plural(files)
-            ))?;
+            print_out(&controlgate::report::inventory::all_valid(registry.len(), files))?;
             Ok(Exit::Pass)
         }
         ExceptionsCommand::List(a) => {
@@ -367,7 +364,7 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
             } else {
                 controlgate::exceptions::inventory(&registry, &s.clock, None)
             };
-            stdout_result(controlgate::list_exceptions(
+            stdout_result(controlgate::report::inventory::list_exceptions(
                 &entries,
                 a.format.into(),
                 &mut std::io::stdout().lock(),
@@ -397,30 +394,7 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
     }
     let results = controlgate::policytest::run(&catalog, &tests).map_err(|e| vec![Error::Policy(e)])?;
     let failed = results.iter().filter(|r| !r.passed()).count();
-    let mut text = String::new();
-    if args.format == ListFormat::Human {
-        for r in &results {
-            text.push_str(&format!(
-                "{} {} ({} case{})\n",
-                if r.passed() { "ok  " } else { "FAIL" },
-                r.rule,
-                r.cases,
-                controlgate::text::plural(r.cases)
-            ));
-            for p in &r.problems {
-                text.push_str(&format!("       {p}\n"));
-            }
-        }
-        text.push_str(&format!("rules: {} passed, {failed} failed\n", results.len() - failed));
-    } else {
-        let doc: Vec<serde_json::Value> = results
-            .iter()
-            .map(
-                |r| serde_json::json!({"rule": r.rule, "cases": r.cases, "passed": r.passed(), "problems": r.problems}),
-            )
-            .collect();
-        text = serde_json::to_string_pretty(&serde_json::json!({ "rules": doc })).unwrap_or_default() + "\n";
-    }
+    let text = controlgate::report::policytest::results(&results, args.format.into());
     print_out(&text)?;
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
@@ -491,14 +465,15 @@ fn finish(s: &Settings, failed: Option<Vec<Error>>) -> Result<Exit, Vec<Error>> 
         None => controlgate::check(s, &mut stdout, &mut stderr),
         Some(errors) => controlgate::report_failure(s, errors, &mut stdout, &mut stderr),
     };
-    match outcome.verdict {
-        Verdict::Error => Err(outcome.errors),
+    // The gate decided the code; `main` only returns it.
+    match (outcome.verdict, outcome.exit_code) {
+        (Verdict::Error, _) => Err(outcome.errors),
         // The decision was reported as `blocked` everywhere; only the exit code is soft.
-        Verdict::Blocked if s.soft_fail => {
+        (Verdict::Blocked, 0) => {
             eprintln!("controlgate: soft-fail: the gate is blocked, exiting 0");
             Ok(Exit::Pass)
         }
-        Verdict::Blocked => Ok(Exit::Blocked),
-        Verdict::Pass => Ok(Exit::Pass),
+        (_, 0) => Ok(Exit::Pass),
+        _ => Ok(Exit::Blocked),
     }
 }

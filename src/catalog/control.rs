@@ -26,16 +26,6 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
-
-    /// The score GitHub code scanning reads from `properties.security-severity`.
-    pub fn security_severity(self) -> &'static str {
-        match self {
-            Severity::Low => "3.0",
-            Severity::Medium => "5.5",
-            Severity::High => "8.0",
-            Severity::Critical => "9.5",
-        }
-    }
 }
 
 /// The frameworks a control may map to. Ids only: the texts are the frameworks' own.

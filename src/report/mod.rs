@@ -1,12 +1,15 @@
 //! Reporters: one per output format, all reading the same [`Report`].
 
+pub mod catalog;
 pub mod escape;
 pub mod github;
 pub mod gitlab;
 pub mod human;
+pub mod inventory;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod policytest;
 pub mod sarif;
 
 use std::io::Write;

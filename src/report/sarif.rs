@@ -63,7 +63,7 @@ fn descriptor(control: &Control) -> (ReportingDescriptor, usize) {
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
-        json!(control.severity.security_severity()),
+        json!(security_severity(control.severity)),
     );
     props.insert("precision".to_string(), json!("high"));
     props.insert("severity".to_string(), json!(control.severity.as_str()));
@@ -198,6 +198,17 @@ fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
             .uri(uri_path(&from_fs_root(file, options)))
             .uri_base_id(FSROOT)
             .build(),
+    }
+}
+
+/// The score GitHub code scanning reads from `properties.security-severity`: its bands are
+/// critical above 9.0, high from 7.0, medium from 4.0, low below.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Low => "3.0",
+        Severity::Medium => "5.5",
+        Severity::High => "8.0",
+        Severity::Critical => "9.5",
     }
 }
 
