@@ -198,7 +198,7 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
 /// `load`, with rule parameters set by a config file (`origin`), by rule id.
 pub fn load_with(
     sources: &[PackSource],
-    overrides: &BTreeMap<String, crate::engine::jsonpath::Parameters>,
+    overrides: &BTreeMap<String, crate::engine::Parameters>,
     origin: &str,
 ) -> Result<Catalog, Vec<Located>> {
     let mut errors = Vec::new();

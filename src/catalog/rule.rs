@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::engine::jsonpath::{Condition, ConditionSpec, Parameters};
+use crate::engine::Parameters;
+use crate::engine::conditions::{Condition, ConditionSpec};
 use crate::error::Located;
 use crate::model::InputFormat;
 

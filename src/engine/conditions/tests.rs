@@ -3,8 +3,14 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::eval::*;
+use super::query::*;
+use super::spec::*;
 use super::*;
-use crate::model::{Anchor, InputFormat, Resource, SourceFile, unknown_marker};
+use crate::engine::{Alone, Neighbours, Parameters, Truth, Verdict};
+use crate::model::{Anchor, InputFormat, Resource, SourceFile, is_unknown, unknown_marker};
+use crate::pointer::display as pointer_display;
+use serde_saphyr::Spanned;
 
 fn resource(properties: Value) -> Resource {
     let mut unknown_paths = Vec::new();
