@@ -1,15 +1,12 @@
 //! Compiling a condition as written into a [`Condition`], once, when the rule loads.
 
-use regex::Regex;
-use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::ops::{Cmp, Op};
+use super::ops::{self, Cx};
 use super::query::Query;
 use super::spec::*;
 use super::{Condition, Subject};
 use crate::engine::Parameters;
-use crate::engine::aws::{self, Family};
 use crate::error::Located;
 
 impl Condition {
@@ -44,24 +41,12 @@ impl Condition {
             )
             .with_help("split combined checks into `all: [...]`"));
         }
-        let ops = [
-            s.exists.is_some(),
-            s.equals.is_some(),
-            s.not_equals.is_some(),
-            s.one_of.is_some(),
-            s.gt.is_some(),
-            s.gte.is_some(),
-            s.lt.is_some(),
-            s.lte.is_some(),
-            s.matches.is_some(),
-            s.contains.is_some(),
-            s.action_matches.is_some(),
-            s.resource_covers.is_some(),
-            s.protocol_in.is_some(),
-        ]
-        .iter()
-        .filter(|o| **o)
-        .count();
+        let cx = Cx {
+            file,
+            at: (line, column),
+            params,
+        };
+        let ops = ops::written(s).len();
         let is_leaf = s.path.is_some() || s.tag.is_some();
         if !is_leaf && (ops > 0 || (s.quantifier.is_some() && s.related.is_none() && s.refers_to.is_none())) {
             return Err(err(
@@ -165,7 +150,7 @@ impl Condition {
             return Ok(Condition::PortRange {
                 from: Query::parse(&range.from).map_err(err)?,
                 to: Query::parse(&range.to).map_err(err)?,
-                ports: ports.clone(),
+                ports: cx.resolve(ports, "a list of port numbers")?,
             });
         }
         if s.path.is_some() && s.tag.is_some() {
@@ -175,86 +160,14 @@ impl Condition {
             return Err(err(format!(
                 "a `path`/`tag` condition needs exactly one operator, found {ops}"
             ))
-            .with_help(
-                "operators: exists, equals, notEquals, oneOf, gt, gte, lt, lte, matches, contains, actionMatches, resourceCovers, protocolIn",
-            ));
+            .with_help(format!("operators: {}", ops::names())));
         }
         let subject = match (&s.path, &s.tag) {
             (Some(p), _) => Subject::Path(Query::parse(p).map_err(err)?),
             (_, Some(t)) => Subject::Tag(t.clone()),
             _ => unreachable!("checked above"),
         };
-        // An operand written `{parameter: name}` takes the rule parameter's value.
-        let operand = |v: &Value| -> Result<Value, Located> {
-            match v.as_object().filter(|m| m.len() == 1).and_then(|m| m.get("parameter")) {
-                Some(Value::String(name)) => params.get(name).cloned().ok_or_else(|| {
-                    err(format!("parameter `{name}` is not declared"))
-                        .with_help("declare it under the rule's `parameters:`")
-                }),
-                _ => Ok(v.clone()),
-            }
-        };
-        let op = if let Some(b) = s.exists {
-            Op::Exists(b)
-        } else if let Some(v) = &s.equals {
-            Op::Equals(operand(v)?)
-        } else if let Some(v) = &s.not_equals {
-            Op::NotEquals(operand(v)?)
-        } else if let Some(v) = &s.one_of {
-            match operand(v)? {
-                Value::Array(options) => Op::OneOf(options),
-                other => return Err(err(format!("`oneOf` needs a list, found {other}"))),
-            }
-        } else if let Some(n) = s.gt {
-            Op::Compare(Cmp::Gt, n)
-        } else if let Some(n) = s.gte {
-            Op::Compare(Cmp::Gte, n)
-        } else if let Some(n) = s.lt {
-            Op::Compare(Cmp::Lt, n)
-        } else if let Some(n) = s.lte {
-            Op::Compare(Cmp::Lte, n)
-        } else if let Some(r) = &s.matches {
-            let r = operand(r)?;
-            let r = r
-                .as_str()
-                .ok_or_else(|| err(format!("`matches` needs a regular expression, found {r}")))?;
-            Op::Matches(Regex::new(r).map_err(|e| err(format!("invalid regex `{r}`: {e}")))?)
-        } else if let Some(v) = &s.contains {
-            Op::Contains(operand(v)?)
-        } else if let Some(actions) = &s.action_matches {
-            // The operands are actions, not patterns: "does this pattern grant that action".
-            let mut out = Vec::new();
-            for a in actions {
-                if a == "*" {
-                    out.push(None);
-                } else if a.contains(['*', '?']) || !a.contains(':') {
-                    return Err(err(format!(
-                        "`actionMatches` takes action names such as `iam:PassRole` (or `*` for every action), found `{a}`"
-                    ))
-                    .with_help("the document's values are the patterns; name the actions they must not grant"));
-                } else {
-                    out.push(Some(a.to_lowercase()));
-                }
-            }
-            if out.is_empty() {
-                return Err(err("`actionMatches` needs at least one action".into()));
-            }
-            Op::ActionMatches(out)
-        } else if let Some(name) = &s.resource_covers {
-            Op::ResourceCovers(Family::parse(name).ok_or_else(|| {
-                err(format!("unknown `resourceCovers` family `{name}`")).with_help("families: all, iam-roles")
-            })?)
-        } else if let Some(list) = &s.protocol_in {
-            let mut out = Vec::new();
-            for p in list {
-                out.push(aws::protocol_number(p).ok_or_else(|| {
-                    err(format!("`protocolIn` takes protocol names or numbers (tcp, udp, icmp, icmpv6, all, 0-255, -1), found {p}"))
-                })?);
-            }
-            Op::ProtocolIn(out)
-        } else {
-            unreachable!("one operator is set")
-        };
+        let op = ops::compile(s, &cx)?.ok_or_else(|| err("a `path`/`tag` condition needs an operator".into()))?;
         Ok(Condition::Leaf {
             subject,
             quantifier: s.quantifier.unwrap_or_default(),

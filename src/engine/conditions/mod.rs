@@ -6,11 +6,9 @@
 //! - `all: [..]`, `any: [..]`, `not: ..` combine conditions;
 //! - `forEach: <path>` with `require: ..`: every selected element satisfies `require`, whose
 //!   paths are rooted at the element (none selected → true);
-//! - a leaf: `path: <jsonpath>` or `tag: <key>`, and one operator: `exists`, `equals`,
-//!   `notEquals`, `oneOf`, `gt`, `gte`, `lt`, `lte`, `matches` (regex), `contains` (an array
-//!   holds the value); `match: all|any` says whether every selected value or one must satisfy
-//!   it (default `all`; nothing selected is false for value operators); `actionMatches`,
-//!   `resourceCovers` and `protocolIn` read values as IAM and EC2 do (see [`super::aws`]);
+//! - a leaf: `path: <jsonpath>` or `tag: <key>`, and one operator of the table in [`ops`]
+//!   (`exists`, `equals`, `gte`, `matches`, ...); `match: all|any` says whether every selected
+//!   value or one must satisfy it (default `all`; nothing selected is false for value operators);
 //! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`;
 //! - `related` / `refersTo`: resources of the same file that refer to this one, or that it refers
 //!   to; `sibling`: any of a type; `undecidable: <why>`: always unknown (a setting inherited from
@@ -23,6 +21,7 @@ mod ops;
 mod query;
 mod spec;
 
+pub use ops::{OPERATORS, Operator, docs_table};
 pub use spec::ConditionSpec;
 
 use ops::Op;

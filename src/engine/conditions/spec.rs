@@ -4,40 +4,52 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-/// A condition as written in a rule file.
+macro_rules! condition_spec {
+    ($($field:ident : $ty:ty, $name:literal, $operand:literal, $description:literal, $compile:expr;)*) => {
+        /// A condition as written in a rule file. The operator fields come from the operator
+        /// table, in its order.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        pub struct ConditionSpec {
+            pub(super) all: Option<Vec<Spanned<ConditionSpec>>>,
+            pub(super) any: Option<Vec<Spanned<ConditionSpec>>>,
+            pub(super) not: Option<Box<Spanned<ConditionSpec>>>,
+            pub(super) for_each: Option<String>,
+            pub(super) require: Option<Box<Spanned<ConditionSpec>>>,
+            pub(super) path: Option<String>,
+            pub(super) tag: Option<String>,
+            pub(super) port_range: Option<PortRangeSpec>,
+            #[serde(rename = "match")]
+            pub(super) quantifier: Option<Quantifier>,
+            $(
+                #[serde(rename = $name)]
+                pub(super) $field: Option<$ty>,
+            )*
+            pub(super) includes_any: Option<Operand<Vec<i64>>>,
+            pub(super) related: Option<RelatedSpec>,
+            pub(super) refers_to: Option<RefersToSpec>,
+            pub(super) undecidable: Option<String>,
+            pub(super) configured: Option<String>,
+            pub(super) tags_exist: Option<TagListSpec>,
+            pub(super) sibling: Option<SiblingSpec>,
+        }
+    };
+}
+super::ops::operator_table!(condition_spec);
+
+/// An operand written out, or named as a rule parameter (`{parameter: name}`), which the rule
+/// declares and a config file may set per rule.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ConditionSpec {
-    pub(super) all: Option<Vec<Spanned<ConditionSpec>>>,
-    pub(super) any: Option<Vec<Spanned<ConditionSpec>>>,
-    pub(super) not: Option<Box<Spanned<ConditionSpec>>>,
-    pub(super) for_each: Option<String>,
-    pub(super) require: Option<Box<Spanned<ConditionSpec>>>,
-    pub(super) path: Option<String>,
-    pub(super) tag: Option<String>,
-    pub(super) port_range: Option<PortRangeSpec>,
-    #[serde(rename = "match")]
-    pub(super) quantifier: Option<Quantifier>,
-    pub(super) exists: Option<bool>,
-    pub(super) equals: Option<Value>,
-    pub(super) not_equals: Option<Value>,
-    pub(super) one_of: Option<Value>,
-    pub(super) gt: Option<f64>,
-    pub(super) gte: Option<f64>,
-    pub(super) lt: Option<f64>,
-    pub(super) lte: Option<f64>,
-    pub(super) matches: Option<Value>,
-    pub(super) contains: Option<Value>,
-    pub(super) action_matches: Option<Vec<String>>,
-    pub(super) resource_covers: Option<String>,
-    pub(super) protocol_in: Option<Vec<Value>>,
-    pub(super) includes_any: Option<Vec<i64>>,
-    pub(super) related: Option<RelatedSpec>,
-    pub(super) refers_to: Option<RefersToSpec>,
-    pub(super) undecidable: Option<String>,
-    pub(super) configured: Option<String>,
-    pub(super) tags_exist: Option<TagListSpec>,
-    pub(super) sibling: Option<SiblingSpec>,
+#[serde(untagged)]
+pub enum Operand<T> {
+    Parameter(ParameterRef),
+    Written(T),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterRef {
+    pub(super) parameter: String,
 }
 
 /// `sibling`: resources of the given types anywhere in the same file (an account-level companion
