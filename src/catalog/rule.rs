@@ -1,11 +1,13 @@
 //! Rules: one YAML file each, tagged with the one control it enforces, with a section per input
 //! format naming the resource types it targets and the condition they must meet.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::engine::Parameters;
-use crate::engine::conditions::{Condition, ConditionSpec};
+use crate::engine::conditions::{ConditionSpec, Conditions};
+use crate::engine::{CompiledRule, Engine, Parameters};
 use crate::error::Located;
 use crate::model::InputFormat;
 
@@ -44,9 +46,9 @@ struct TargetSpec {
 pub struct Target {
     pub resource_types: Vec<String>,
     /// Resources for which this is not true are out of the rule's reach.
-    pub when: Option<Condition>,
+    pub when: Option<Arc<dyn CompiledRule>>,
     /// What every targeted resource must satisfy.
-    pub assert: Condition,
+    pub assert: Arc<dyn CompiledRule>,
 }
 
 /// A loaded rule.
@@ -161,9 +163,9 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
                 .value
                 .when
                 .as_ref()
-                .map(|w| Condition::compile_with(file, w, &params))
+                .map(|w| Conditions.compile(file, w, &params))
                 .transpose()?,
-            assert: Condition::compile_with(file, &spec.value.assert, &params)?,
+            assert: Conditions.compile(file, &spec.value.assert, &params)?,
         }))
     };
     let (cl, cc) = crate::yaml::position(&r.control);

@@ -24,6 +24,14 @@ mod spec;
 pub use ops::{OPERATORS, Operator, docs_table};
 pub use spec::ConditionSpec;
 
+use std::sync::Arc;
+
+use serde_saphyr::Spanned;
+
+use super::{CompiledRule, Engine, Neighbours, Parameters, Verdict};
+use crate::error::Located;
+use crate::model::Resource;
+
 use ops::Op;
 use query::Query;
 use spec::Quantifier;
@@ -82,6 +90,24 @@ pub enum Condition {
     /// Never decidable from the input (a setting inherited from something outside it): unknown,
     /// with the reason as the observation.
     Undecidable(String),
+}
+
+/// The native engine: rules written in the condition language.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Conditions;
+
+impl Engine for Conditions {
+    type Spec = Spanned<ConditionSpec>;
+
+    fn compile(&self, file: &str, spec: &Self::Spec, params: &Parameters) -> Result<Arc<dyn CompiledRule>, Located> {
+        Ok(Arc::new(Condition::compile_with(file, spec, params)?))
+    }
+}
+
+impl CompiledRule for Condition {
+    fn evaluate(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Verdict, String> {
+        Condition::evaluate(self, resource, neighbours)
+    }
 }
 
 #[cfg(test)]
