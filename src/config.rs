@@ -39,7 +39,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::catalog::{PackSource, Severity};
-use crate::engine::jsonpath::Parameters;
+use crate::engine::Parameters;
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::exceptions::Clock;

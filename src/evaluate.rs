@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Control, Rule, Target};
-use crate::engine::jsonpath::Neighbours;
+use crate::engine::Neighbours;
 use crate::engine::{Truth, Verdict};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;

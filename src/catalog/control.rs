@@ -172,6 +172,9 @@ struct ControlFile {
     frameworks: Spanned<BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     help_uri: Option<String>,
+    /// Rule parameters shared by the control's rules, which take them as their defaults.
+    #[serde(default)]
+    parameters: crate::engine::Parameters,
 }
 
 /// A loaded control.
@@ -190,6 +193,9 @@ pub struct Control {
     pub frameworks: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help_uri: Option<String>,
+    /// Parameter defaults of the control's rules (a rule's own declaration wins).
+    #[serde(skip)]
+    pub parameters: crate::engine::Parameters,
     /// Where the control was defined, for error messages.
     #[serde(skip)]
     pub origin: Located,
@@ -270,6 +276,7 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
         }
     }
     Ok(Control {
+        parameters: c.parameters,
         origin: at(line, column, String::new()),
         id,
         version: c.version,

@@ -198,7 +198,7 @@ pub fn load(sources: &[PackSource]) -> Result<Catalog, Vec<Located>> {
 /// `load`, with rule parameters set by a config file (`origin`), by rule id.
 pub fn load_with(
     sources: &[PackSource],
-    overrides: &BTreeMap<String, crate::engine::jsonpath::Parameters>,
+    overrides: &BTreeMap<String, crate::engine::Parameters>,
     origin: &str,
 ) -> Result<Catalog, Vec<Located>> {
     let mut errors = Vec::new();
@@ -237,8 +237,9 @@ pub fn load_with(
     }
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     for f in files.iter().filter(|f| f.kind == Kind::Rule) {
-        let rule = match rule::parse_with(&f.name, &f.text, None).and_then(|r| match overrides.get(&r.id) {
-            Some(o) => rule::parse_with(&f.name, &f.text, Some(o)),
+        let shared = |control: &str| catalog.controls.get(control).map(|c| c.parameters.clone());
+        let rule = match rule::parse_in(&f.name, &f.text, &shared, None).and_then(|r| match overrides.get(&r.id) {
+            Some(o) => rule::parse_in(&f.name, &f.text, &shared, Some(o)),
             None => Ok(r),
         }) {
             Ok(r) => r,

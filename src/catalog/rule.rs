@@ -1,10 +1,13 @@
 //! Rules: one YAML file each, tagged with the one control it enforces, with a section per input
 //! format naming the resource types it targets and the condition they must meet.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::engine::jsonpath::{Condition, ConditionSpec, Parameters};
+use crate::engine::conditions::{ConditionSpec, Conditions};
+use crate::engine::{CompiledRule, Engine, Parameters};
 use crate::error::Located;
 use crate::model::InputFormat;
 
@@ -43,9 +46,9 @@ struct TargetSpec {
 pub struct Target {
     pub resource_types: Vec<String>,
     /// Resources for which this is not true are out of the rule's reach.
-    pub when: Option<Condition>,
+    pub when: Option<Arc<dyn CompiledRule>>,
     /// What every targeted resource must satisfy.
-    pub assert: Condition,
+    pub assert: Arc<dyn CompiledRule>,
 }
 
 /// A loaded rule.
@@ -60,7 +63,8 @@ pub struct Rule {
     /// What is wrong when the rule fails.
     pub message: String,
     pub description: Option<String>,
-    /// The parameters in force: the rule's defaults with the config file's overrides.
+    /// The rule's parameters: its defaults with the config file's overrides. Its control's
+    /// shared parameters are in force too, under these.
     pub parameters: Parameters,
     /// Set on a retired rule: why, and what replaces it. It is not evaluated.
     pub deprecated: Option<String>,
@@ -98,9 +102,21 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, Located> {
 /// Parse and compile one rule file with parameter values that override its defaults; an
 /// override of a parameter the rule does not declare is an error.
 pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Result<Rule, Located> {
+    parse_in(file, text, &|_| None, overrides)
+}
+
+/// [`parse_with`], the rule's parameters defaulting to those its control declares (`shared`, by
+/// control id); the rule's own declaration of a parameter wins.
+pub fn parse_in(
+    file: &str,
+    text: &str,
+    shared: &dyn Fn(&str) -> Option<Parameters>,
+    overrides: Option<&Parameters>,
+) -> Result<Rule, Located> {
     let mut r: RuleFile = crate::yaml::from_str(file, text)?;
+    let shared = shared(&r.control.value).unwrap_or_default();
     for (name, value) in overrides.into_iter().flatten() {
-        if !r.parameters.contains_key(name) {
+        if !r.parameters.contains_key(name) && !shared.contains_key(name) {
             let (l, c) = crate::yaml::position(&r.id);
             return Err(Located::new(
                 file,
@@ -110,12 +126,21 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
             )
             .with_help(format!(
                 "its parameters: {}",
-                r.parameters.keys().cloned().collect::<Vec<_>>().join(", ")
+                shared
+                    .keys()
+                    .chain(r.parameters.keys())
+                    .cloned()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         r.parameters.insert(name.clone(), value.clone());
     }
-    let params = r.parameters.clone();
+    // In force: the control's shared parameters under the rule's own.
+    let mut params = shared;
+    params.extend(r.parameters.clone());
     let (line, column) = crate::yaml::position(&r.id);
     let id = r.id.value;
     if !is_rule_id(&id) {
@@ -160,9 +185,9 @@ pub fn parse_with(file: &str, text: &str, overrides: Option<&Parameters>) -> Res
                 .value
                 .when
                 .as_ref()
-                .map(|w| Condition::compile_with(file, w, &params))
+                .map(|w| Conditions.compile(file, w, &params))
                 .transpose()?,
-            assert: Condition::compile_with(file, &spec.value.assert, &params)?,
+            assert: Conditions.compile(file, &spec.value.assert, &params)?,
         }))
     };
     let (cl, cc) = crate::yaml::position(&r.control);
@@ -218,6 +243,25 @@ terraform:
         let o: Parameters = [("tag".to_string(), serde_json::json!(["x"]))].into();
         let e = parse_with("r.yaml", text, Some(&o)).unwrap_err();
         assert!(e.message.contains("has no parameter `tag`"), "{e}");
+    }
+
+    #[test]
+    fn a_controls_shared_parameters_are_defaults_the_rule_and_config_may_override() {
+        let text = GOOD.replace("gte: 7", "gte: {parameter: days}");
+        let shared = |c: &str| (c == "BCK-001").then(|| Parameters::from([("days".to_string(), serde_json::json!(7))]));
+        assert!(
+            parse("r.yaml", &text)
+                .unwrap_err()
+                .message
+                .contains("`days` is not declared")
+        );
+        assert!(parse_in("r.yaml", &text, &shared, None).is_ok());
+        let o: Parameters = [("days".to_string(), serde_json::json!("x"))].into();
+        let e = parse_in("r.yaml", &text, &shared, Some(&o)).unwrap_err();
+        assert!(e.message.contains("parameter `days` must be a number"), "{e}");
+        let own = text.replace("terraform:", "parameters:\n  days: abc\nterraform:");
+        let e = parse_in("r.yaml", &own, &shared, None).unwrap_err();
+        assert!(e.message.contains("must be a number, found \"abc\""), "{e}");
     }
 
     #[test]

@@ -3,8 +3,14 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::eval::*;
+use super::query::*;
+use super::spec::*;
 use super::*;
-use crate::model::{Anchor, InputFormat, Resource, SourceFile, unknown_marker};
+use crate::engine::{Alone, Neighbours, Parameters, Truth, Verdict};
+use crate::model::{Anchor, InputFormat, Resource, SourceFile, is_unknown, unknown_marker};
+use crate::pointer::display as pointer_display;
+use serde_saphyr::Spanned;
 
 fn resource(properties: Value) -> Resource {
     let mut unknown_paths = Vec::new();
@@ -988,4 +994,48 @@ fn refers_to_and_undecidable_need_their_parts() {
     }
     // `undecidable` under `not` stays unknown.
     assert_eq!(truth("not: {undecidable: why}\n", json!({})), Truth::Unknown);
+}
+
+#[test]
+fn the_docs_show_the_operator_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policies.md");
+    let docs = std::fs::read_to_string(path).unwrap();
+    let (head, rest) = docs.split_once("<!-- operators:begin -->\n").expect("begin marker");
+    let (table, tail) = rest.split_once("<!-- operators:end -->").expect("end marker");
+    if std::env::var_os("CONTROLGATE_WRITE_DOCS").is_some() {
+        let text = format!(
+            "{head}<!-- operators:begin -->\n{}<!-- operators:end -->{tail}",
+            docs_table()
+        );
+        std::fs::write(path, text).unwrap();
+        return;
+    }
+    assert_eq!(
+        table,
+        docs_table(),
+        "docs/policies.md is out of date: rerun this test with CONTROLGATE_WRITE_DOCS=1"
+    );
+}
+
+#[test]
+fn every_operator_of_the_table_is_a_field_and_listed_in_the_help() {
+    let mut names: Vec<&str> = OPERATORS.iter().map(|o| o.name).collect();
+    let help = {
+        let spec: Spanned<ConditionSpec> = serde_saphyr::from_str("path: $.a\n").unwrap();
+        Condition::compile("rule.yaml", &spec).unwrap_err().help.unwrap()
+    };
+    assert_eq!(help, format!("operators: {}", names.join(", ")));
+    for o in OPERATORS {
+        // Each name is a rule-file field (a wrong operand type is another error).
+        let yaml = format!("path: $.a\n{}: {{parameter: p}}\n", o.name);
+        if let Err(e) = serde_saphyr::from_str::<Spanned<ConditionSpec>>(&yaml) {
+            assert!(!e.to_string().contains("unknown field"), "{}: {e}", o.name);
+        }
+    }
+    let e = serde_saphyr::from_str::<Spanned<ConditionSpec>>("path: $.a\nbogus: 1\n").unwrap_err();
+    assert!(e.to_string().contains("unknown field"), "{e}");
+    let n = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), n, "operator names are unique");
 }
