@@ -2,6 +2,7 @@
 
 pub mod cloudformation;
 pub mod cloudformation_foreach;
+pub mod exclusions;
 pub mod json;
 pub mod read;
 pub mod terraform_plan;
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use crate::error::Located;
 use crate::model::{InputFormat, Location, Resource, SourceFile};
+use exclusions::{SkipPath, SkippedFile};
 
 /// Directories never walked into.
 const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules", "target"];
@@ -75,7 +77,7 @@ pub struct Discovery {
     /// Links not followed because what they lead to is walked already (always noted).
     pub skipped: Vec<Skipped>,
     /// Files a `--skip-path` pattern left out, in walk order.
-    pub excluded: Vec<crate::selection::SkippedFile>,
+    pub excluded: Vec<SkippedFile>,
     /// Named files a `--skip-path` pattern matches, checked all the same (file, pattern).
     pub named_matches: Vec<(String, String)>,
 }
@@ -117,7 +119,7 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
 /// What `--skip-path` leaves out of a walk.
 #[derive(Debug, Default)]
 pub struct Exclusions<'a> {
-    pub patterns: &'a [crate::selection::SkipPath],
+    pub patterns: &'a [SkipPath],
     /// Named files are matched too (`--skip-other-files`: named files are a walk by another
     /// name, as pre-commit passes them); otherwise a named file is always checked.
     pub named: bool,
@@ -134,7 +136,7 @@ pub fn walk_skipping(paths: &[PathBuf], cwd: &Path, root: Option<&Path>, skip: &
         .map(Path::to_path_buf)
         .unwrap_or_else(|| cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf()));
     // The first pattern matching both the path as walked and the resolved path.
-    let excluded_by = |p: &Path, resolved: bool| -> Option<&crate::selection::SkipPath> {
+    let excluded_by = |p: &Path, resolved: bool| -> Option<&SkipPath> {
         if skip.patterns.is_empty() {
             return None;
         }
@@ -144,8 +146,8 @@ pub fn walk_skipping(paths: &[PathBuf], cwd: &Path, root: Option<&Path>, skip: &
             .iter()
             .find(|g| g.matches(&walked) && (!resolved || g.matches(&real)))
     };
-    let exclude = |found: &mut Discovery, p: &Path, g: &crate::selection::SkipPath| {
-        found.excluded.push(crate::selection::SkippedFile {
+    let exclude = |found: &mut Discovery, p: &Path, g: &SkipPath| {
+        found.excluded.push(SkippedFile {
             file: display_path(p, cwd),
             pattern: g.glob.clone(),
             source: g.source.clone(),

@@ -9,5 +9,5 @@ pub use resource::{
 };
 pub use resource::{READINGS_MARKER, readings_marker, readings_of};
 pub use resource::{UNREADABLE_JSON_MARKER, unreadable_json_marker, unreadable_json_reason};
-pub use secrets::Secrets;
+pub use secrets::{MASK, Secrets};
 pub use source::{Anchor, Location, SourceFile, locations};

@@ -157,7 +157,7 @@ impl Resource {
     /// as `****`.
     pub fn mask(&self) -> &'static str {
         match self.format {
-            super::InputFormat::Cloudformation => crate::parameters::MASK,
+            super::InputFormat::Cloudformation => super::MASK,
             _ => "(sensitive)",
         }
     }
