@@ -45,8 +45,8 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, ScanError, Tag, YamlD
 use serde_json::{Map, Number, Value};
 
 use super::cloudformation_foreach as foreach;
+use super::suppressions;
 use crate::error::Located;
-use crate::exceptions::inline;
 use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, readings_marker};
 
 mod policies;
@@ -472,10 +472,13 @@ pub fn into_resources(
                 generated.map_or_else(|| format!("/Resources/{}", escape_pointer(id)), String::from),
             ),
         };
-        let mut inline_suppressions = inline::from_metadata(body.get("Metadata"));
+        let mut inline_suppressions = suppressions::from_metadata(body.get("Metadata"));
         if let Some(l) = location_of(id) {
             let (first, last) = lines_of(l.line);
-            inline_suppressions.extend(inline::from_comment_lines(lines.block(first, last).lines(), first));
+            inline_suppressions.extend(suppressions::from_comment_lines(
+                lines.block(first, last).lines(),
+                first,
+            ));
         }
         let references = properties
             .as_object()

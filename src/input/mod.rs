@@ -5,6 +5,7 @@ pub mod cloudformation_foreach;
 pub mod exclusions;
 pub mod json;
 pub mod read;
+pub mod suppressions;
 pub mod terraform_plan;
 pub mod terraform_source;
 pub mod terraform_unwritten;
