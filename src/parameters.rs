@@ -487,7 +487,7 @@ pub fn is_no_echo(declaration: &Value) -> bool {
 
 /// A scalar of a template as CloudFormation reads it: text.
 fn text_of(v: &Value) -> Option<String> {
-    crate::input::cloudformation_foreach::written_text(v)
+    crate::input::cloudformation::foreach::written_text(v)
 }
 
 /// Check each given value against its declaration and type it; parameters given no value stay

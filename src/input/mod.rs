@@ -1,7 +1,6 @@
 //! Finding input files, reading them, and telling plans from templates by their content.
 
 pub mod cloudformation;
-pub mod cloudformation_foreach;
 pub mod exclusions;
 pub mod json;
 pub mod read;

@@ -101,7 +101,7 @@ pub fn macros(top: &Map<String, Value>) -> Vec<String> {
             Some(Value::String(s)) => s.clone(),
             _ => "a transform without a name".to_string(),
         },
-        other => format!("a transform that is {}", super::cloudformation::kind(other)),
+        other => format!("a transform that is {}", super::kind(other)),
     };
     let all: Vec<String> = match top.get("Transform") {
         None | Some(Value::Null) => Vec::new(),
@@ -398,10 +398,7 @@ impl<'a> Expander<'a, '_> {
             other => {
                 return Err((self.error_at)(
                     &pointer,
-                    format!(
-                        "the collection of `{key}` is {}, not a list",
-                        super::cloudformation::kind(other)
-                    ),
+                    format!("the collection of `{key}` is {}, not a list", super::kind(other)),
                 )
                 .with_help("the collection is a list (`[A, B]`) or a `Ref` to a CommaDelimitedList parameter"));
             }
