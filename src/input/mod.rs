@@ -616,7 +616,7 @@ fn span_of(root: &ast::Value<'_>, pointer: &str) -> Option<(usize, usize)> {
     let mut node = root;
     let mut span = (0usize, 1usize);
     for raw in pointer.split('/').skip(1) {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let seg = crate::pointer::unescape(raw);
         match node {
             ast::Value::Object(obj) => {
                 let prop = obj.properties.iter().find(|p| p.name.as_str() == seg)?;

@@ -340,7 +340,7 @@ pub fn forget_unwritten(resource: &mut Resource, source: Option<&BTreeSet<String
         }
     }
     for k in &removable {
-        let pointer = format!("/{}", k.replace('~', "~0").replace('/', "~1"));
+        let pointer = format!("/{}", crate::pointer::escape(k));
         resource
             .unknown_paths
             .retain(|p| p != &pointer && !p.starts_with(&format!("{pointer}/")));

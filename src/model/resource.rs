@@ -181,7 +181,7 @@ impl Resource {
                     t.get("Key").and_then(Value::as_str) == Some(key) && self.is_sensitive(&format!("/Tags/{i}/Value"))
                 })
             });
-        let key = key.replace('~', "~0").replace('/', "~1");
+        let key = crate::pointer::escape(key);
         listed
             || ["tags_all", "tags", "Tags"]
                 .iter()

@@ -38,6 +38,7 @@ use serde_json::{Map, Value};
 use crate::error::Located;
 use crate::input::LoadedFile;
 use crate::model::{Location, readings_of};
+use crate::pointer::escape;
 
 /// The transform that enables `Fn::ForEach`.
 pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
@@ -781,18 +782,12 @@ fn is_logical_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// RFC 6901 escaping of one reference token.
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// The location in YAML `text` of what a JSON `pointer` names: saphyr gives spans for the keys
 /// of `Resources` only (`resources`), so the keys of the pointer below the top-level loop are
 /// searched for in the text, in order, no further than the next resource. `/Transform` is the
 /// top-level key of that name.
 pub fn yaml_location(text: &str, resources: &std::collections::HashMap<String, Location>, pointer: &str) -> Location {
-    let unescape = |t: &str| t.replace("~1", "/").replace("~0", "~");
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+    let tokens: Vec<String> = crate::pointer::segments(pointer).collect();
     if tokens.first().map(String::as_str) != Some("Resources") {
         return top_level_key(text, tokens.first().map_or("", String::as_str));
     }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::suppressions;
 use crate::error::Located;
 use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile};
+use crate::pointer::escape;
 
 pub mod foreach;
 mod policies;
@@ -100,7 +101,7 @@ pub fn into_resources(
     let error_at = |id: &str, message: String| {
         let (line, column) = match (location_of(id), yaml) {
             (Some(l), _) => (l.line, l.column),
-            (None, None) => super::json_position(&source.text, &format!("/Resources/{}", escape_pointer(id))),
+            (None, None) => super::json_position(&source.text, &format!("/Resources/{}", escape(id))),
             (None, Some(_)) => (0, 0),
         };
         Located::new(file, line, column, message)
@@ -196,9 +197,7 @@ pub fn into_resources(
         let (tags, unknown_tags, tag_map_unknown) = tags_of(&properties);
         let anchor = match yaml {
             Some(_) => Anchor::Span(location_of(id).unwrap_or_else(|| Location::from_offset(&source.text, 0, 0))),
-            None => Anchor::JsonPointer(
-                generated.map_or_else(|| format!("/Resources/{}", escape_pointer(id)), String::from),
-            ),
+            None => Anchor::JsonPointer(generated.map_or_else(|| format!("/Resources/{}", escape(id)), String::from)),
         };
         let mut inline_suppressions = suppressions::from_metadata(body.get("Metadata"));
         if let Some(l) = location_of(id) {
@@ -419,11 +418,6 @@ fn scalar_string(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
-}
-
-/// RFC 6901 escaping of one reference token.
-fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 pub(super) fn kind(value: &Value) -> &'static str {
