@@ -372,27 +372,16 @@ mod tests {
             .map(|(k, _)| format!("/{k}"))
             .collect();
         Resource {
-            region: None,
-            inline_suppressions: Vec::new(),
-            references: Default::default(),
-            declared: None,
-            parameters: None,
-            undecided_parameters: None,
             configured: configured.map(|c| c.iter().map(|s| s.to_string()).collect()),
-            tag_map_unknown: false,
-            address: format!("{kind}.x"),
-            resource_type: kind.into(),
-            format: InputFormat::TerraformPlan,
-            properties,
-            tags: Default::default(),
-            unknown_tags: Default::default(),
-            action: None,
             unknown_paths,
-            sensitive_paths: Vec::new(),
-            sensitive_values: Vec::new(),
-            source,
-            anchor: Anchor::JsonPointer(String::new()),
-            opaque: None,
+            ..Resource::new(
+                format!("{kind}.x"),
+                kind.into(),
+                InputFormat::TerraformPlan,
+                properties,
+                source,
+                Anchor::JsonPointer(String::new()),
+            )
         }
     }
 

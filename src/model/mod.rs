@@ -1,9 +1,11 @@
 //! The normalized resource model every rule sees, whatever the input format.
 
+mod intrinsic;
 mod resource;
 mod secrets;
 mod source;
 
+pub use intrinsic::{is_condition_reference, is_intrinsic, is_intrinsic_key};
 pub use resource::{
     InlineSuppression, InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
 };

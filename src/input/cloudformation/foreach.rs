@@ -390,7 +390,8 @@ impl<'a> Expander<'a, '_> {
                 },
                 _ => open(format!("`{key}` loops over a `Ref` computed at deploy time")),
             },
-            Value::Object(m) if m.len() == 1 && m.keys().all(|k| k.starts_with("Fn::")) => {
+            // `Ref` is taken above: any other function.
+            Value::Object(m) if crate::model::is_intrinsic(m) => {
                 let function = m.keys().next().cloned().unwrap_or_default();
                 open(format!(
                     "`{key}` loops over a collection computed by `{function}` at deploy time"

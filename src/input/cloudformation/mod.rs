@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::suppressions;
 use crate::error::Located;
-use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile};
+use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, is_condition_reference, is_intrinsic};
 use crate::pointer::escape;
 
 pub mod foreach;
@@ -217,28 +217,24 @@ pub fn into_resources(
                     .collect()
             })
             .unwrap_or_default();
+        let configured = properties.as_object().map(|m| m.keys().cloned().collect());
         out.push(Resource {
-            sensitive_values: Vec::new(),
-            region: None,
             inline_suppressions,
             references,
-            declared: None,
             parameters: parameters.clone(),
-            undecided_parameters: None,
-            configured: properties.as_object().map(|m| m.keys().cloned().collect()),
-            address: id.clone(),
-            resource_type,
-            format: InputFormat::Cloudformation,
-            properties,
+            configured,
             tags,
             unknown_tags,
             tag_map_unknown,
-            action: None,
-            unknown_paths: Vec::new(),
-            sensitive_paths: Vec::new(),
-            source: Arc::clone(source),
-            anchor,
             opaque: entry.opaque.take(),
+            ..Resource::new(
+                id.clone(),
+                resource_type,
+                InputFormat::Cloudformation,
+                properties,
+                Arc::clone(source),
+                anchor,
+            )
         });
     }
     Ok(out)
@@ -364,12 +360,12 @@ pub(crate) fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet
         Some(Value::Array(items)) => {
             for item in items {
                 match item.as_object() {
-                    Some(m) if is_intrinsic(m) => map_unknown = true,
+                    Some(m) if sets_tags_at_deploy_time(m) => map_unknown = true,
                     _ => entries.push((item.get("Key"), item.get("Value"))),
                 }
             }
         }
-        Some(Value::Object(map)) if is_intrinsic(map) => map_unknown = true,
+        Some(Value::Object(map)) if sets_tags_at_deploy_time(map) => map_unknown = true,
         Some(Value::Object(map)) => {
             for (k, v) in map {
                 match scalar_string(v) {
@@ -403,12 +399,11 @@ pub(crate) fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet
     (tags, unknown, map_unknown)
 }
 
-/// Whether a mapping is an intrinsic function call (`{"Ref": …}`, `{"Fn::If": …}`).
-fn is_intrinsic(map: &Map<String, Value>) -> bool {
-    map.len() == 1
-        && map
-            .keys()
-            .all(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+/// Whether a `Tags` entry or map is set by an intrinsic function. A lone `Condition:` key counts
+/// too, as it always has here, though CloudFormation would read it as a literal key there: see
+/// [`crate::model::is_intrinsic`].
+fn sets_tags_at_deploy_time(map: &Map<String, Value>) -> bool {
+    is_intrinsic(map) || is_condition_reference(map)
 }
 
 fn scalar_string(value: &Value) -> Option<String> {

@@ -582,26 +582,21 @@ fn build(
         .or_else(|| provider.region.map(str::to_string));
     Ok(Resource {
         region,
-        inline_suppressions: Vec::new(),
-        references: BTreeMap::new(),
-        declared: None,
-        parameters: None,
-        undecided_parameters: None,
-        configured: None,
         tag_map_unknown,
-        address: address.to_string(),
-        resource_type: resource_type.to_string(),
-        format: InputFormat::TerraformPlan,
-        properties,
         tags,
         unknown_tags,
         action: Some(action),
         unknown_paths,
         sensitive_paths,
         sensitive_values,
-        source: Arc::clone(source),
-        anchor: Anchor::JsonPointer(anchor),
-        opaque: None,
+        ..Resource::new(
+            address.to_string(),
+            resource_type.to_string(),
+            InputFormat::TerraformPlan,
+            properties,
+            Arc::clone(source),
+            Anchor::JsonPointer(anchor),
+        )
     })
 }
 
