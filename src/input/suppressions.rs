@@ -1,6 +1,6 @@
 //! Attempts to skip checks written in a template itself (`Metadata` entries of other scanners,
-//! `# checkov:skip=...` comments), found as the template is read. Judging them is not input work:
-//! see `crate::exceptions::inline`.
+//! `# checkov:skip=...` comments), found as the template is read. Judging them is not input work: the
+//! exception layer does it (`exceptions::inline`).
 
 use serde_json::Value;
 
