@@ -13,7 +13,7 @@ use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::finding::{Finding, Outcome, Related, fingerprint};
 use crate::input::LoadedFile;
-use crate::input::cloudformation_foreach::ANY_TYPE;
+use crate::input::cloudformation::foreach::ANY_TYPE;
 use crate::model::{Anchor, InputFormat, Location, Resource, Secrets, TagValue};
 
 /// How one control fared.

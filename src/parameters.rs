@@ -26,8 +26,7 @@ use crate::model::{InputFormat, Resource};
 /// Where the three accepted shapes are described, for errors about a file's shape.
 const FORMS: &str = "a parameter file is one of: the AWS CLI's `[{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}]`, `K=V` lines (as `aws cloudformation deploy --parameter-overrides`), or a CodePipeline template configuration `{\"Parameters\": {\"K\": \"V\"}}`";
 
-/// What the masked value of a `NoEcho` parameter shows, as the CloudFormation console does.
-pub const MASK: &str = "****";
+pub use crate::model::MASK;
 
 /// Parameter files given for some templates: the command line's for every template, or one
 /// `parameterFiles` entry of the config file.
@@ -488,7 +487,7 @@ pub fn is_no_echo(declaration: &Value) -> bool {
 
 /// A scalar of a template as CloudFormation reads it: text.
 fn text_of(v: &Value) -> Option<String> {
-    crate::input::cloudformation_foreach::written_text(v)
+    crate::input::cloudformation::foreach::written_text(v)
 }
 
 /// Check each given value against its declaration and type it; parameters given no value stay

@@ -174,7 +174,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         ));
     }
 
-    messages.extend(input::cloudformation_foreach::notes(&loaded.files));
+    messages.extend(input::cloudformation::foreach::notes(&loaded.files));
     // Only JUnit shows the passing pairs, one test case each.
     let passes = settings.format == Format::Junit;
     let mut evaluation = evaluate::evaluate_recording(&catalog, &loaded.files, &settings.environments, passes);

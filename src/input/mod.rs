@@ -1,9 +1,10 @@
 //! Finding input files, reading them, and telling plans from templates by their content.
 
 pub mod cloudformation;
-pub mod cloudformation_foreach;
+pub mod exclusions;
 pub mod json;
 pub mod read;
+pub mod suppressions;
 pub mod terraform_plan;
 pub mod terraform_source;
 pub mod terraform_unwritten;
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use crate::error::Located;
 use crate::model::{InputFormat, Location, Resource, SourceFile};
+use exclusions::{SkipPath, SkippedFile};
 
 pub use crate::paths::display_path;
 
@@ -77,7 +79,7 @@ pub struct Discovery {
     /// Links not followed because what they lead to is walked already (always noted).
     pub skipped: Vec<Skipped>,
     /// Files a `--skip-path` pattern left out, in walk order.
-    pub excluded: Vec<crate::selection::SkippedFile>,
+    pub excluded: Vec<SkippedFile>,
     /// Named files a `--skip-path` pattern matches, checked all the same (file, pattern).
     pub named_matches: Vec<(String, String)>,
 }
@@ -119,7 +121,7 @@ pub fn walk(paths: &[PathBuf], cwd: &Path, root: Option<&Path>) -> Discovery {
 /// What `--skip-path` leaves out of a walk.
 #[derive(Debug, Default)]
 pub struct Exclusions<'a> {
-    pub patterns: &'a [crate::selection::SkipPath],
+    pub patterns: &'a [SkipPath],
     /// Named files are matched too (`--skip-other-files`: named files are a walk by another
     /// name, as pre-commit passes them); otherwise a named file is always checked.
     pub named: bool,
@@ -136,7 +138,7 @@ pub fn walk_skipping(paths: &[PathBuf], cwd: &Path, root: Option<&Path>, skip: &
         .map(Path::to_path_buf)
         .unwrap_or_else(|| cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf()));
     // The first pattern matching both the path as walked and the resolved path.
-    let excluded_by = |p: &Path, resolved: bool| -> Option<&crate::selection::SkipPath> {
+    let excluded_by = |p: &Path, resolved: bool| -> Option<&SkipPath> {
         if skip.patterns.is_empty() {
             return None;
         }
@@ -146,8 +148,8 @@ pub fn walk_skipping(paths: &[PathBuf], cwd: &Path, root: Option<&Path>, skip: &
             .iter()
             .find(|g| g.matches(&walked) && (!resolved || g.matches(&real)))
     };
-    let exclude = |found: &mut Discovery, p: &Path, g: &crate::selection::SkipPath| {
-        found.excluded.push(crate::selection::SkippedFile {
+    let exclude = |found: &mut Discovery, p: &Path, g: &SkipPath| {
+        found.excluded.push(SkippedFile {
             file: display_path(p, cwd),
             pattern: g.glob.clone(),
             source: g.source.clone(),
@@ -595,7 +597,7 @@ fn span_of(root: &ast::Value<'_>, pointer: &str) -> Option<(usize, usize)> {
     let mut node = root;
     let mut span = (0usize, 1usize);
     for raw in pointer.split('/').skip(1) {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let seg = crate::pointer::unescape(raw);
         match node {
             ast::Value::Object(obj) => {
                 let prop = obj.properties.iter().find(|p| p.name.as_str() == seg)?;

@@ -340,7 +340,7 @@ pub fn forget_unwritten(resource: &mut Resource, source: Option<&BTreeSet<String
         }
     }
     for k in &removable {
-        let pointer = format!("/{}", k.replace('~', "~0").replace('/', "~1"));
+        let pointer = format!("/{}", crate::pointer::escape(k));
         resource
             .unknown_paths
             .retain(|p| p != &pointer && !p.starts_with(&format!("{pointer}/")));
@@ -372,27 +372,16 @@ mod tests {
             .map(|(k, _)| format!("/{k}"))
             .collect();
         Resource {
-            region: None,
-            inline_suppressions: Vec::new(),
-            references: Default::default(),
-            declared: None,
-            parameters: None,
-            undecided_parameters: None,
             configured: configured.map(|c| c.iter().map(|s| s.to_string()).collect()),
-            tag_map_unknown: false,
-            address: format!("{kind}.x"),
-            resource_type: kind.into(),
-            format: InputFormat::TerraformPlan,
-            properties,
-            tags: Default::default(),
-            unknown_tags: Default::default(),
-            action: None,
             unknown_paths,
-            sensitive_paths: Vec::new(),
-            sensitive_values: Vec::new(),
-            source,
-            anchor: Anchor::JsonPointer(String::new()),
-            opaque: None,
+            ..Resource::new(
+                format!("{kind}.x"),
+                kind.into(),
+                InputFormat::TerraformPlan,
+                properties,
+                source,
+                Anchor::JsonPointer(String::new()),
+            )
         }
     }
 

@@ -153,11 +153,46 @@ pub struct InlineSuppression {
 }
 
 impl Resource {
+    /// A resource with what every reader knows of it; everything else empty (no action, tags,
+    /// marks, references, ...), for the reader to fill in.
+    pub fn new(
+        address: String,
+        resource_type: String,
+        format: InputFormat,
+        properties: Value,
+        source: Arc<SourceFile>,
+        anchor: Anchor,
+    ) -> Resource {
+        Resource {
+            address,
+            resource_type,
+            format,
+            properties,
+            tags: BTreeMap::new(),
+            unknown_tags: BTreeSet::new(),
+            tag_map_unknown: false,
+            action: None,
+            unknown_paths: Vec::new(),
+            sensitive_paths: Vec::new(),
+            sensitive_values: Vec::new(),
+            source,
+            anchor,
+            declared: None,
+            region: None,
+            inline_suppressions: Vec::new(),
+            references: BTreeMap::new(),
+            parameters: None,
+            undecided_parameters: None,
+            configured: None,
+            opaque: None,
+        }
+    }
+
     /// What output shows instead of a sensitive value: CloudFormation masks `NoEcho` parameters
     /// as `****`.
     pub fn mask(&self) -> &'static str {
         match self.format {
-            super::InputFormat::Cloudformation => crate::parameters::MASK,
+            super::InputFormat::Cloudformation => super::MASK,
             _ => "(sensitive)",
         }
     }
@@ -181,7 +216,7 @@ impl Resource {
                     t.get("Key").and_then(Value::as_str) == Some(key) && self.is_sensitive(&format!("/Tags/{i}/Value"))
                 })
             });
-        let key = key.replace('~', "~0").replace('/', "~1");
+        let key = crate::pointer::escape(key);
         listed
             || ["tags_all", "tags", "Tags"]
                 .iter()

@@ -6,6 +6,9 @@ use std::ops::Range;
 
 use serde_json::Value;
 
+/// What the masked value of a `NoEcho` parameter shows, as the CloudFormation console does.
+pub const MASK: &str = "****";
+
 /// What an excerpt shows instead of a sensitive value.
 const REDACTED: &str = "\"(sensitive)\"";
 

@@ -3,6 +3,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::addresses::address_parts;
+use super::configuration::referenced_resource;
 use super::*;
 use crate::model::is_unknown;
 

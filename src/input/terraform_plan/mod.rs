@@ -13,7 +13,16 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::error::Located;
-use crate::model::{Anchor, InputFormat, PlannedAction, Resource, SourceFile, is_unknown, unknown_marker};
+use crate::model::{Anchor, InputFormat, PlannedAction, Resource, SourceFile, is_unknown};
+use addresses::parse_instance;
+use configuration::link_references;
+use taken::{Taken, TakenAt};
+use values::{collect_true, decode_json_documents, mark_unknown, marked_scalars};
+
+mod addresses;
+mod configuration;
+mod taken;
+mod values;
 
 /// Whether a parsed JSON document is a plan (not a state file or anything else).
 pub fn is_plan(value: &Value) -> bool {
@@ -21,10 +30,6 @@ pub fn is_plan(value: &Value) -> bool {
         return false;
     };
     obj.contains_key("resource_changes") || (obj.contains_key("planned_values") && obj.contains_key("format_version"))
-}
-
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// The action of a `resource_changes[].change.actions` list; `None` when it is not a list of
@@ -445,230 +450,6 @@ fn address_and_type<'a>(entry: &'a Value, what: &str) -> Result<(&'a str, &'a st
     Ok((address, kind))
 }
 
-/// Split an address at the dots that separate its parts, not those inside `["..."]` keys.
-fn address_parts(address: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut start, mut depth, mut quoted) = (0, 0usize, false);
-    for (i, c) in address.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '[' if !quoted => depth += 1,
-            ']' if !quoted => depth = depth.saturating_sub(1),
-            '.' if !quoted && depth == 0 => {
-                parts.push(&address[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&address[start..]);
-    parts
-}
-
-/// `name[0]` → (`name`, `[0]`).
-fn split_index(part: &str) -> (&str, &str) {
-    part.find('[').map_or((part, ""), |i| (&part[..i], &part[i..]))
-}
-
-/// An instance address taken apart: `module.a["k"].aws_x.y[0]` → prefix `module.a["k"].`,
-/// module path `a`, resource `aws_x.y`, index `[0]`.
-struct Instance<'a> {
-    prefix: String,
-    module_path: String,
-    resource: String,
-    index: &'a str,
-}
-
-fn parse_instance(address: &str) -> Option<Instance<'_>> {
-    let parts = address_parts(address);
-    let mut i = 0;
-    let (mut prefix, mut path) = (String::new(), Vec::new());
-    while parts.get(i) == Some(&"module") {
-        let call = parts.get(i + 1)?;
-        prefix.push_str(&format!("module.{call}."));
-        path.push(split_index(call).0);
-        i += 2;
-    }
-    let (kind, name) = (parts.get(i)?, parts.get(i + 1)?);
-    let (name, index) = split_index(name);
-    Some(Instance {
-        prefix,
-        module_path: path.join("."),
-        resource: format!("{kind}.{name}"),
-        index,
-    })
-}
-
-/// One resource block of the configuration: each top-level attribute's references, the
-/// references of its `for_each`/`count` expression, and every attribute it sets.
-struct ConfigBlock {
-    references: BTreeMap<String, Vec<String>>,
-    iteration: Vec<String>,
-    attributes: BTreeSet<String>,
-    /// Nested blocks written in the configuration: per block name, the arguments each written
-    /// block sets (`dynamic` blocks are not shown).
-    nested: BTreeMap<String, Vec<BTreeSet<String>>>,
-}
-
-/// Configuration blocks by module path and resource (`aws_x.y`).
-type ConfigRefs = HashMap<(String, String), ConfigBlock>;
-
-fn collect_references(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::Array(refs)) = m.get("references") {
-                out.extend(refs.iter().filter_map(Value::as_str).map(str::to_string));
-            }
-            m.iter()
-                .filter(|(k, _)| *k != "references")
-                .for_each(|(_, v)| collect_references(v, out));
-        }
-        Value::Array(a) => a.iter().for_each(|v| collect_references(v, out)),
-        _ => {}
-    }
-}
-
-fn config_references(plan: &Value) -> ConfigRefs {
-    let mut out = ConfigRefs::new();
-    let Some(root) = plan.pointer("/configuration/root_module") else {
-        return out;
-    };
-    let mut stack: Vec<(&Value, String)> = vec![(root, String::new())];
-    while let Some((module, path)) = stack.pop() {
-        for r in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
-            let Some(address) = r.get("address").and_then(Value::as_str) else {
-                continue;
-            };
-            let mut attrs = BTreeMap::new();
-            let attributes: BTreeSet<String> = r
-                .get("expressions")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.clone())
-                .collect();
-            for (k, v) in r.get("expressions").and_then(Value::as_object).into_iter().flatten() {
-                let mut refs = Vec::new();
-                collect_references(v, &mut refs);
-                if !refs.is_empty() {
-                    attrs.insert(k.clone(), refs);
-                }
-            }
-            let nested = r
-                .get("expressions")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| {
-                    let blocks = v.as_array()?;
-                    let keys = blocks
-                        .iter()
-                        .map(|b| b.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<String>>()))
-                        .collect::<Option<Vec<_>>>()?;
-                    Some((k.clone(), keys))
-                })
-                .collect();
-            let mut iteration = Vec::new();
-            for key in ["for_each_expression", "count_expression"] {
-                if let Some(e) = r.get(key) {
-                    collect_references(e, &mut iteration);
-                }
-            }
-            out.insert(
-                (path.clone(), address.to_string()),
-                ConfigBlock {
-                    references: attrs,
-                    iteration,
-                    attributes,
-                    nested,
-                },
-            );
-        }
-        for (name, call) in module
-            .get("module_calls")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(m) = call.get("module") {
-                let child = if path.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{path}.{name}")
-                };
-                stack.push((m, child));
-            }
-        }
-    }
-    out
-}
-
-/// The resource a reference names (`aws_s3_bucket.b.id` → `aws_s3_bucket.b`, with a static index
-/// if written), or `None` for variables, locals, data sources, module outputs and the like.
-fn referenced_resource(reference: &str) -> Option<(String, &str)> {
-    let parts = address_parts(reference);
-    let kind = *parts.first()?;
-    if [
-        "var",
-        "local",
-        "each",
-        "count",
-        "path",
-        "terraform",
-        "module",
-        "data",
-        "self",
-    ]
-    .contains(&kind)
-        || !kind.contains('_')
-    {
-        return None;
-    }
-    let (name, index) = split_index(parts.get(1)?);
-    Some((format!("{kind}.{name}"), index))
-}
-
-/// Fill `references` and `configured` of every resource from the plan's `configuration`, and
-/// remove the computed arguments it shows the author did not write. References name
-/// resources, not instances: an instance is paired with the instance of the same key (count
-/// index or for_each key) when the referenced resource is iterated too, which is how a
-/// companion written with `[count.index]`, `[each.key]` or `for_each = aws_x.y` is meant.
-fn link_references(plan: &Value, resources: &mut [Resource]) {
-    let config = config_references(plan);
-    if config.is_empty() {
-        return;
-    }
-    let present: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
-    for r in resources.iter_mut() {
-        let Some(me) = parse_instance(&r.address) else { continue };
-        let Some(block) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
-            continue;
-        };
-        r.configured = Some(block.attributes.clone());
-        let (attrs, iteration) = (&block.references, &block.iteration);
-        let resolve = |reference: &str| -> Option<String> {
-            let (target, static_index) = referenced_resource(reference)?;
-            let base = format!("{}{target}", me.prefix);
-            [format!("{base}{static_index}"), format!("{base}{}", me.index)]
-                .into_iter()
-                .find(|a| present.contains(a))
-        };
-        for (attr, refs) in attrs {
-            let mut targets: BTreeSet<String> = refs.iter().filter_map(|x| resolve(x)).collect();
-            // `for_each = aws_x.y` with `each.value...` in the attribute: the same-key instance.
-            if refs.iter().any(|x| x.starts_with("each.")) {
-                targets.extend(iteration.iter().filter_map(|x| resolve(x)));
-            }
-            targets.remove(&r.address);
-            if !targets.is_empty() {
-                r.references.insert(attr.clone(), targets);
-            }
-        }
-        super::terraform_unwritten::forget_unwritten(r, None);
-        super::terraform_unwritten::forget_unwritten_nested(r, &block.nested);
-    }
-}
-
 /// Set `declared` of every resource whose `resource` block is found in the `.tf` sources.
 /// Also returns the `.tf` files that could not be read (a FIFO, a device, too large).
 pub fn locate_sources(
@@ -801,229 +582,22 @@ fn build(
         .or_else(|| provider.region.map(str::to_string));
     Ok(Resource {
         region,
-        inline_suppressions: Vec::new(),
-        references: BTreeMap::new(),
-        declared: None,
-        parameters: None,
-        undecided_parameters: None,
-        configured: None,
         tag_map_unknown,
-        address: address.to_string(),
-        resource_type: resource_type.to_string(),
-        format: InputFormat::TerraformPlan,
-        properties,
         tags,
         unknown_tags,
         action: Some(action),
         unknown_paths,
         sensitive_paths,
         sensitive_values,
-        source: Arc::clone(source),
-        anchor: Anchor::JsonPointer(anchor),
-        opaque: None,
+        ..Resource::new(
+            address.to_string(),
+            resource_type.to_string(),
+            InputFormat::TerraformPlan,
+            properties,
+            Arc::clone(source),
+            Anchor::JsonPointer(anchor),
+        )
     })
-}
-
-/// Where an object of the plan was taken to in [`Taken`].
-#[derive(Clone)]
-enum TakenAt {
-    /// `change.after` of `resource_changes[i]`.
-    Change(usize),
-    /// `values` of the planned resource at this JSON pointer.
-    Planned(String),
-}
-
-/// The objects that may become resources' properties (`change.after`, the planned `values`),
-/// taken out of the plan before it is read, so that they are moved into the resources rather
-/// than copied. Each leaves an empty object in its place, which reads as it did for everything
-/// the reader checks of a plan's shape; [`build`] finds the object here. A slot emptied by
-/// [`Taken::take`] stays, so that a second request is an error rather than an empty object.
-#[derive(Default)]
-struct Taken {
-    afters: HashMap<usize, Option<Value>>,
-    values: HashMap<String, Option<Value>>,
-}
-
-impl Taken {
-    fn from_plan(plan: &mut Value) -> Self {
-        let mut taken = Taken::default();
-        let placeholder = || Value::Object(Map::new());
-        if let Some(Value::Array(list)) = plan.get_mut("resource_changes") {
-            for (i, rc) in list.iter_mut().enumerate() {
-                if let Some(after @ Value::Object(_)) = rc.pointer_mut("/change/after") {
-                    taken.afters.insert(i, Some(std::mem::replace(after, placeholder())));
-                }
-            }
-        }
-        // The modules of `planned_values`, with the pointers `take_resources` gives them.
-        let root = "/planned_values/root_module";
-        let mut stack: Vec<(&mut Value, String)> = plan
-            .pointer_mut(root)
-            .map(|m| (m, root.to_string()))
-            .into_iter()
-            .collect();
-        while let Some((module, at)) = stack.pop() {
-            let Value::Object(module) = module else { continue };
-            if let Some(Value::Array(list)) = module.get_mut("resources") {
-                for (i, r) in list.iter_mut().enumerate() {
-                    if let Some(values @ Value::Object(_)) = r.get_mut("values") {
-                        let taken_values = std::mem::replace(values, placeholder());
-                        taken.values.insert(format!("{at}/resources/{i}"), Some(taken_values));
-                    }
-                }
-            }
-            if let Some(Value::Array(children)) = module.get_mut("child_modules") {
-                for (i, child) in children.iter_mut().enumerate() {
-                    stack.push((child, format!("{at}/child_modules/{i}")));
-                }
-            }
-        }
-        taken
-    }
-
-    fn slot(&mut self, at: &TakenAt) -> Option<&mut Option<Value>> {
-        match at {
-            TakenAt::Change(i) => self.afters.get_mut(i),
-            TakenAt::Planned(p) => self.values.get_mut(p),
-        }
-    }
-
-    /// The object taken from `at`, or `written` (the plan's own) when none was taken there.
-    fn look<'v>(
-        &'v self,
-        at: Option<&TakenAt>,
-        written: Option<&'v Value>,
-        address: &str,
-    ) -> Result<Option<&'v Value>, String> {
-        let slot = match at {
-            Some(TakenAt::Change(i)) => self.afters.get(i),
-            Some(TakenAt::Planned(p)) => self.values.get(p),
-            None => None,
-        };
-        match slot {
-            None => Ok(written),
-            Some(Some(v)) => Ok(Some(v)),
-            Some(None) => Err(format!("internal error: the values of {address} were read twice")),
-        }
-    }
-
-    /// The object taken from `at`, moved out (`None` when none was taken there).
-    fn take(&mut self, at: &TakenAt) -> Option<Value> {
-        self.slot(at).and_then(Option::take)
-    }
-}
-
-/// Whether an attribute holds a JSON document as a string: IAM and resource policies
-/// (`policy`, `assume_role_policy`, `access_policies`, ...).
-fn is_document_attribute(name: &str) -> bool {
-    name == "policy" || name.ends_with("_policy") || name.ends_with("_policies") || name == "policy_document"
-}
-
-/// Decode the JSON documents the AWS provider keeps as strings, so rules reach into them with
-/// paths (`$.policy.Statement[*].Action`) as they do into CloudFormation's `PolicyDocument`.
-/// A string that is not a JSON object or array stays a string.
-fn decode_json_documents(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let decoded = match v {
-                    Value::String(s) if is_document_attribute(k) && s.trim_start().starts_with(['{', '[']) => {
-                        serde_json::from_str::<Value>(s).ok()
-                    }
-                    _ => None,
-                };
-                match decoded {
-                    Some(d) => *v = d,
-                    None => decode_json_documents(v),
-                }
-            }
-        }
-        Value::Array(list) => list.iter_mut().for_each(decode_json_documents),
-        _ => {}
-    }
-}
-
-fn contains_true(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Array(a) => a.iter().any(contains_true),
-        Value::Object(o) => o.values().any(contains_true),
-        _ => false,
-    }
-}
-
-/// Write the unknown marker wherever `after_unknown` says `true`.
-fn mark_unknown(target: &mut Value, unknown: &Value, pointer: String, out: &mut Vec<String>) {
-    match unknown {
-        Value::Bool(true) => {
-            *target = unknown_marker();
-            out.push(pointer);
-        }
-        Value::Object(map) => {
-            for (k, u) in map.iter().filter(|(_, u)| contains_true(u)) {
-                if !target.is_object() {
-                    *target = Value::Object(Map::new());
-                }
-                if let Value::Object(t) = target {
-                    let child = t.entry(k.clone()).or_insert(Value::Null);
-                    mark_unknown(child, u, format!("{pointer}/{}", escape(k)), out);
-                }
-            }
-        }
-        Value::Array(list) => {
-            for (i, u) in list.iter().enumerate().filter(|(_, u)| contains_true(u)) {
-                if !target.is_array() {
-                    *target = Value::Array(Vec::new());
-                }
-                if let Value::Array(t) = target {
-                    while t.len() <= i {
-                        t.push(Value::Null);
-                    }
-                    mark_unknown(&mut t[i], u, format!("{pointer}/{i}"), out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The scalars of `value` that `marks` (shaped as `after_sensitive`) covers.
-fn marked_scalars(value: &Value, marks: &Value, out: &mut Vec<Value>) {
-    match (marks, value) {
-        (Value::Bool(true), v) => scalars(v, out),
-        (Value::Object(m), Value::Object(v)) => {
-            for (k, mark) in m {
-                if let Some(x) = v.get(k) {
-                    marked_scalars(x, mark, out);
-                }
-            }
-        }
-        (Value::Array(m), Value::Array(v)) => m.iter().zip(v).for_each(|(mark, x)| marked_scalars(x, mark, out)),
-        _ => {}
-    }
-}
-
-fn scalars(value: &Value, out: &mut Vec<Value>) {
-    match value {
-        Value::String(_) | Value::Number(_) => out.push(value.clone()),
-        Value::Array(a) => a.iter().for_each(|v| scalars(v, out)),
-        Value::Object(o) => o.values().for_each(|v| scalars(v, out)),
-        _ => {}
-    }
-}
-
-fn collect_true(v: &Value, pointer: String, out: &mut Vec<String>) {
-    match v {
-        Value::Bool(true) => out.push(pointer),
-        Value::Object(map) => map
-            .iter()
-            .for_each(|(k, v)| collect_true(v, format!("{pointer}/{}", escape(k)), out)),
-        Value::Array(list) => list
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| collect_true(v, format!("{pointer}/{i}"), out)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

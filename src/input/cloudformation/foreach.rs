@@ -38,6 +38,7 @@ use serde_json::{Map, Value};
 use crate::error::Located;
 use crate::input::LoadedFile;
 use crate::model::{Location, readings_of};
+use crate::pointer::escape;
 
 /// The transform that enables `Fn::ForEach`.
 pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
@@ -101,7 +102,7 @@ pub fn macros(top: &Map<String, Value>) -> Vec<String> {
             Some(Value::String(s)) => s.clone(),
             _ => "a transform without a name".to_string(),
         },
-        other => format!("a transform that is {}", super::cloudformation::kind(other)),
+        other => format!("a transform that is {}", super::kind(other)),
     };
     let all: Vec<String> = match top.get("Transform") {
         None | Some(Value::Null) => Vec::new(),
@@ -389,7 +390,8 @@ impl<'a> Expander<'a, '_> {
                 },
                 _ => open(format!("`{key}` loops over a `Ref` computed at deploy time")),
             },
-            Value::Object(m) if m.len() == 1 && m.keys().all(|k| k.starts_with("Fn::")) => {
+            // `Ref` is taken above: any other function.
+            Value::Object(m) if crate::model::is_intrinsic(m) => {
                 let function = m.keys().next().cloned().unwrap_or_default();
                 open(format!(
                     "`{key}` loops over a collection computed by `{function}` at deploy time"
@@ -398,10 +400,7 @@ impl<'a> Expander<'a, '_> {
             other => {
                 return Err((self.error_at)(
                     &pointer,
-                    format!(
-                        "the collection of `{key}` is {}, not a list",
-                        super::cloudformation::kind(other)
-                    ),
+                    format!("the collection of `{key}` is {}, not a list", super::kind(other)),
                 )
                 .with_help("the collection is a list (`[A, B]`) or a `Ref` to a CommaDelimitedList parameter"));
             }
@@ -784,18 +783,12 @@ fn is_logical_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// RFC 6901 escaping of one reference token.
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// The location in YAML `text` of what a JSON `pointer` names: saphyr gives spans for the keys
 /// of `Resources` only (`resources`), so the keys of the pointer below the top-level loop are
 /// searched for in the text, in order, no further than the next resource. `/Transform` is the
 /// top-level key of that name.
 pub fn yaml_location(text: &str, resources: &std::collections::HashMap<String, Location>, pointer: &str) -> Location {
-    let unescape = |t: &str| t.replace("~1", "/").replace("~0", "~");
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+    let tokens: Vec<String> = crate::pointer::segments(pointer).collect();
     if tokens.first().map(String::as_str) != Some("Resources") {
         return top_level_key(text, tokens.first().map_or("", String::as_str));
     }
