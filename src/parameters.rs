@@ -691,10 +691,6 @@ fn substitute_resource(r: &mut Resource, resolved: &BTreeMap<String, Resolved>, 
     r.tag_map_unknown = map_unknown;
 }
 
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 fn substitute(
     value: &mut Value,
     known: &BTreeMap<&str, (&Value, bool)>,
@@ -719,7 +715,7 @@ fn substitute(
         Value::Object(m) => {
             for (k, item) in m.iter_mut() {
                 pointer.push('/');
-                pointer.push_str(&escape(k));
+                pointer.push_str(&crate::pointer::escape(k));
                 substitute(item, known, pointer, secret_paths, secret_values, depth + 1);
                 pointer.truncate(len);
             }

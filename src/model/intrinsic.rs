@@ -17,12 +17,6 @@ pub fn is_intrinsic(map: &Map<String, Value>) -> bool {
     map.len() == 1 && map.keys().all(|k| is_intrinsic_key(k))
 }
 
-/// Whether a mapping is `{"Condition": name}`, a condition reference where condition functions
-/// take one (inside `Fn::And`, `Fn::Or`, `Fn::Not`).
-pub fn is_condition_reference(map: &Map<String, Value>) -> bool {
-    map.len() == 1 && map.contains_key("Condition")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,15 +27,11 @@ mod tests {
     }
 
     #[test]
-    fn functions_are_intrinsic_and_condition_is_a_condition_reference() {
+    fn functions_are_intrinsic_and_condition_is_not() {
         assert!(is_intrinsic(&map(json!({"Ref": "X"}))));
         assert!(is_intrinsic(&map(json!({"Fn::If": ["C", 1, 2]}))));
         assert!(!is_intrinsic(&map(json!({"Condition": "C"}))));
-        assert!(is_condition_reference(&map(json!({"Condition": "C"}))));
         assert!(!is_intrinsic(&map(json!({"Ref": "X", "Other": 1}))));
         assert!(!is_intrinsic(&map(json!({"Key": "Ref"}))));
-        assert!(!is_condition_reference(&map(
-            json!({"Condition": "C", "Effect": "Allow"})
-        )));
     }
 }

@@ -5,7 +5,7 @@ mod resource;
 mod secrets;
 mod source;
 
-pub use intrinsic::{is_condition_reference, is_intrinsic, is_intrinsic_key};
+pub use intrinsic::{is_intrinsic, is_intrinsic_key};
 pub use resource::{
     InlineSuppression, InputFormat, PlannedAction, Resource, TagValue, UNKNOWN_MARKER, is_unknown, unknown_marker,
 };

@@ -148,10 +148,7 @@ pub(super) fn undecidable(value: &Value) -> Option<&'static str> {
         return Some("is a string that IAM cannot read as a JSON policy document");
     }
     match value {
-        Value::Object(map) if map.len() == 1 => {
-            let key = map.keys().next().map(String::as_str).unwrap_or_default();
-            (key == "Ref" || key.starts_with("Fn::")).then_some("is set by an intrinsic function at deploy time")
-        }
+        Value::Object(map) if crate::model::is_intrinsic(map) => Some("is set by an intrinsic function at deploy time"),
         _ => None,
     }
 }

@@ -454,11 +454,5 @@ pub(super) fn as_port(value: &Value) -> Option<i64> {
 
 /// A short rendering of a value for messages.
 pub(super) fn render(value: &Value) -> String {
-    let mut s = value.to_string();
-    if s.len() > 80 {
-        let cut = (0..=77).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
-        s.truncate(cut);
-        s.push_str("...");
-    }
-    s
+    crate::text::shorten(&value.to_string(), 80)
 }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::suppressions;
 use crate::error::Located;
-use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, is_condition_reference, is_intrinsic};
+use crate::model::{Anchor, InputFormat, Location, Resource, SourceFile, is_intrinsic};
 use crate::pointer::escape;
 
 pub mod foreach;
@@ -399,11 +399,11 @@ pub(crate) fn tags_of(properties: &Value) -> (BTreeMap<String, String>, BTreeSet
     (tags, unknown, map_unknown)
 }
 
-/// Whether a `Tags` entry or map is set by an intrinsic function. A lone `Condition:` key counts
-/// too, as it always has here, though CloudFormation would read it as a literal key there: see
-/// [`crate::model::is_intrinsic`].
+/// Whether a `Tags` entry or map is set by an intrinsic function. A lone `Condition:` key is a
+/// literal tag key there, as CloudFormation reads it (see [`crate::model::is_intrinsic`]): a tag
+/// named `Condition` is known, not set at deploy time.
 fn sets_tags_at_deploy_time(map: &Map<String, Value>) -> bool {
-    is_intrinsic(map) || is_condition_reference(map)
+    is_intrinsic(map)
 }
 
 fn scalar_string(value: &Value) -> Option<String> {

@@ -547,6 +547,22 @@ fn resources_keep_template_order_and_fields() {
 }
 
 #[test]
+fn a_tag_named_condition_is_a_literal_tag() {
+    let rs = load(
+        "Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      Tags:
+        Condition: prod
+",
+    );
+    let expected: BTreeMap<String, String> = [("Condition".to_string(), "prod".to_string())].into();
+    assert_eq!(rs[0].tags, expected);
+    assert!(!rs[0].tag_map_unknown);
+}
+
+#[test]
 fn tags_from_list_and_map_forms() {
     let rs = load(
         "Resources:

@@ -384,7 +384,7 @@ impl Converter<'_> {
             YamlData::BadValue => {
                 let written = self.text_of(&node);
                 Err(self
-                    .error_at(node.span.start, format!("cannot read the YAML value `{}`", truncate(written)))
+                    .error_at(node.span.start, format!("cannot read the YAML value `{}`", crate::text::shorten(written, 63)))
                     .with_help(
                         "a `!!` tag must match its value (`!!int 5`, `!!str x`); `!!binary`, `!!timestamp`, `!!set` and the like are not supported by CloudFormation",
                     ))
@@ -717,14 +717,6 @@ fn has_leading_zero(written: &str) -> bool {
     let digits = written.strip_prefix(['-', '+']).unwrap_or(written);
     let bytes = digits.as_bytes();
     bytes.len() > 1 && bytes[0] == b'0' && bytes[1].is_ascii_digit()
-}
-
-fn truncate(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
 }
 
 /// Converts saphyr's character indices to byte offsets.
