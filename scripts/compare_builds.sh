@@ -20,7 +20,7 @@ common=(--no-config --today 2026-12-01 --color never)
 formats=(human sarif json markdown github junit gitlab)
 
 inputs=(fixtures/demo fixtures/demo/plan.json fixtures/demo/template.yaml)
-for d in fixtures/rules/*/ policies/tests/*/; do
+for d in policies/tests/*/; do
   [ -d "$d" ] && inputs+=("${d%/}")
 done
 if [ -d "$corpus/tfplan" ]; then

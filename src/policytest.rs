@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Rule};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::evaluate::evaluate;
-use crate::finding::Outcome;
+use crate::finding::{Finding, Outcome};
 use crate::input::{self, Candidate};
 use crate::model::InputFormat;
 
@@ -49,14 +49,20 @@ impl RuleResult {
     }
 }
 
+/// Where the built-in pack's tests are in a controlgate checkout: the pack is `policies/`, and
+/// its tests are laid out like any pack's, `PACK/tests/<rule-id>/`. They are not in the binary.
+pub const BUILTIN_TESTS: &str = "policies/tests";
+
 /// Run the tests of every rule of `catalog` found under `tests_dir`. A rule without tests fails;
 /// so does a tests folder that names no rule.
 pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Located> {
     if !tests_dir.is_dir() {
-        return Err(
-            Located::file(tests_dir.display().to_string(), "no such tests directory")
-                .with_help("policy tests live in <pack>/tests/<rule-id>/ (see `controlgate test --help`)"),
-        );
+        let help = if tests_dir == Path::new(BUILTIN_TESTS) {
+            "the built-in pack's tests are not in the binary: run `controlgate test` from the root of a controlgate checkout, or give `--tests DIR`"
+        } else {
+            "policy tests live in <pack>/tests/<rule-id>/ (see `controlgate test --help`)"
+        };
+        return Err(Located::file(tests_dir.display().to_string(), "no such tests directory").with_help(help));
     }
     // Retired rules are not evaluated, so they have nothing to prove.
     let mut results: Vec<RuleResult> = catalog
@@ -65,15 +71,7 @@ pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Locat
         .filter(|r| r.deprecated.is_none())
         .map(|r| test_rule(catalog, r, &tests_dir.join(&r.id)))
         .collect();
-    let known: BTreeSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
-    let mut orphans: Vec<String> = std::fs::read_dir(tests_dir)
-        .map_err(|e| Located::file(tests_dir.display().to_string(), format!("cannot read: {e}")))?
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !known.contains(name.as_str()))
-        .collect();
-    orphans.sort();
+    let orphans = orphans(catalog, tests_dir)?;
     for name in orphans {
         results.push(RuleResult {
             problems: vec![format!("tests/{name} names no rule of the catalog")],
@@ -84,6 +82,20 @@ pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Locat
     Ok(results)
 }
 
+/// The folders of `tests_dir` that name no rule of `catalog`, sorted.
+pub fn orphans(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<String>, Located> {
+    let known: BTreeSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut orphans: Vec<String> = std::fs::read_dir(tests_dir)
+        .map_err(|e| Located::file(tests_dir.display().to_string(), format!("cannot read: {e}")))?
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !known.contains(name.as_str()))
+        .collect();
+    orphans.sort();
+    Ok(orphans)
+}
+
 /// One fixture's outcome for a rule: resources failed, unknown, and evaluated without finding.
 struct Actual {
     format: InputFormat,
@@ -91,6 +103,7 @@ struct Actual {
     unknown: BTreeSet<String>,
     /// Resources of a type the rule targets.
     targeted: BTreeSet<String>,
+    findings: Vec<Finding>,
 }
 
 fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Result<Actual, String> {
@@ -143,6 +156,7 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         fail: of(Outcome::Fail),
         unknown: of(Outcome::Unknown),
         targeted,
+        findings: eval.findings,
     })
 }
 
@@ -162,7 +176,20 @@ fn relative(path: &Path, base: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
+/// The findings of `rule` alone on each fixture of its tests folder `dir` (`expected.yaml` aside),
+/// by path relative to `dir`, in path order; a fixture that does not load gives its error.
+pub fn findings(catalog: &Catalog, rule: &Rule, dir: &Path) -> Vec<(String, Result<Vec<Finding>, String>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let got = evaluate_file(catalog, rule, &path, dir).map(|a| a.findings);
+            (relative(&path, dir), got)
+        })
+        .collect()
+}
+
+/// The tests of one rule, in its folder `dir` (`TESTS/<rule-id>`).
+pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
     let mut problems = Vec::new();
     let mut cases = 0;
     // (format, "pass" | "fail") → seen

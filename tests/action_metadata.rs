@@ -187,7 +187,7 @@ fn keys_written_by_the_check_step() -> BTreeSet<String> {
     let runs = [
         ("fixtures/demo".to_string(), "low", Some(1)),
         (
-            "fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml".to_string(),
+            "policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml".to_string(),
             "critical",
             Some(0),
         ),
