@@ -121,17 +121,7 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         .files
         .first()
         .ok_or_else(|| format!("{}: nothing loaded", path.display()))?;
-    // Only this rule and its control, so other rules' findings do not interfere.
-    let single = Catalog {
-        controls: catalog
-            .controls
-            .iter()
-            .filter(|(id, _)| **id == rule.control)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        rules: vec![rule.clone()],
-    };
-    let eval = evaluate(&single, &loaded.files, &EnvironmentResolver::default());
+    let eval = evaluate(&single(catalog, rule), &loaded.files, &EnvironmentResolver::default());
     if let Some(e) = eval.errors.first() {
         return Err(e.to_string());
     }
@@ -291,11 +281,91 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
             }
         }
     }
+    let (example_cases, example_problems) = check_examples(catalog, rule);
+    cases += example_cases;
+    problems.extend(example_problems);
     RuleResult {
         rule: rule.id.clone(),
         cases,
         problems,
     }
+}
+
+/// The rule alone, with its control, so other rules' findings do not interfere.
+fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
+    Catalog {
+        controls: catalog
+            .controls
+            .iter()
+            .filter(|(id, _)| **id == rule.control)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        rules: vec![rule.clone()],
+    }
+}
+
+/// A rule's examples hold what they show: the CloudFormation `fail` template fails on a resource
+/// and `pass` is evaluated without a finding; the Terraform snippets parse as HCL and declare a
+/// resource the rule targets. Returns the examples checked and the problems.
+fn check_examples(catalog: &Catalog, rule: &Rule) -> (usize, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut cases = 0;
+    if let Some(example) = &rule.examples.cloudformation {
+        let one = single(catalog, rule);
+        for (kind, text) in [("fail", &example.fail), ("pass", &example.pass)] {
+            cases += 1;
+            let name = format!("examples.cloudformation.{kind}");
+            let file = match input::template_from_text(&name, text) {
+                Ok(f) => f,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    continue;
+                }
+            };
+            let targeted = rule.cloudformation.as_ref().is_some_and(|t| {
+                file.resources
+                    .iter()
+                    .any(|r| t.resource_types.contains(&r.resource_type))
+            });
+            let eval = evaluate(&one, std::slice::from_ref(&file), &EnvironmentResolver::default());
+            if let Some(e) = eval.errors.first() {
+                problems.push(e.to_string());
+                continue;
+            }
+            let fails = eval.findings.iter().any(|f| f.outcome == Outcome::Fail);
+            if !targeted {
+                problems.push(format!("{name}: holds no resource the rule targets"));
+            } else if kind == "fail" && !fails {
+                problems.push(format!("{name}: expected a failing resource, got none"));
+            } else if kind == "pass" && !eval.findings.is_empty() {
+                let on: BTreeSet<&String> = eval.findings.iter().map(|f| &f.resource).collect();
+                problems.push(format!("{name}: expected no finding, got findings on {on:?}"));
+            }
+        }
+    }
+    if let Some(example) = &rule.examples.terraform {
+        let types = rule
+            .terraform
+            .as_ref()
+            .map(|t| t.resource_types.as_slice())
+            .unwrap_or_default();
+        for (kind, text) in [("fail", &example.fail), ("pass", &example.pass)] {
+            cases += 1;
+            let name = format!("examples.terraform.{kind}");
+            match hcl_edit::parser::parse_body(text) {
+                Err(e) => problems.push(format!("{name}: not HCL: {e}")),
+                Ok(body) => {
+                    let declares = body
+                        .get_blocks("resource")
+                        .any(|b| b.labels.first().is_some_and(|l| types.iter().any(|t| t == l.as_str())));
+                    if !declares {
+                        problems.push(format!("{name}: declares no resource of a type the rule targets"));
+                    }
+                }
+            }
+        }
+    }
+    (cases, problems)
 }
 
 #[cfg(test)]
@@ -343,5 +413,20 @@ mod tests {
             results[0].problems
         );
         assert!(results[1].problems[0].contains("names no rule"));
+
+        // Examples are proven too: a `fail` example that passes is reported.
+        let rule = |fail: &str| {
+            let text = format!(
+                "id: sns-topic-unencrypted\ncontrol: TST-001\ntitle: t\nmessage: m\nexamples:\n  cloudformation:\n    fail: |\n      Resources:\n        T:\n          Type: AWS::SNS::Topic\n          Properties: {fail}\n    pass: |\n      Resources:\n        T:\n          Type: AWS::SNS::Topic\n          Properties: {{KmsMasterKeyId: alias/x}}\ncloudformation:\n  resourceTypes: [AWS::SNS::Topic]\n  assert:\n    path: $.KmsMasterKeyId\n    exists: true\n"
+            );
+            crate::catalog::rule::parse("r.yaml", &text).unwrap()
+        };
+        let (cases, problems) = check_examples(&catalog, &rule("{}"));
+        assert_eq!((cases, problems.len()), (2, 0), "{problems:?}");
+        let (_, problems) = check_examples(&catalog, &rule("{KmsMasterKeyId: alias/y}"));
+        assert_eq!(
+            problems,
+            ["examples.cloudformation.fail: expected a failing resource, got none"]
+        );
     }
 }

@@ -105,6 +105,27 @@ fn main() {
         }
     }));
     let c = catalog.clone();
+    trials.push(Trial::test("every-rule-says-why-with-examples", move || {
+        // Optional in a pack, required of the built-in one: `explain` and docs/rules/ show them.
+        let mut missing = Vec::new();
+        for r in c.rules.iter().filter(|r| r.deprecated.is_none()) {
+            if r.why.is_none() {
+                missing.push(format!("{}: no `why`", r.id));
+            }
+            if r.cloudformation.is_some() && r.examples.cloudformation.is_none() {
+                missing.push(format!("{}: no CloudFormation example", r.id));
+            }
+            if r.cloudformation.is_none() && r.examples.terraform.is_none() {
+                missing.push(format!("{}: no Terraform example", r.id));
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing.join("\n").into())
+        }
+    }));
+    let c = catalog.clone();
     trials.push(Trial::test(
         "the-readme-lists-every-control-with-its-rules",
         move || readme_lists_every_control_with_its_rules(&c),
