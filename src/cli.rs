@@ -10,6 +10,88 @@ use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
 use crate::report::{Format, SarifExcepted, UnknownPolicy};
 
+/// A command-line value enum mirroring a domain enum, with the help clap shows for each value:
+/// the domain types stay free of the command line, and the mapping is checked by the compiler.
+macro_rules! value_enum {
+    ($(#[$meta:meta])* $name:ident => $domain:ident { $($(#[$vmeta:meta])* $variant:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> $domain {
+                match v {
+                    $($name::$variant => $domain::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// `--format`.
+    FormatArg => Format {
+        /// Diagnostics for people, pointing at the line of each resource.
+        Human,
+        /// SARIF 2.1.0, for GitHub code scanning.
+        Sarif,
+        /// Findings and per-control counts, for scripts.
+        Json,
+        /// A Markdown summary for a pull request or a CI job summary.
+        Markdown,
+        /// GitHub Actions workflow commands (`::error file=…,line=…::`): annotations without
+        /// code scanning.
+        Github,
+        /// JUnit XML test report (GitLab, Jenkins, Azure DevOps): a suite per control, a case per
+        /// evaluated rule and resource.
+        Junit,
+        /// GitLab Code Quality report (`artifacts:reports:codequality`).
+        Gitlab,
+    }
+}
+
+value_enum! {
+    /// `--fail-on`.
+    SeverityArg => Severity {
+        Low,
+        Medium,
+        High,
+        Critical,
+    }
+}
+
+value_enum! {
+    /// `--unknown`.
+    UnknownArg => UnknownPolicy {
+        /// An unknown outcome blocks like a failure (the default: fail closed).
+        Fail,
+        /// An unknown outcome is reported but does not block.
+        Warn,
+    }
+}
+
+value_enum! {
+    /// `--invalid-exceptions`.
+    InvalidArg => InvalidPolicy {
+        /// Every problem is an error: exit 2 (the default: fail closed).
+        Fail,
+        /// Problems are warnings; invalid entries still suppress nothing.
+        Warn,
+    }
+}
+
+value_enum! {
+    /// `--sarif-excepted`.
+    SarifExceptedArg => SarifExcepted {
+        /// Kept, with a `suppressions` entry (accepted, with the exception's justification).
+        Suppress,
+        /// Left out, so code scanning opens no alert for them.
+        Omit,
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "controlgate",
@@ -180,8 +262,8 @@ pub struct CheckArgs {
     /// Files and directories to check [default: .].
     pub paths: Vec<PathBuf>,
     /// The document written to standard output (or to `--output`).
-    #[arg(long, short, value_enum, default_value_t = Format::Human, env = "CONTROLGATE_FORMAT")]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = FormatArg::Human, env = "CONTROLGATE_FORMAT")]
+    pub format: FormatArg,
     /// Write the document to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -210,13 +292,13 @@ pub struct CheckArgs {
     /// Excepted findings in SARIF: kept with a `suppressions` entry, or left out (GitHub code
     /// scanning ignores suppressions and would open alerts for them) [default: suppress].
     #[arg(long, value_enum, value_name = "MODE")]
-    pub sarif_excepted: Option<SarifExcepted>,
+    pub sarif_excepted: Option<SarifExceptedArg>,
     /// The lowest severity that blocks the gate [default: low, i.e. any].
     #[arg(long, value_enum, value_name = "SEVERITY", env = "CONTROLGATE_FAIL_ON")]
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<SeverityArg>,
     /// Whether findings that cannot be decided before deployment block [default: fail].
     #[arg(long, value_enum, value_name = "POLICY", env = "CONTROLGATE_UNKNOWN")]
-    pub unknown: Option<UnknownPolicy>,
+    pub unknown: Option<UnknownArg>,
     /// The environment of resources that neither a tag nor a config path pattern places.
     #[arg(long, value_name = "ENV", env = "CONTROLGATE_ENVIRONMENT")]
     pub environment: Option<String>,
@@ -249,7 +331,7 @@ pub struct CheckArgs {
     pub registry: RegistryArgs,
     /// Whether an invalid registry entry stops the gate (exit 2) or is only reported [default: fail].
     #[arg(long, value_enum, value_name = "POLICY")]
-    pub invalid_exceptions: Option<InvalidPolicy>,
+    pub invalid_exceptions: Option<InvalidArg>,
     /// The AWS account deployed to, for exceptions scoped by account.
     #[arg(long, value_name = "ID", env = "CONTROLGATE_ACCOUNT")]
     pub account: Option<String>,

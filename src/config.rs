@@ -43,7 +43,9 @@ use crate::engine::jsonpath::Parameters;
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::exceptions::Clock;
-use crate::report::{Format, SarifOptions, UnknownPolicy};
+pub use crate::exceptions::JudgedDay;
+pub use crate::gate::Changed;
+use crate::report::{Format, SarifExcepted, SarifOptions, UnknownPolicy};
 use crate::selection::{GivenId, Selection, SkipPath};
 
 pub const DEFAULT_CONFIG: &str = ".controlgate.yaml";
@@ -89,7 +91,7 @@ pub fn git_top_level(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Whether an invalid exception-registry entry stops the gate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InvalidPolicy {
     /// Every problem is an error: exit 2 (the default: fail closed).
@@ -362,6 +364,30 @@ pub struct Overrides {
     /// Where a value of the command line came from when it is not the command line: setting
     /// (`softFail`) to its environment variable (`CONTROLGATE_SOFT_FAIL`).
     pub sources: BTreeMap<&'static str, String>,
+    /// What only the command line sets: where documents go and how files are read.
+    pub run: RunOptions,
+}
+
+/// Options of `check` that the config file cannot set: the documents a run writes, how it
+/// reads the files it is given, and what it prints. They carry even when the config file is
+/// invalid, so every document still says the run failed.
+#[derive(Debug, Default, Clone)]
+pub struct RunOptions {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub sarif_file: Option<PathBuf>,
+    pub json_file: Option<PathBuf>,
+    pub github_output: Option<PathBuf>,
+    pub sarif_category: Option<String>,
+    pub sarif_excepted: SarifExcepted,
+    /// Relative to the working directory [default: its git top level].
+    pub repo_root: Option<PathBuf>,
+    pub source_roots: Vec<PathBuf>,
+    pub skip_other_files: bool,
+    pub allow_empty: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub color: bool,
 }
 
 impl Overrides {
@@ -373,41 +399,6 @@ impl Overrides {
             .cloned()
             .unwrap_or_else(|| "command line".to_string())
     }
-}
-
-/// An effective setting that differs from the default, where it came from, and whether it lets
-/// through what the defaults would stop. The author of a change can edit the repository's config
-/// file: every output records these, so a weakened gate is impossible to miss in review.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Changed {
-    pub setting: String,
-    pub value: String,
-    pub default: String,
-    /// The config file, `command line`, or the environment variable (`CONTROLGATE_SOFT_FAIL`).
-    pub source: String,
-    pub weakens: bool,
-    /// What it does to the gate.
-    pub effect: String,
-}
-
-impl Changed {
-    /// `unknown: warn (config .controlgate.yaml): findings that ...`
-    pub fn describe(&self) -> String {
-        format!(
-            "{}: {} (from {}): {}",
-            self.setting, self.value, self.source, self.effect
-        )
-    }
-}
-
-/// The day a run judges exceptions on, where it came from, and the system's UTC date.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct JudgedDay {
-    pub day: NaiveDate,
-    /// `--today` or `system clock (UTC)`.
-    pub source: &'static str,
-    #[serde(skip)]
-    pub system: NaiveDate,
 }
 
 /// Everything `check` needs, validated.
@@ -572,10 +563,19 @@ impl Settings {
             environments.tag = tag;
         }
         environments.default = o.environment.or(file.environment);
+        let run = o.run;
+        let repo_root = match run.repo_root {
+            Some(root) => {
+                let root = if root.is_absolute() { root } else { cwd.join(root) };
+                Some(root.canonicalize().unwrap_or(root))
+            }
+            None => git_top_level(&cwd),
+        };
         let sarif = SarifOptions {
-            repo_root: git_top_level(&cwd),
+            category: run.sarif_category,
+            excepted: run.sarif_excepted,
+            repo_root,
             cwd: cwd.clone(),
-            ..Default::default()
         };
         let exceptions = o
             .exceptions
@@ -617,14 +617,14 @@ impl Settings {
             environments,
             fail_on: o.fail_on.or(file.fail_on).unwrap_or(Severity::Low),
             unknown: o.unknown.or(file.unknown).unwrap_or_default(),
-            format: Format::Human,
-            output: None,
-            sarif_file: None,
-            json_file: None,
-            github_output: None,
-            verbose: false,
-            quiet: false,
-            color: false,
+            format: run.format,
+            output: run.output,
+            sarif_file: run.sarif_file,
+            json_file: run.json_file,
+            github_output: run.github_output,
+            verbose: run.verbose,
+            quiet: run.quiet,
+            color: run.color,
             exceptions,
             approvers: o.approvers,
             day: JudgedDay {
@@ -644,9 +644,9 @@ impl Settings {
             account: o.account.or(file.account),
             region: o.region.or(file.region),
             sarif,
-            source_roots: Vec::new(),
-            skip_other_files: false,
-            allow_empty: false,
+            source_roots: run.source_roots,
+            skip_other_files: run.skip_other_files,
+            allow_empty: run.allow_empty,
             parameters: file.parameters,
             config_file: origin,
             selection,

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Severity;
-use crate::exceptions::ExceptionNote;
 use crate::model::{Anchor, InlineSuppression, InputFormat, Location, PlannedAction, Secrets, SourceFile};
 
 /// Why a finding exists.
@@ -92,6 +92,90 @@ impl Finding {
             &self.control_id,
             &self.rule_id,
         )
+    }
+}
+
+/// An exception's state on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExceptionState {
+    Active,
+    /// Active, and expiring within the warning window.
+    ExpiringSoon,
+    Expired,
+    Invalid,
+    Requested,
+    Revoked,
+}
+
+impl ExceptionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionState::Active => "active",
+            ExceptionState::ExpiringSoon => "expiring-soon",
+            ExceptionState::Expired => "expired",
+            ExceptionState::Invalid => "invalid",
+            ExceptionState::Requested => "requested",
+            ExceptionState::Revoked => "revoked",
+        }
+    }
+
+    /// Whether an exception in this state suppresses findings.
+    pub fn suppresses(self) -> bool {
+        matches!(self, ExceptionState::Active | ExceptionState::ExpiringSoon)
+    }
+}
+
+/// What an exception did, or failed to do, for a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExceptionNote {
+    pub id: String,
+    /// The exception's state: only `active` and `expiring-soon` except the finding.
+    pub state: ExceptionState,
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+impl ExceptionNote {
+    pub fn excepts(&self) -> bool {
+        self.state.suppresses()
+    }
+
+    /// One line for people: `excepted by EXC-1 (owner a, 12 days left)` or why not.
+    pub fn describe(&self) -> String {
+        match self.state {
+            ExceptionState::Active | ExceptionState::ExpiringSoon => format!(
+                "excepted by {} (owner {}, {} day{} left)",
+                self.id,
+                self.owner,
+                self.days_left.unwrap_or(0),
+                crate::text::plural(self.days_left.unwrap_or(0))
+            ),
+            ExceptionState::Expired => format!(
+                "exception {} expired on {}: it no longer applies",
+                self.id,
+                self.expires.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            ExceptionState::Invalid => format!(
+                "exception {} is invalid and applies to nothing: {}",
+                self.id,
+                self.problems.join("; ")
+            ),
+            ExceptionState::Requested => format!(
+                "exception {} is requested, not approved: it does not apply yet",
+                self.id
+            ),
+            ExceptionState::Revoked => format!("exception {} was revoked", self.id),
+        }
     }
 }
 

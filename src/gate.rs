@@ -7,9 +7,10 @@ use serde::Serialize;
 use crate::catalog::Severity;
 use crate::error::Error;
 use crate::finding::{Finding, Outcome};
+use crate::text::plural;
 
 /// Whether undecidable findings block the gate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownPolicy {
     /// An unknown outcome blocks like a failure (the default: fail closed).
@@ -221,8 +222,29 @@ impl Decision {
     }
 }
 
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// An effective setting that differs from the default, where it came from, and whether it lets
+/// through what the defaults would stop. The author of a change can edit the repository's config
+/// file: every output records these, so a weakened gate is impossible to miss in review.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Changed {
+    pub setting: String,
+    pub value: String,
+    pub default: String,
+    /// The config file, `command line`, or the environment variable (`CONTROLGATE_SOFT_FAIL`).
+    pub source: String,
+    pub weakens: bool,
+    /// What it does to the gate.
+    pub effect: String,
+}
+
+impl Changed {
+    /// `unknown: warn (config .controlgate.yaml): findings that ...`
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {} (from {}): {}",
+            self.setting, self.value, self.source, self.effect
+        )
+    }
 }
 
 #[cfg(test)]

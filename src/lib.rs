@@ -18,6 +18,7 @@ pub mod gate;
 pub mod input;
 pub mod model;
 pub mod parameters;
+pub mod paths;
 pub mod pointer;
 pub mod policytest;
 pub mod report;
@@ -172,7 +173,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
             e.message.push_str(&format!(
                 " (--skip-path left out {} file{})",
                 skips.files.len(),
-                gate::plural(skips.files.len())
+                text::plural(skips.files.len())
             ));
         }
         found.errors.push(e);
@@ -496,7 +497,7 @@ pub fn list_exceptions(entries: &[exceptions::Entry], format: Format, out: &mut 
         out,
         "{} exception{}: {} active, {} expiring soon, {} expired, {} invalid, {} unused, {} requested, {} revoked",
         entries.len(),
-        if entries.len() == 1 { "" } else { "s" },
+        text::plural(entries.len()),
         count("active"),
         count("expiring-soon"),
         count("expired"),

@@ -10,7 +10,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
 use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs};
-use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, Settings};
+use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings};
 use controlgate::error::{Error, Located};
 use controlgate::gate::Verdict;
 use controlgate::report::escape;
@@ -346,12 +346,11 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
                 .as_deref()
                 .and_then(|p| controlgate::exceptions::registry::files(p).ok())
                 .map_or(0, |f| f.len());
-            let plural = |n: usize| if n == 1 { "" } else { "s" };
             print_out(&format!(
                 "{} exception{} from {files} file{}: all valid\n",
                 registry.len(),
-                plural(registry.len()),
-                plural(files)
+                controlgate::text::plural(registry.len()),
+                controlgate::text::plural(files)
             ))?;
             Ok(Exit::Pass)
         }
@@ -408,7 +407,7 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
                 if r.passed() { "ok  " } else { "FAIL" },
                 r.rule,
                 r.cases,
-                if r.cases == 1 { "" } else { "s" }
+                controlgate::text::plural(r.cases)
             ));
             for p in &r.problems {
                 text.push_str(&format!("       {p}\n"));
@@ -429,53 +428,70 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
 }
 
 fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Error>> {
-    let mut overrides = registry_overrides(&args.policy, &args.registry);
-    overrides.check.clone_from(&args.check);
-    overrides.skip_check.clone_from(&args.skip_check);
-    overrides.skip_path.clone_from(&args.skip_path);
-    overrides.soft_fail = args.soft_fail;
-    overrides.parameter_files.clone_from(&args.parameter_files);
-    overrides.sources = sources;
-    overrides.environment.clone_from(&args.environment);
-    overrides.fail_on = args.fail_on;
-    overrides.unknown = args.unknown;
-    overrides.invalid_exceptions = args.invalid_exceptions;
-    overrides.account.clone_from(&args.account);
-    overrides.region.clone_from(&args.region);
-    let (mut s, failed) = match settings(cwd.clone(), args.paths.clone(), &args.policy, overrides) {
-        Ok(s) => (s, None),
+    let overrides = check_overrides(&args, sources);
+    let run = overrides.run.clone();
+    let s = match settings(cwd.clone(), args.paths.clone(), &args.policy, overrides) {
+        Ok(s) => s,
         // An invalid config file still gets every document written, each saying the run failed:
-        // the defaults carry only where they go.
-        Err(errors) => (
-            Settings::new(cwd, args.paths.clone(), None, Overrides::default()).map_err(|e| vec![Error::Config(e)])?,
-            Some(errors),
+        // the defaults carry, with the command line's outputs.
+        Err(errors) => {
+            let fallback = Overrides {
+                run,
+                ..Overrides::default()
+            };
+            let s = Settings::new(cwd, args.paths.clone(), None, fallback).map_err(|e| vec![Error::Config(e)])?;
+            return finish(&s, Some(errors));
+        }
+    };
+    finish(&s, None)
+}
+
+/// The command line of `check` as overrides of the config file, in one step: nothing of the
+/// settings is filled in afterwards.
+fn check_overrides(args: &CheckArgs, sources: BTreeMap<&'static str, String>) -> Overrides {
+    let mut o = registry_overrides(&args.policy, &args.registry);
+    o.check.clone_from(&args.check);
+    o.skip_check.clone_from(&args.skip_check);
+    o.skip_path.clone_from(&args.skip_path);
+    o.soft_fail = args.soft_fail;
+    o.parameter_files.clone_from(&args.parameter_files);
+    o.sources = sources;
+    o.environment.clone_from(&args.environment);
+    o.fail_on = args.fail_on.map(Into::into);
+    o.unknown = args.unknown.map(Into::into);
+    o.invalid_exceptions = args.invalid_exceptions.map(Into::into);
+    o.account.clone_from(&args.account);
+    o.region.clone_from(&args.region);
+    o.run = RunOptions {
+        format: args.format.into(),
+        output: args.output.clone(),
+        sarif_file: args.sarif_file.clone(),
+        json_file: args.json_file.clone(),
+        github_output: args.github_output.clone(),
+        sarif_category: args.sarif_category.clone(),
+        sarif_excepted: args.sarif_excepted.map(Into::into).unwrap_or_default(),
+        repo_root: args.repo_root.clone(),
+        source_roots: args.source_root.clone(),
+        skip_other_files: args.skip_other_files,
+        allow_empty: args.allow_empty,
+        verbose: args.verbose,
+        quiet: args.quiet,
+        color: args.color.enabled(
+            args.output.is_none() && std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
         ),
     };
-    s.format = args.format;
-    s.output = args.output;
-    s.sarif_file = args.sarif_file;
-    s.json_file = args.json_file;
-    s.github_output = args.github_output;
-    s.sarif.category = args.sarif_category;
-    s.source_roots = args.source_root;
-    s.skip_other_files = args.skip_other_files;
-    s.allow_empty = args.allow_empty;
-    if let Some(root) = args.repo_root {
-        let root = if root.is_absolute() { root } else { s.cwd.join(root) };
-        s.sarif.repo_root = Some(root.canonicalize().unwrap_or(root));
-    }
-    s.sarif.excepted = args.sarif_excepted.unwrap_or_default();
-    s.verbose = args.verbose;
-    s.quiet = args.quiet;
-    s.color = args.color.enabled(
-        s.output.is_none() && std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::env::var_os("TERM").as_deref(),
-    );
+    o
+}
+
+/// Run `check` with its settings (or report the errors that kept it from running) and map the
+/// gate's verdict to the exit code.
+fn finish(s: &Settings, failed: Option<Vec<Error>>) -> Result<Exit, Vec<Error>> {
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
     let outcome = match failed {
-        None => controlgate::check(&s, &mut stdout, &mut stderr),
-        Some(errors) => controlgate::report_failure(&s, errors, &mut stdout, &mut stderr),
+        None => controlgate::check(s, &mut stdout, &mut stderr),
+        Some(errors) => controlgate::report_failure(s, errors, &mut stdout, &mut stderr),
     };
     match outcome.verdict {
         Verdict::Error => Err(outcome.errors),

@@ -294,7 +294,7 @@ impl Skips {
     /// `3 rules, 2 files` (what is not empty), for the summary.
     pub fn counts(&self) -> Option<String> {
         let mut parts = Vec::new();
-        let plural = crate::gate::plural;
+        let plural = crate::text::plural;
         if !self.rules.is_empty() {
             parts.push(format!("{} rule{}", self.rules.len(), plural(self.rules.len())));
         }
@@ -329,7 +329,7 @@ impl Skips {
             out.push(format!(
                 "{} rule{} skipped, not evaluated: not selected by --check {} (from {}): {}",
                 names.len(),
-                crate::gate::plural(names.len()),
+                crate::text::plural(names.len()),
                 first.by,
                 first.source,
                 some(&names)
@@ -351,7 +351,7 @@ impl Skips {
                 p.pattern,
                 p.source,
                 files.len(),
-                crate::gate::plural(files.len())
+                crate::text::plural(files.len())
             ));
         }
         out

@@ -1,6 +1,7 @@
-//! Text as an author could write it to look like other text: invisible characters, blank text
-//! and spellings that differ only in case or compatibility form. Shared by every stage that
-//! compares or requires text from the repository (exception registries, catalogs).
+//! Text helpers shared by every stage. Most are about text as an author could write it to look
+//! like other text: invisible characters, blank text and spellings that differ only in case or
+//! compatibility form (exception registries, catalogs compare and require such text); the rest
+//! shape the words of messages (plurals, shortening).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -38,6 +39,24 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
+/// The plural suffix of a count: `1 file`, `2 files`, `0 files`.
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) { "" } else { "s" }
+}
+
+/// `text` in at most `max` characters: a longer one keeps its first `max - 3` and ends in `...`.
+/// Messages quote what an author wrote; a long value must not flood a terminal or an annotation.
+pub fn shorten(text: &str, max: usize) -> String {
+    let keep = max.saturating_sub(3);
+    match text.char_indices().nth(max) {
+        Some(_) => {
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            format!("{}...", &text[..end])
+        }
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +69,21 @@ mod tests {
         assert!(!is_blank(" a "));
         assert_eq!(fold("EXC-1"), fold("exc-1"));
         assert_eq!(invisible_in("EXC-1\u{200b}"), Some('\u{200b}'));
+    }
+
+    #[test]
+    fn shortened_text_fits() {
+        assert_eq!(shorten("abcdef", 6), "abcdef");
+        assert_eq!(shorten("abcdefg", 6), "abc...");
+        assert_eq!(shorten("ééééééé", 6), "ééé...");
+        assert!(shorten(&"x".repeat(500), 80).chars().count() == 80);
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1usize), "");
+        assert_eq!(plural(0usize), "s");
+        assert_eq!(plural(2i64), "s");
+        assert_eq!(plural(-1i64), "s");
     }
 }

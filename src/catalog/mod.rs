@@ -170,7 +170,7 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect();
                 let relative = relative.join("/");
-                format!("{b}/{}", crate::report::sarif::uri_path(&relative))
+                format!("{b}/{}", crate::paths::uri_path(&relative))
             });
             match crate::input::read::read_text(entry.path(), &name) {
                 Ok(text) => out.push(PolicyFile {

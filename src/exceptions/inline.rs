@@ -53,12 +53,9 @@ impl NamesExceptions for InlineSuppression {
     }
 }
 
+/// A marker's text as messages quote it.
 fn shorten(s: &str) -> String {
-    let s = s.trim();
-    match s.char_indices().nth(120) {
-        Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.to_string(),
-    }
+    crate::text::shorten(s.trim(), 123)
 }
 
 /// Suppression attempts in a resource's `Metadata`.

@@ -17,37 +17,7 @@ use serde::Serialize;
 pub use registry::{Exception, Status};
 
 use crate::finding::Finding;
-
-/// An exception's state on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum State {
-    Active,
-    /// Active, and expiring within the warning window.
-    ExpiringSoon,
-    Expired,
-    Invalid,
-    Requested,
-    Revoked,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Active => "active",
-            State::ExpiringSoon => "expiring-soon",
-            State::Expired => "expired",
-            State::Invalid => "invalid",
-            State::Requested => "requested",
-            State::Revoked => "revoked",
-        }
-    }
-
-    /// Whether an exception in this state suppresses findings.
-    pub fn suppresses(self) -> bool {
-        matches!(self, State::Active | State::ExpiringSoon)
-    }
-}
+pub use crate::finding::{ExceptionNote, ExceptionState as State};
 
 /// How dates are judged: the day of the run and the warning window before expiry.
 #[derive(Debug, Clone, Copy)]
@@ -83,25 +53,6 @@ impl Clock {
     }
 }
 
-/// What an exception did, or failed to do, for a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExceptionNote {
-    pub id: String,
-    /// The exception's state: only `active` and `expiring-soon` except the finding.
-    pub state: State,
-    pub owner: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub approver: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_left: Option<i64>,
-    pub reason: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
-}
-
 impl ExceptionNote {
     /// What `e` amounts to on the clock's day.
     pub fn of(e: &Exception, clock: &Clock) -> ExceptionNote {
@@ -116,38 +67,16 @@ impl ExceptionNote {
             problems: e.problems.clone(),
         }
     }
+}
 
-    pub fn excepts(&self) -> bool {
-        self.state.suppresses()
-    }
-
-    /// One line for people: `excepted by EXC-1 (owner a, 12 days left)` or why not.
-    pub fn describe(&self) -> String {
-        match self.state {
-            State::Active | State::ExpiringSoon => format!(
-                "excepted by {} (owner {}, {} day{} left)",
-                self.id,
-                self.owner,
-                self.days_left.unwrap_or(0),
-                if self.days_left == Some(1) { "" } else { "s" }
-            ),
-            State::Expired => format!(
-                "exception {} expired on {}: it no longer applies",
-                self.id,
-                self.expires.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            State::Invalid => format!(
-                "exception {} is invalid and applies to nothing: {}",
-                self.id,
-                self.problems.join("; ")
-            ),
-            State::Requested => format!(
-                "exception {} is requested, not approved: it does not apply yet",
-                self.id
-            ),
-            State::Revoked => format!("exception {} was revoked", self.id),
-        }
-    }
+/// The day a run judges exceptions on, where it came from, and the system's UTC date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JudgedDay {
+    pub day: NaiveDate,
+    /// `--today` or `system clock (UTC)`.
+    pub source: &'static str,
+    #[serde(skip)]
+    pub system: NaiveDate,
 }
 
 /// Apply the registry to findings; returns how many findings each exception excepted.

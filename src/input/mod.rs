@@ -20,6 +20,8 @@ use serde_json::Value;
 use crate::error::Located;
 use crate::model::{InputFormat, Location, Resource, SourceFile};
 
+pub use crate::paths::display_path;
+
 /// Directories never walked into.
 const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules", "target"];
 /// Files a directory walk considers; files named on the command line are read whatever their name.
@@ -378,27 +380,6 @@ pub fn load_all_in(candidates: &[Candidate], places: &Places<'_>) -> Loaded {
 pub fn repo_path(path: &Path, cwd: &Path, root: &Path) -> String {
     let absolute = cwd.join(path);
     display_path(&std::fs::canonicalize(&absolute).unwrap_or(absolute), root)
-}
-
-/// The path shown in reports: relative to `cwd`, `/`-separated, never absolute when avoidable.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    let relative = pathdiff::diff_paths(&absolute, cwd).unwrap_or_else(|| path.to_path_buf());
-    let mut parts: Vec<String> = Vec::new();
-    for c in relative.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if parts.last().is_some_and(|p| p != "..") => {
-                parts.pop();
-            }
-            c => parts.push(c.as_os_str().to_string_lossy().into_owned()),
-        }
-    }
-    parts.join("/")
 }
 
 /// Bytes → text: UTF-8 with or without a byte-order mark, or UTF-16 with one (PowerShell `>`).

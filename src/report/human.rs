@@ -348,7 +348,7 @@ fn write_remediations(report: &Report<'_>, out: &mut dyn Write) -> std::io::Resu
             escape::line(&control.id),
             escape::line(&control.title),
             findings.len(),
-            crate::gate::plural(findings.len())
+            crate::text::plural(findings.len())
         )?;
         let hint = textwrap::fill(&escape::line(r.hint.trim()), textwrap::Options::new(WIDTH - 2));
         write!(out, "{}", indent(&hint, "  "))?;

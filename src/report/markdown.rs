@@ -9,7 +9,8 @@ use super::{Report, escape};
 use crate::catalog::Severity;
 use crate::exceptions::State;
 use crate::finding::{Finding, Outcome};
-use crate::gate::{Verdict, plural};
+use crate::gate::Verdict;
+use crate::text::plural;
 
 /// Untrusted text in a cell, a heading or a list item.
 fn cell(s: &str) -> String {

@@ -12,12 +12,13 @@ pub mod sarif;
 use std::io::Write;
 
 use crate::catalog::{Catalog, Severity};
-use crate::config::{Changed, JudgedDay};
 use crate::evaluate::Evaluation;
 use crate::exceptions::Entry;
+use crate::exceptions::JudgedDay;
 use crate::finding::{Finding, Outcome};
-use crate::gate::{Decision, Verdict, plural};
+use crate::gate::{Changed, Decision, Verdict};
 use crate::selection::Skips;
+use crate::text::plural;
 
 pub use crate::gate::UnknownPolicy;
 
@@ -44,7 +45,7 @@ pub struct Report<'a> {
 
 /// What SARIF does with excepted findings. GitHub code scanning ignores `suppressions` and
 /// opens an alert for a suppressed result like any other.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SarifExcepted {
     /// Kept, with a `suppressions` entry (accepted, with the exception's justification).
@@ -133,7 +134,7 @@ impl Report<'_> {
 }
 
 /// An output format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Format {
     /// Diagnostics for people, pointing at the line of each resource.
     #[default]

@@ -18,6 +18,7 @@ use crate::catalog::{Control, Severity};
 use crate::exceptions::ExceptionNote;
 use crate::finding::{Finding, Outcome};
 use crate::gate::Verdict;
+use crate::paths::uri_path;
 
 /// The key of our entry in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "controlgate/v1";
@@ -179,7 +180,7 @@ fn from_fs_root(file: &str, options: &SarifOptions) -> String {
 
 /// `file` relative to the source root, or `None` when it is outside it (`../…`).
 fn under_source_root(file: &str, options: &SarifOptions) -> Option<String> {
-    let relative = crate::input::display_path(&options.cwd.join(file), source_root(options));
+    let relative = crate::paths::display_path(&options.cwd.join(file), source_root(options));
     let outside = relative == ".." || relative.starts_with("../") || std::path::Path::new(&relative).is_absolute();
     (!outside).then_some(relative)
 }
@@ -198,31 +199,6 @@ fn artifact(file: &str, options: &SarifOptions) -> ArtifactLocation {
             .uri_base_id(FSROOT)
             .build(),
     }
-}
-
-/// What a URI path cannot hold as it is (RFC 3986): controls, space, `"`, `#` (it would start a
-/// fragment), `%`, `<`, `>`, `?` (a query), `[`, `]`, `\`, `^`, `` ` ``, `{`, `|`, `}`. Letters
-/// outside ASCII are encoded as their UTF-8 bytes.
-const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'[')
-    .add(b']')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// A relative path as a URI reference: `my dir/stack #1.yaml` is `my%20dir/stack%20%231.yaml`.
-pub fn uri_path(path: &str) -> String {
-    percent_encoding::utf8_percent_encode(path, URI_PATH).to_string()
 }
 
 /// A file (relative to the working directory) and a position in it.
@@ -567,7 +543,7 @@ impl SarifLog {
             warnings.push(format!(
                 "SARIF rule {control} carries {MAX_TAGS} of its {} tags and leaves out {left_out} framework id{}: GitHub code scanning rejects more than {MAX_TAGS} tags per rule",
                 MAX_TAGS + left_out,
-                if *left_out == 1 { "" } else { "s" }
+                crate::text::plural(*left_out)
             ));
         }
         warnings
@@ -700,7 +676,7 @@ fn skip_notifications(report: &Report<'_>) -> Vec<Notification> {
             p.pattern,
             p.source,
             p.files,
-            crate::gate::plural(p.files)
+            crate::text::plural(p.files)
         )));
     }
     out
