@@ -10,7 +10,9 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
 use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, ListFormat, PolicyArgs, RegistryArgs, TestArgs};
-use controlgate::config::{ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings};
+use controlgate::config::{
+    ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings,
+};
 use controlgate::error::{Error, Located};
 use controlgate::gate::Verdict;
 use controlgate::report::escape;

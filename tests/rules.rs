@@ -130,6 +130,10 @@ fn main() {
         "the-readme-lists-every-control-with-its-rules",
         move || readme_lists_every_control_with_its_rules(&c),
     ));
+    let c = catalog.clone();
+    trials.push(Trial::test("docs-rules-pages-are-current", move || {
+        docs_pages_are_current(&c)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -159,5 +163,46 @@ fn readme_lists_every_control_with_its_rules(catalog: &Catalog) -> Result<(), Fa
             format!("README.md \"Controls and rules\" table vs the built-in catalog:\n got {got:?}\nwant {want:?}")
                 .into(),
         )
+    }
+}
+
+/// `docs/rules/<rule-id>.md` is the rule rendered (`report::rule_doc`); a stale or extra page
+/// fails. `UPDATE_DOCS=1 cargo test --test rules docs-rules` rewrites the pages.
+fn docs_pages_are_current(catalog: &Catalog) -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
+    if update {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    let mut problems = Vec::new();
+    let mut want = std::collections::BTreeSet::new();
+    for rule in &catalog.rules {
+        let control = &catalog.controls[&rule.control];
+        let page = controlgate::report::rule_doc::markdown(rule, control);
+        let path = dir.join(format!("{}.md", rule.id));
+        want.insert(format!("{}.md", rule.id));
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+            if update {
+                std::fs::write(&path, page).unwrap();
+            } else {
+                problems.push(format!("docs/rules/{}.md is stale or missing", rule.id));
+            }
+        }
+    }
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !want.contains(&name) {
+            if update {
+                std::fs::remove_file(entry.path()).unwrap();
+            } else {
+                problems.push(format!("docs/rules/{name} names no rule"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        problems.push("regenerate with `UPDATE_DOCS=1 cargo test --test rules docs-rules`".into());
+        Err(problems.join("\n").into())
     }
 }

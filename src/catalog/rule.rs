@@ -47,17 +47,17 @@ struct TargetSpec {
 /// A rule's examples, per input format. The CloudFormation ones are templates, evaluated by
 /// `controlgate test`; the Terraform ones are `.tf` source (HCL), which must parse and declare
 /// a resource the rule targets (a plan, not HCL, is what the rule reads).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terraform: Option<Example>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloudformation: Option<Example>,
 }
 
 /// A snippet the rule fails on, and the same resource written to pass ("Use instead").
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     pub fail: String,

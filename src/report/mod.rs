@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rule_doc;
 pub mod sarif;
 
 use std::io::Write;
