@@ -120,7 +120,8 @@ pub enum Command {
     /// Validate and list the exception registry.
     #[command(subcommand)]
     Exceptions(ExceptionsCommand),
-    /// Run policy unit tests: each rule against its compliant and noncompliant fixtures.
+    /// Run policy unit tests: each rule against its compliant and noncompliant fixtures, and its
+    /// examples.
     ///
     /// Tests of a pack live in PACK/tests/<rule-id>/: either an expected.yaml mapping each fixture
     /// to the resources the rule must fail, pass or find unknown, or compliant/ and noncompliant/
