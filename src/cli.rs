@@ -120,12 +120,13 @@ pub enum Command {
     /// Validate and list the exception registry.
     #[command(subcommand)]
     Exceptions(ExceptionsCommand),
-    /// Run policy unit tests: each rule against its compliant and noncompliant fixtures.
+    /// Run policy unit tests: each rule against its compliant and noncompliant fixtures, and its
+    /// examples.
     ///
     /// Tests of a pack live in PACK/tests/<rule-id>/: either an expected.yaml mapping each fixture
     /// to the resources the rule must fail, pass or find unknown, or compliant/ and noncompliant/
-    /// folders. Without PACK, the built-in pack is tested against fixtures/rules (run it from a
-    /// controlgate checkout). Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
+    /// folders. Without PACK, the built-in pack is tested: its directory in a controlgate checkout
+    /// is policies/, so its tests are policies/tests (run it from the checkout's root). Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
     Test(TestArgs),
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
@@ -136,7 +137,7 @@ pub enum Command {
 pub struct TestArgs {
     /// The policy pack to test (controls/, rules/, tests/) [default: the built-in pack].
     pub pack: Option<PathBuf>,
-    /// Where the tests are [default: PACK/tests, or fixtures/rules for the built-in pack].
+    /// Where the tests are [default: PACK/tests; policies/tests for the built-in pack].
     #[arg(long, value_name = "DIR")]
     pub tests: Option<PathBuf>,
     /// `human` or `json`.

@@ -382,7 +382,9 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
         ),
         None => (
             vec![PackSource::Builtin],
-            args.tests.clone().unwrap_or_else(|| PathBuf::from("fixtures/rules")),
+            args.tests
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(controlgate::policytest::BUILTIN_TESTS)),
         ),
     };
     let mut catalog =

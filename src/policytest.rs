@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Rule};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
 use crate::evaluate::evaluate;
-use crate::finding::Outcome;
+use crate::finding::{Finding, Outcome};
 use crate::input::{self, Candidate};
 use crate::model::InputFormat;
 
@@ -49,14 +49,20 @@ impl RuleResult {
     }
 }
 
+/// Where the built-in pack's tests are in a controlgate checkout: the pack is `policies/`, and
+/// its tests are laid out like any pack's, `PACK/tests/<rule-id>/`. They are not in the binary.
+pub const BUILTIN_TESTS: &str = "policies/tests";
+
 /// Run the tests of every rule of `catalog` found under `tests_dir`. A rule without tests fails;
 /// so does a tests folder that names no rule.
 pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Located> {
     if !tests_dir.is_dir() {
-        return Err(
-            Located::file(tests_dir.display().to_string(), "no such tests directory")
-                .with_help("policy tests live in <pack>/tests/<rule-id>/ (see `controlgate test --help`)"),
-        );
+        let help = if tests_dir == Path::new(BUILTIN_TESTS) {
+            "the built-in pack's tests are not in the binary: run `controlgate test` from the root of a controlgate checkout, or give `--tests DIR`"
+        } else {
+            "policy tests live in <pack>/tests/<rule-id>/ (see `controlgate test --help`)"
+        };
+        return Err(Located::file(tests_dir.display().to_string(), "no such tests directory").with_help(help));
     }
     // Retired rules are not evaluated, so they have nothing to prove.
     let mut results: Vec<RuleResult> = catalog
@@ -65,15 +71,7 @@ pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Locat
         .filter(|r| r.deprecated.is_none())
         .map(|r| test_rule(catalog, r, &tests_dir.join(&r.id)))
         .collect();
-    let known: BTreeSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
-    let mut orphans: Vec<String> = std::fs::read_dir(tests_dir)
-        .map_err(|e| Located::file(tests_dir.display().to_string(), format!("cannot read: {e}")))?
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !known.contains(name.as_str()))
-        .collect();
-    orphans.sort();
+    let orphans = orphans(catalog, tests_dir)?;
     for name in orphans {
         results.push(RuleResult {
             problems: vec![format!("tests/{name} names no rule of the catalog")],
@@ -84,6 +82,20 @@ pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Locat
     Ok(results)
 }
 
+/// The folders of `tests_dir` that name no rule of `catalog`, sorted.
+pub fn orphans(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<String>, Located> {
+    let known: BTreeSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut orphans: Vec<String> = std::fs::read_dir(tests_dir)
+        .map_err(|e| Located::file(tests_dir.display().to_string(), format!("cannot read: {e}")))?
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !known.contains(name.as_str()))
+        .collect();
+    orphans.sort();
+    Ok(orphans)
+}
+
 /// One fixture's outcome for a rule: resources failed, unknown, and evaluated without finding.
 struct Actual {
     format: InputFormat,
@@ -91,6 +103,7 @@ struct Actual {
     unknown: BTreeSet<String>,
     /// Resources of a type the rule targets.
     targeted: BTreeSet<String>,
+    findings: Vec<Finding>,
 }
 
 fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Result<Actual, String> {
@@ -108,17 +121,7 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         .files
         .first()
         .ok_or_else(|| format!("{}: nothing loaded", path.display()))?;
-    // Only this rule and its control, so other rules' findings do not interfere.
-    let single = Catalog {
-        controls: catalog
-            .controls
-            .iter()
-            .filter(|(id, _)| **id == rule.control)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        rules: vec![rule.clone()],
-    };
-    let eval = evaluate(&single, &loaded.files, &EnvironmentResolver::default());
+    let eval = evaluate(&single(catalog, rule), &loaded.files, &EnvironmentResolver::default());
     if let Some(e) = eval.errors.first() {
         return Err(e.to_string());
     }
@@ -143,6 +146,7 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         fail: of(Outcome::Fail),
         unknown: of(Outcome::Unknown),
         targeted,
+        findings: eval.findings,
     })
 }
 
@@ -162,7 +166,20 @@ fn relative(path: &Path, base: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
+/// The findings of `rule` alone on each fixture of its tests folder `dir` (`expected.yaml` aside),
+/// by path relative to `dir`, in path order; a fixture that does not load gives its error.
+pub fn findings(catalog: &Catalog, rule: &Rule, dir: &Path) -> Vec<(String, Result<Vec<Finding>, String>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let got = evaluate_file(catalog, rule, &path, dir).map(|a| a.findings);
+            (relative(&path, dir), got)
+        })
+        .collect()
+}
+
+/// The tests of one rule, in its folder `dir` (`TESTS/<rule-id>`).
+pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
     let mut problems = Vec::new();
     let mut cases = 0;
     // (format, "pass" | "fail") → seen
@@ -264,11 +281,91 @@ fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
             }
         }
     }
+    let (example_cases, example_problems) = check_examples(catalog, rule);
+    cases += example_cases;
+    problems.extend(example_problems);
     RuleResult {
         rule: rule.id.clone(),
         cases,
         problems,
     }
+}
+
+/// The rule alone, with its control, so other rules' findings do not interfere.
+fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
+    Catalog {
+        controls: catalog
+            .controls
+            .iter()
+            .filter(|(id, _)| **id == rule.control)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        rules: vec![rule.clone()],
+    }
+}
+
+/// A rule's examples hold what they show: the CloudFormation `fail` template fails on a resource
+/// and `pass` is evaluated without a finding; the Terraform snippets parse as HCL and declare a
+/// resource the rule targets. Returns the examples checked and the problems.
+fn check_examples(catalog: &Catalog, rule: &Rule) -> (usize, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut cases = 0;
+    if let Some(example) = &rule.examples.cloudformation {
+        let one = single(catalog, rule);
+        for (kind, text) in [("fail", &example.fail), ("pass", &example.pass)] {
+            cases += 1;
+            let name = format!("examples.cloudformation.{kind}");
+            let file = match input::template_from_text(&name, text) {
+                Ok(f) => f,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    continue;
+                }
+            };
+            let targeted = rule.cloudformation.as_ref().is_some_and(|t| {
+                file.resources
+                    .iter()
+                    .any(|r| t.resource_types.contains(&r.resource_type))
+            });
+            let eval = evaluate(&one, std::slice::from_ref(&file), &EnvironmentResolver::default());
+            if let Some(e) = eval.errors.first() {
+                problems.push(e.to_string());
+                continue;
+            }
+            let fails = eval.findings.iter().any(|f| f.outcome == Outcome::Fail);
+            if !targeted {
+                problems.push(format!("{name}: holds no resource the rule targets"));
+            } else if kind == "fail" && !fails {
+                problems.push(format!("{name}: expected a failing resource, got none"));
+            } else if kind == "pass" && !eval.findings.is_empty() {
+                let on: BTreeSet<&String> = eval.findings.iter().map(|f| &f.resource).collect();
+                problems.push(format!("{name}: expected no finding, got findings on {on:?}"));
+            }
+        }
+    }
+    if let Some(example) = &rule.examples.terraform {
+        let types = rule
+            .terraform
+            .as_ref()
+            .map(|t| t.resource_types.as_slice())
+            .unwrap_or_default();
+        for (kind, text) in [("fail", &example.fail), ("pass", &example.pass)] {
+            cases += 1;
+            let name = format!("examples.terraform.{kind}");
+            match hcl_edit::parser::parse_body(text) {
+                Err(e) => problems.push(format!("{name}: not HCL: {e}")),
+                Ok(body) => {
+                    let declares = body
+                        .get_blocks("resource")
+                        .any(|b| b.labels.first().is_some_and(|l| types.iter().any(|t| t == l.as_str())));
+                    if !declares {
+                        problems.push(format!("{name}: declares no resource of a type the rule targets"));
+                    }
+                }
+            }
+        }
+    }
+    (cases, problems)
 }
 
 #[cfg(test)]
@@ -316,5 +413,20 @@ mod tests {
             results[0].problems
         );
         assert!(results[1].problems[0].contains("names no rule"));
+
+        // Examples are proven too: a `fail` example that passes is reported.
+        let rule = |fail: &str| {
+            let text = format!(
+                "id: sns-topic-unencrypted\ncontrol: TST-001\ntitle: t\nmessage: m\nexamples:\n  cloudformation:\n    fail: |\n      Resources:\n        T:\n          Type: AWS::SNS::Topic\n          Properties: {fail}\n    pass: |\n      Resources:\n        T:\n          Type: AWS::SNS::Topic\n          Properties: {{KmsMasterKeyId: alias/x}}\ncloudformation:\n  resourceTypes: [AWS::SNS::Topic]\n  assert:\n    path: $.KmsMasterKeyId\n    exists: true\n"
+            );
+            crate::catalog::rule::parse("r.yaml", &text).unwrap()
+        };
+        let (cases, problems) = check_examples(&catalog, &rule("{}"));
+        assert_eq!((cases, problems.len()), (2, 0), "{problems:?}");
+        let (_, problems) = check_examples(&catalog, &rule("{KmsMasterKeyId: alias/y}"));
+        assert_eq!(
+            problems,
+            ["examples.cloudformation.fail: expected a failing resource, got none"]
+        );
     }
 }

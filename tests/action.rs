@@ -55,7 +55,7 @@ fn action_script_passes_when_nothing_blocks() {
         .env("CONTROLGATE", env!("CARGO_BIN_EXE_controlgate"))
         .env(
             "INPUT_PATHS",
-            "fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml",
+            "policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml",
         )
         .env("INPUT_FAIL_ON", "critical")
         .env("INPUT_SARIF_FILE", tmp.path().join("r.sarif"))
@@ -615,7 +615,7 @@ fn check_appends_counts_and_verdict_to_a_github_output_file() {
         "{critical:?}"
     );
 
-    let pass = root.join("fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml");
+    let pass = root.join("policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml");
     let (code, passed) = run("pass", &pass, "critical");
     assert_eq!(code, Some(0));
     assert_eq!(passed["verdict"], "pass");
@@ -1154,7 +1154,7 @@ fn the_composite_action_passes_and_uploads() {
     let tmp = tempfile::tempdir().unwrap();
     let job = run_action(
         tmp.path(),
-        "fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml",
+        "policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml",
         &[("fail-on", "critical".into()), ("sarif-excepted", "suppress".into())],
     );
     assert!(!job.failed, "{}", job.log);
@@ -1180,7 +1180,7 @@ fn the_composite_action_passes_and_uploads() {
     let tmp = tempfile::tempdir().unwrap();
     let job = run_action(
         tmp.path(),
-        "fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml",
+        "policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml",
         &[("fail-on", "critical".into()), ("upload-sarif", "false".into())],
     );
     assert!(!job.failed, "{}", job.log);
@@ -1193,7 +1193,7 @@ fn the_composite_action_passes_sarif_excepted_through() {
     // A bad value reaches controlgate, which refuses it: the input is wired, not ignored.
     let job = run_action(
         tmp.path(),
-        "fixtures/rules/kms-key-rotation-disabled/cloudformation/pass.yaml",
+        "policies/tests/kms-key-rotation-disabled/cloudformation/pass.yaml",
         &[("fail-on", "critical".into()), ("sarif-excepted", "hide".into())],
     );
     assert!(job.failed, "{}", job.log);

@@ -80,7 +80,7 @@ fn junit_validates_against_the_jenkins_schema() {
     let Some(validator) = xsd_validator() else {
         return;
     };
-    let blocked = run(&["--format", "junit", "fixtures"]);
+    let blocked = run(&["--format", "junit", "fixtures", "policies/tests"]);
     assert_eq!(blocked.status.code(), Some(1));
     let failed = run_in(failed_inputs().path(), &["--format", "junit", "."]);
     assert_eq!(failed.status.code(), Some(2));
@@ -258,7 +258,7 @@ fn assert_gitlab_valid(report: &Value) {
 
 #[test]
 fn gitlab_code_quality_validates_against_gitlabs_schema() {
-    let o = run(&["--format", "gitlab", "fixtures"]);
+    let o = run(&["--format", "gitlab", "fixtures", "policies/tests"]);
     assert_eq!(o.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(report.as_array().unwrap().len() > 100);

@@ -117,9 +117,9 @@ fn quiet_prints_only_the_summary_and_warnings() {
         stderr(&o)
     );
     // Notes are not.
-    let o = run(&["fixtures/rules/rds-storage-unencrypted", "-q"], &[]);
+    let o = run(&["policies/tests/rds-storage-unencrypted", "-q"], &[]);
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
-    let o = run(&["fixtures/rules/rds-storage-unencrypted"], &[]);
+    let o = run(&["policies/tests/rds-storage-unencrypted"], &[]);
     assert!(stderr(&o).contains("note:"), "the note -q hides: {}", stderr(&o));
     // A failed run still says why.
     let o = run(&["no/such/dir", "-q"], &[]);

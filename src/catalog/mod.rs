@@ -14,7 +14,9 @@ pub use rule::{Rule, Target};
 
 use crate::error::Located;
 
-static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+// Only what a run loads is embedded: `policies/tests/` (the pack's policy tests) stays out.
+static BUILTIN_CONTROLS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies/controls");
+static BUILTIN_RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies/rules");
 
 /// Where policies come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,19 +103,12 @@ fn is_yaml(path: &Path) -> bool {
 pub const BUILTIN_PREFIX: &str = "<builtin>/";
 
 fn builtin_files() -> Vec<PolicyFile> {
-    fn walk(dir: &Dir<'static>, out: &mut Vec<PolicyFile>) {
+    fn walk(dir: &Dir<'static>, top: &str, kind: Kind, out: &mut Vec<PolicyFile>) {
         for f in dir.files() {
             let path = f.path();
-            let kind = if path.starts_with("controls") {
-                Kind::Control
-            } else if path.starts_with("rules") {
-                Kind::Rule
-            } else {
-                continue;
-            };
             if is_yaml(path) {
                 out.push(PolicyFile {
-                    name: format!("{BUILTIN_PREFIX}policies/{}", path.display()),
+                    name: format!("{BUILTIN_PREFIX}policies/{top}/{}", path.display()),
                     text: f.contents_utf8().unwrap_or_default().to_string(),
                     kind,
                     // Linked by the SARIF writer, at this version's release tag.
@@ -122,11 +117,12 @@ fn builtin_files() -> Vec<PolicyFile> {
             }
         }
         for d in dir.dirs() {
-            walk(d, out);
+            walk(d, top, kind, out);
         }
     }
     let mut out = Vec::new();
-    walk(&BUILTIN, &mut out);
+    walk(&BUILTIN_CONTROLS, "controls", Kind::Control, &mut out);
+    walk(&BUILTIN_RULES, "rules", Kind::Rule, &mut out);
     out
 }
 

@@ -20,6 +20,12 @@ struct RuleFile {
     message: String,
     #[serde(default)]
     description: Option<String>,
+    /// Why the requirement matters, in a sentence or two: the risk a failing resource carries.
+    #[serde(default)]
+    why: Option<Spanned<String>>,
+    /// A failing and a passing snippet per format; `controlgate test` proves each.
+    #[serde(default)]
+    examples: Option<Spanned<Examples>>,
     terraform: Option<Spanned<TargetSpec>>,
     cloudformation: Option<Spanned<TargetSpec>>,
     /// Values conditions may name (`tagsExist: {parameter: tags}`), overridable per rule in the
@@ -39,6 +45,35 @@ struct TargetSpec {
     #[serde(default)]
     when: Option<Spanned<ConditionSpec>>,
     assert: Spanned<ConditionSpec>,
+}
+
+/// A rule's examples, per input format. The CloudFormation ones are templates, evaluated by
+/// `controlgate test`; the Terraform ones are `.tf` source (HCL), which must parse and declare
+/// a resource the rule targets (a plan, not HCL, is what the rule reads).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<Example>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudformation: Option<Example>,
+}
+
+/// A snippet the rule fails on, and the same resource written to pass ("Use instead").
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub fail: String,
+    pub pass: String,
+}
+
+impl Examples {
+    pub fn get(&self, format: InputFormat) -> Option<&Example> {
+        match format {
+            InputFormat::TerraformPlan => self.terraform.as_ref(),
+            InputFormat::Cloudformation => self.cloudformation.as_ref(),
+        }
+    }
 }
 
 /// What a rule checks in one input format.
@@ -63,6 +98,9 @@ pub struct Rule {
     /// What is wrong when the rule fails.
     pub message: String,
     pub description: Option<String>,
+    /// Why the requirement matters.
+    pub why: Option<String>,
+    pub examples: Examples,
     /// The rule's parameters: its defaults with the config file's overrides. Its control's
     /// shared parameters are in force too, under these.
     pub parameters: Parameters,
@@ -190,8 +228,58 @@ pub fn parse_in(
             assert: Conditions.compile(file, &spec.value.assert, &params)?,
         }))
     };
+    if let Some(why) = &r.why
+        && why.value.trim().is_empty()
+    {
+        let (l, c) = crate::yaml::position(why);
+        return Err(Located::new(file, l, c, format!("rule {id}: `why` is empty"))
+            .with_help("say in a sentence or two what risk a failing resource carries, or leave `why` out"));
+    }
+    let examples = match r.examples {
+        None => Examples::default(),
+        Some(e) => {
+            let (l, c) = crate::yaml::position(&e);
+            let examples = e.value;
+            if examples.terraform.is_none() && examples.cloudformation.is_none() {
+                return Err(Located::new(
+                    file,
+                    l,
+                    c,
+                    format!("rule {id}: `examples` has neither `terraform` nor `cloudformation`"),
+                ));
+            }
+            for (name, example, section) in [
+                ("terraform", &examples.terraform, r.terraform.is_some()),
+                ("cloudformation", &examples.cloudformation, r.cloudformation.is_some()),
+            ] {
+                let Some(example) = example else { continue };
+                if !section {
+                    return Err(Located::new(
+                        file,
+                        l,
+                        c,
+                        format!("rule {id}: an example for `{name}`, which the rule has no section for"),
+                    )
+                    .with_help("give examples only for the formats the rule checks"));
+                }
+                for (kind, text) in [("fail", &example.fail), ("pass", &example.pass)] {
+                    if text.trim().is_empty() {
+                        return Err(Located::new(
+                            file,
+                            l,
+                            c,
+                            format!("rule {id}: `examples.{name}.{kind}` is empty"),
+                        ));
+                    }
+                }
+            }
+            examples
+        }
+    };
     let (cl, cc) = crate::yaml::position(&r.control);
     Ok(Rule {
+        why: r.why.map(|w| w.value),
+        examples,
         terraform: target(r.terraform, InputFormat::TerraformPlan)?,
         cloudformation: target(r.cloudformation, InputFormat::Cloudformation)?,
         origin: Located::new(file, line, column, String::new()),
@@ -281,5 +369,29 @@ terraform:
         assert!(e.message.contains("invalid regex"), "{e}");
         let e = parse("r.yaml", &GOOD.replace("id: rds", "id: RDS")).unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn why_and_examples_are_checked() {
+        let with = |extra: &str| GOOD.replace("terraform:\n", &format!("{extra}terraform:\n"));
+        let r = parse("r.yaml", &with("why: backups are what a restore needs\nexamples:\n  terraform:\n    fail: 'resource \"aws_db_instance\" \"a\" {}'\n    pass: 'resource \"aws_db_instance\" \"b\" {}'\n")).unwrap();
+        assert_eq!(r.why.as_deref(), Some("backups are what a restore needs"));
+        assert!(r.examples.terraform.is_some() && r.examples.cloudformation.is_none());
+        let e = parse("r.yaml", &with("why: ' '\n")).unwrap_err();
+        assert!(e.message.contains("`why` is empty"), "{e}");
+        let e = parse(
+            "r.yaml",
+            &with("examples:\n  cloudformation:\n    fail: a\n    pass: b\n"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("no section for"), "{e}");
+        let e = parse(
+            "r.yaml",
+            &with("examples:\n  terraform:\n    fail: a\n    pass: b\n    good: c\n"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("good"), "{e}");
+        let e = parse("r.yaml", &with("examples: {}\n")).unwrap_err();
+        assert!(e.message.contains("neither"), "{e}");
     }
 }

@@ -562,6 +562,28 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
     }
 }
 
+/// A CloudFormation template given as YAML text rather than read from a file (a rule's example),
+/// named `name` in findings.
+pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located> {
+    let source = Arc::new(SourceFile {
+        path: PathBuf::from(name),
+        display: name.to_string(),
+        repo_path: name.to_string(),
+        text: text.to_string(),
+    });
+    let mut doc = cloudformation::parse_yaml(&source)?;
+    if !cloudformation::is_template(&doc.value) {
+        return Err(Located::file(name, "YAML that is not a CloudFormation template"));
+    }
+    let template = std::mem::take(&mut doc.value);
+    let resources = cloudformation::into_resources(&source, template, Some(&doc))?;
+    Ok(LoadedFile {
+        source,
+        format: InputFormat::Cloudformation,
+        resources,
+    })
+}
+
 fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
     if candidate.named {
         Outcome::Failed(

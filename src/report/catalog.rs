@@ -62,7 +62,7 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
             .map(|r| {
                 let t: serde_json::Map<String, serde_json::Value> =
                     targets(r).into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
-                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters, "deprecated": r.deprecated})
+                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters, "deprecated": r.deprecated, "why": r.why, "examples": r.examples})
             })
             .collect();
         if let Some(o) = v.as_object_mut() {
@@ -122,11 +122,26 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
             out.push_str(&format!("    deprecated, not evaluated: {why}\n"));
         }
         out.push_str(&format!("    fails when: {}\n", r.message));
+        if let Some(why) = &r.why {
+            out.push_str(&format!("    why: {}\n", why.trim()));
+        }
         for (name, types) in targets(r) {
             out.push_str(&format!("    {name}: {}\n", types.join(", ")));
         }
         for (name, value) in &r.parameters {
             out.push_str(&format!("    parameter {name} = {value}\n"));
+        }
+    }
+    // The examples of the rule asked about; a control's listing stays short.
+    if let Some(r) = rule {
+        for (name, example) in [
+            ("Terraform", &r.examples.terraform),
+            ("CloudFormation", &r.examples.cloudformation),
+        ] {
+            if let Some(e) = example {
+                out.push_str(&format!("example ({name}):\n  fails:\n{}", indent(&e.fail, "    ")));
+                out.push_str(&format!("  use instead:\n{}", indent(&e.pass, "    ")));
+            }
         }
     }
     let rem = &control.remediation;

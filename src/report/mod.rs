@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod policytest;
+pub mod rule_doc;
 pub mod sarif;
 
 use std::io::Write;
