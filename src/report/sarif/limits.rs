@@ -262,3 +262,6 @@ impl SarifLog {
 fn megabytes(bytes: usize) -> String {
     format!("{:.2} MB", (bytes as f64 / 1e4).ceil() / 100.0)
 }
+
+#[cfg(test)]
+mod tests;

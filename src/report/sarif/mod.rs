@@ -496,6 +496,3 @@ fn skeleton(report: &Report<'_>, rules: Vec<ReportingDescriptor>) -> Sarif {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     SarifLog::build(report).write(out)
 }
-
-#[cfg(test)]
-mod tests;

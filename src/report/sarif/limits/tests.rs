@@ -1,8 +1,11 @@
+use serde_json::Value;
+
 use super::*;
 use crate::catalog::Catalog;
 use crate::evaluate::Evaluation;
-use crate::gate::{Decision, Policy, UnknownPolicy};
+use crate::gate::{Decision, Policy, UnknownPolicy, Verdict};
 use crate::report::SarifOptions;
+use crate::report::sarif::write;
 
 /// A passing run that blocks on everything (tests here judge findings, not the verdict).
 static PASS: Decision = Decision {
