@@ -4,7 +4,7 @@
 Usage: scripts/trim_plan_fixtures.py [--dry-run] [RULE-ID ...]   (from the checkout's root,
 after `cargo build`; default: every rule under policies/tests)
 
-For each plan fixture policies/tests/<rule-id>/**/*.json named in that rule's expected.yaml,
+For each plan fixture policies/tests/<rule-id>/terraform/<case>/plan.json named in that rule's expected.yaml,
 every resource (managed or data) that no expected.yaml entry of the fixture names, that no listed
 resource is linked to by configuration references (either way, directly or through others), and
 that KEEP does not
@@ -17,8 +17,8 @@ after must give every listed resource the same outcome (fail, unknown, evaluated
 finding, or not evaluated), message and facts, and no new finding anywhere. So companions a
 rule reads (encryption configurations, KMS keys, policies referenced) stay. All candidates are
 tried at once first, then one at a time. The rewritten file keeps two-space JSON indentation.
-Each check runs on a copy in a scratch directory, so the fixture's own folder is not read as
-`.tf` source.
+Each check runs on a copy in a scratch directory, without the case's `.tf`: run it before
+writing them (scripts/plan_fixture_folders.py), or remove the blocks of what it removes.
 """
 
 import copy
@@ -43,14 +43,14 @@ KEEP = {
     # The case shows that a separate encryption configuration does not decide this rule.
     (
         "s3-bucket-not-kms-encrypted",
-        "terraform/unknown-separate-resource.json",
+        "terraform/unknown-separate-resource/plan.json",
         "aws_s3_bucket_server_side_encryption_configuration.customer_data",
     ),
     # Companions the plan's configuration leaves out (so no reference links them): private's
     # block and logs' ACL are what those buckets pass by; the EIP names the case.
-    ("s3-bucket-public-access-not-blocked", "terraform/pass.json", "aws_s3_bucket_public_access_block.private"),
-    ("s3-bucket-acl-public", "terraform/pass.json", "aws_s3_bucket_acl.logs"),
-    ("security-group-open-admin-port", "terraform/unknown-cidr-from-resource.json", "aws_eip.vpn"),
+    ("s3-bucket-public-access-not-blocked", "terraform/pass/plan.json", "aws_s3_bucket_public_access_block.private"),
+    ("s3-bucket-acl-public", "terraform/pass/plan.json", "aws_s3_bucket_acl.logs"),
+    ("security-group-open-admin-port", "terraform/unknown-cidr-from-resource/plan.json", "aws_eip.vpn"),
 }
 
 
