@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Give each Terraform plan fixture of the built-in pack its own folder with the `.tf` it stands for.
 
-Usage: scripts/plan_fixture_folders.py RULE-ID ...   (from the checkout's root)
+Usage: scripts/plan_fixture_folders.py RULE-ID ...   (from the checkout's root; a case already in
+its folder has its `.tf` written again)
 
 policies/tests/<rule-id>/terraform/<case>.json becomes terraform/<case>/plan.json, with a
 main.tf beside it (and modules/<name>/main.tf for each local module the plan calls) declaring
@@ -125,13 +126,13 @@ BLOCK_ARGUMENTS = {
 # Terraform leaves out of the configuration. Written without it, the `.tf` would prove the block
 # unwritten and the provider's default would decide.
 DYNAMIC = {
-    ("backup-plan-retention-too-short", "unknown-rules-computed"),
-    ("config-recorder-global-resources-excluded", "unknown-block-omitted"),
-    ("config-recorder-not-recording-all", "unknown-block-omitted"),
-    ("dynamodb-point-in-time-recovery-disabled", "unknown-default-omitted"),
-    ("dynamodb-table-not-kms-encrypted", "unknown-default-omitted"),
-    ("opensearch-domain-unencrypted", "unknown-default-omitted"),
-    ("s3-bucket-not-kms-encrypted", "split-modules-count-for-each"),
+    ("backup-plan-retention-too-short", "unknown-rules-computed"): {"rule"},
+    ("config-recorder-global-resources-excluded", "unknown-block-omitted"): {"recording_group"},
+    ("config-recorder-not-recording-all", "unknown-block-omitted"): {"recording_group"},
+    ("dynamodb-point-in-time-recovery-disabled", "unknown-default-omitted"): {"point_in_time_recovery"},
+    ("dynamodb-table-not-kms-encrypted", "unknown-default-omitted"): {"server_side_encryption"},
+    ("opensearch-domain-unencrypted", "unknown-default-omitted"): {"encrypt_at_rest"},
+    ("s3-bucket-not-kms-encrypted", "split-modules-count-for-each"): {"server_side_encryption_configuration"},
 }
 
 
@@ -144,7 +145,7 @@ def resource_block(kind, mode, rtype, name, conf, values, rc, variables, dynamic
                 lines.append(f"  {word} = {expression(conf[meta], 1, variables)}\n")
         exprs = conf.get("expressions", {})
         lines.extend(body(exprs, 1, variables))
-        for k in sorted(BLOCK_ARGUMENTS.get(rtype, set()) & unknown_blocks(rc) - set(exprs)) if dynamic else []:
+        for k in sorted(BLOCK_ARGUMENTS.get(rtype, set()) & unknown_blocks(rc) & dynamic - set(exprs)):
             lines.append(f"  # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.\n")
             lines.append(f'  dynamic "{k}" {{\n    for_each = var.{k}\n    content {{}}\n  }}\n')
             variables.add(k)
@@ -252,6 +253,16 @@ def convert(rule):
     base = os.path.join(TESTS, rule)
     tf = os.path.join(base, "terraform")
     renames = {}
+    # Folders made before: their `.tf` are written again.
+    for case in sorted(os.listdir(tf)):
+        folder = os.path.join(tf, case)
+        if os.path.isfile(os.path.join(folder, "plan.json")):
+            for dirpath, _, names in os.walk(folder):
+                for n in names:
+                    if n.endswith(".tf"):
+                        os.remove(os.path.join(dirpath, n))
+            with open(os.path.join(folder, "plan.json")) as f:
+                write_case(folder, json.load(f), DYNAMIC.get((rule, case), set()))
     for name in sorted(os.listdir(tf)):
         if not name.endswith(".json"):
             continue
@@ -260,7 +271,7 @@ def convert(rule):
         os.makedirs(folder)
         os.rename(os.path.join(tf, name), os.path.join(folder, "plan.json"))
         with open(os.path.join(folder, "plan.json")) as f:
-            write_case(folder, json.load(f), (rule, case) in DYNAMIC)
+            write_case(folder, json.load(f), DYNAMIC.get((rule, case), set()))
         renames[f"terraform/{name}"] = f"terraform/{case}/plan.json"
     path = os.path.join(base, "expected.yaml")
     text = open(path).read()

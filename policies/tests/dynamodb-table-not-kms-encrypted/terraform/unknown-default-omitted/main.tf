@@ -1,5 +1,3 @@
-variable "point_in_time_recovery" {}
-
 variable "server_side_encryption" {}
 
 resource "aws_dynamodb_table" "payments" {
@@ -13,11 +11,6 @@ resource "aws_dynamodb_table" "payments" {
   name = count.index
   tags = {
     DataClassification = "confidential"
-  }
-  # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
-  dynamic "point_in_time_recovery" {
-    for_each = var.point_in_time_recovery
-    content {}
   }
   # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
   dynamic "server_side_encryption" {

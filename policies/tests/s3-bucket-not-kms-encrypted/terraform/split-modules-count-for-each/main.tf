@@ -1,7 +1,5 @@
 variable "server_side_encryption_configuration" {}
 
-variable "versioning" {}
-
 module "data" {
   source = "./modules/data"
   for_each = {
@@ -20,11 +18,6 @@ resource "aws_s3_bucket" "c" {
   # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
   dynamic "server_side_encryption_configuration" {
     for_each = var.server_side_encryption_configuration
-    content {}
-  }
-  # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
-  dynamic "versioning" {
-    for_each = var.versioning
     content {}
   }
 }
@@ -52,11 +45,6 @@ resource "aws_s3_bucket" "x" {
   # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
   dynamic "server_side_encryption_configuration" {
     for_each = var.server_side_encryption_configuration
-    content {}
-  }
-  # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
-  dynamic "versioning" {
-    for_each = var.versioning
     content {}
   }
 }

@@ -2,8 +2,6 @@ variable "algorithms" {}
 
 variable "server_side_encryption_configuration" {}
 
-variable "versioning" {}
-
 variable "zones" {}
 
 resource "aws_s3_bucket" "b" {
@@ -12,11 +10,6 @@ resource "aws_s3_bucket" "b" {
   # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
   dynamic "server_side_encryption_configuration" {
     for_each = var.server_side_encryption_configuration
-    content {}
-  }
-  # Left out of the plan's configuration, as Terraform leaves `dynamic` blocks.
-  dynamic "versioning" {
-    for_each = var.versioning
     content {}
   }
 }
