@@ -154,7 +154,12 @@ fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
-        .filter(|e| e.file_type().is_file() && e.file_name() != "expected.yaml")
+        // A plan's `.tf` files are its source, read with it, not cases of their own.
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.file_name() != "expected.yaml"
+                && e.path().extension().is_none_or(|x| x != "tf")
+        })
         .map(|e| e.into_path())
         .collect()
 }
@@ -399,6 +404,14 @@ mod tests {
         assert_eq!(results.len(), 1);
         assert!(results[0].passed(), "{:?}", results[0].problems);
         assert_eq!(results[0].cases, 2);
+
+        // A `.tf` beside a case is its source, not a case: it is neither run nor required in
+        // expected.yaml (here it would not load as a template).
+        std::fs::write(t.join("compliant/main.tf"), "resource \"aws_sns_topic\" \"t\" {}\n").unwrap();
+        let results = run(&catalog, &pack.join("tests")).unwrap();
+        assert!(results[0].passed(), "{:?}", results[0].problems);
+        assert_eq!(results[0].cases, 2);
+        std::fs::remove_file(t.join("compliant/main.tf")).unwrap();
 
         // A compliant case that fails is reported, and so is an orphan folder.
         std::fs::write(t.join("compliant/also.yaml"), template("{}")).unwrap();

@@ -329,7 +329,7 @@ fn ports_that_are_not_numbers_never_pass_in_json_templates() {
 
 #[test]
 fn ports_that_are_not_numbers_never_pass_in_terraform_plans() {
-    let plan = include_str!("../../policies/tests/security-group-open-admin-port/terraform/fail-ssh-open.json");
+    let plan = include_str!("../../policies/tests/security-group-open-admin-port/terraform/fail-ssh-open/plan.json");
     assert!(plan.contains("\"from_port\": 22") && plan.contains("\"to_port\": 22"));
     let values = [
         "\"nan\"",

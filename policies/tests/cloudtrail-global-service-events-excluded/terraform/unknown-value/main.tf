@@ -1,0 +1,3 @@
+module "audit" {
+  source = "./modules/audit"
+}

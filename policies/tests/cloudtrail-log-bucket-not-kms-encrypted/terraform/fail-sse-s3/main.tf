@@ -1,0 +1,12 @@
+resource "aws_s3_bucket" "trail" {
+  bucket = "trail"
+  force_destroy = false
+}
+
+resource "aws_cloudtrail" "org" {
+  s3_bucket_name = aws_s3_bucket.trail.id
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "trail" {
+  bucket = aws_s3_bucket.trail.id
+}

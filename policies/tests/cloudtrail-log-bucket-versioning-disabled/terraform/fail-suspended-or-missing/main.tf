@@ -1,0 +1,21 @@
+resource "aws_s3_bucket" "trail" {
+  bucket = "trail"
+  force_destroy = false
+}
+
+resource "aws_cloudtrail" "org" {
+  s3_bucket_name = aws_s3_bucket.trail.id
+}
+
+resource "aws_s3_bucket_versioning" "trail" {
+  bucket = aws_s3_bucket.trail.id
+}
+
+resource "aws_s3_bucket" "audit" {
+  bucket = "audit"
+  force_destroy = false
+}
+
+resource "aws_cloudtrail" "audit" {
+  s3_bucket_name = aws_s3_bucket.audit.id
+}

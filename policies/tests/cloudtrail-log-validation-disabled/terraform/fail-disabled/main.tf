@@ -1,0 +1,27 @@
+resource "aws_cloudtrail" "main" {
+  enable_log_file_validation = false
+  enable_logging = true
+  include_global_service_events = true
+  is_multi_region_trail = true
+  is_organization_trail = false
+  name = "main-audit"
+  tags = {
+    Owner = "security-team"
+    Environment = "prod"
+    DataClassification = "restricted"
+  }
+}
+
+resource "aws_cloudtrail" "org" {
+  enable_log_file_validation = true
+  enable_logging = true
+  include_global_service_events = true
+  is_multi_region_trail = true
+  is_organization_trail = false
+  name = "org-audit"
+  tags = {
+    Owner = "security-team"
+    Environment = "prod"
+    DataClassification = "restricted"
+  }
+}

@@ -1,0 +1,12 @@
+resource "aws_cloudtrail" "main" {
+  enable_log_file_validation = true
+  enable_logging = true
+  include_global_service_events = true
+  is_organization_trail = false
+  name = "main-audit"
+  tags = {
+    Owner = "security-team"
+    Environment = "prod"
+    DataClassification = "restricted"
+  }
+}

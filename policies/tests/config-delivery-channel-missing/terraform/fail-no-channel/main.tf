@@ -1,0 +1,7 @@
+resource "aws_config_configuration_recorder" "main" {
+  name = "default"
+  recording_group {
+    all_supported = true
+    include_global_resource_types = true
+  }
+}

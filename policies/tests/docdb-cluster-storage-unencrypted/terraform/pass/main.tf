@@ -1,0 +1,11 @@
+resource "aws_docdb_cluster" "graph" {
+  cluster_identifier = "graph"
+  storage_encrypted = true
+  kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+}
+
+resource "aws_docdb_cluster" "restored" {
+  cluster_identifier = "restored"
+  snapshot_identifier = "nightly"
+  kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+}

@@ -1,0 +1,3 @@
+module "account_baseline" {
+  source = "./modules/baseline"
+}

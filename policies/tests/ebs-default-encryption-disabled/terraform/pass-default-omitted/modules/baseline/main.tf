@@ -1,0 +1,2 @@
+resource "aws_ebs_encryption_by_default" "this" {
+}

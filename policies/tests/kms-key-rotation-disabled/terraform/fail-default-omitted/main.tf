@@ -1,0 +1,8 @@
+resource "aws_kms_key" "data" {
+  description = "Application data"
+  tags = {
+    Owner = "security-team"
+    Environment = "prod"
+    DataClassification = "restricted"
+  }
+}

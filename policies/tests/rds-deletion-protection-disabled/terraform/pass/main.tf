@@ -1,0 +1,127 @@
+resource "aws_db_instance" "orders" {
+  allocated_storage = 100
+  apply_immediately = false
+  auto_minor_version_upgrade = true
+  backup_retention_period = 3
+  copy_tags_to_snapshot = true
+  db_name = "orders"
+  db_subnet_group_name = "prod-data"
+  dedicated_log_volume = false
+  delete_automated_backups = true
+  deletion_protection = true
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
+  engine = "postgres"
+  engine_version = "16.4"
+  final_snapshot_identifier = "orders-prod-final"
+  iam_database_authentication_enabled = true
+  identifier = "orders-prod"
+  instance_class = "db.m6g.large"
+  manage_master_user_password = true
+  max_allocated_storage = 500
+  monitoring_interval = 0
+  multi_az = true
+  performance_insights_enabled = true
+  publicly_accessible = false
+  skip_final_snapshot = false
+  storage_encrypted = true
+  storage_type = "gp3"
+  username = "orders_admin"
+  tags = {
+    Owner = "payments-team"
+    Environment = "prod"
+    DataClassification = "confidential"
+  }
+}
+
+resource "aws_rds_cluster" "ledger" {
+  backup_retention_period = 14
+  cluster_identifier = "ledger-prod"
+  copy_tags_to_snapshot = true
+  database_name = "ledger"
+  db_subnet_group_name = "prod-data"
+  delete_automated_backups = true
+  deletion_protection = true
+  enable_http_endpoint = false
+  enabled_cloudwatch_logs_exports = ["postgresql"]
+  engine = "aurora-postgresql"
+  engine_mode = "provisioned"
+  engine_version = "16.4"
+  final_snapshot_identifier = "ledger-prod-final"
+  iam_database_authentication_enabled = true
+  manage_master_user_password = true
+  master_username = "ledger_admin"
+  skip_final_snapshot = false
+  storage_encrypted = true
+  tags = {
+    Owner = "payments-team"
+    Environment = "prod"
+    DataClassification = "confidential"
+  }
+}
+
+resource "aws_db_instance" "orders_replica" {
+  allocated_storage = 100
+  apply_immediately = false
+  auto_minor_version_upgrade = true
+  backup_retention_period = 0
+  copy_tags_to_snapshot = true
+  dedicated_log_volume = false
+  delete_automated_backups = true
+  deletion_protection = false
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
+  engine = "postgres"
+  engine_version = "16.4"
+  final_snapshot_identifier = "orders-replica-prod-final"
+  iam_database_authentication_enabled = true
+  identifier = "orders-replica-prod"
+  instance_class = "db.m6g.large"
+  max_allocated_storage = 500
+  monitoring_interval = 0
+  multi_az = true
+  performance_insights_enabled = true
+  publicly_accessible = false
+  replicate_source_db = "orders-prod"
+  skip_final_snapshot = false
+  storage_encrypted = true
+  storage_type = "gp3"
+  tags = {
+    Owner = "payments-team"
+    Environment = "prod"
+    DataClassification = "confidential"
+  }
+}
+
+resource "aws_db_instance" "analytics" {
+  allocated_storage = 100
+  apply_immediately = false
+  auto_minor_version_upgrade = true
+  backup_retention_period = 3
+  copy_tags_to_snapshot = true
+  db_name = "orders"
+  db_subnet_group_name = "prod-data"
+  dedicated_log_volume = false
+  delete_automated_backups = true
+  deletion_protection = false
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
+  engine = "postgres"
+  engine_version = "16.4"
+  final_snapshot_identifier = "analytics-dev-final"
+  iam_database_authentication_enabled = true
+  identifier = "analytics-dev"
+  instance_class = "db.m6g.large"
+  manage_master_user_password = true
+  max_allocated_storage = 500
+  monitoring_interval = 0
+  multi_az = true
+  performance_insights_enabled = true
+  publicly_accessible = false
+  skip_final_snapshot = false
+  storage_encrypted = true
+  storage_type = "gp3"
+  username = "orders_admin"
+  tags = {
+    Owner = "payments-team"
+    Environment = "dev"
+    DataClassification = "confidential"
+  }
+}

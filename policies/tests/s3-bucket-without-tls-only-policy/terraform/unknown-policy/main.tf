@@ -1,0 +1,9 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "data"
+  force_destroy = false
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = aws_iam_policy.x.policy
+}
