@@ -85,15 +85,17 @@ unexpected=0
 while read -r line; do
   name=$(basename "$(echo "$line" | awk '{print $2}')")
   ignored=no
+  set -f # the patterns are matched below, not expanded against the working directory
   for pattern in ${IGNORE:-}; do
     # shellcheck disable=SC2053
     [[ $name == $pattern ]] && ignored=yes
   done
+  set +f
   if [ "$ignored" = yes ]; then
     echo "changed (ignored): $name"
   else
     echo "changed: $name"
-    diff "$work/before/$name" "$work/after/$name" | head -20
+    { diff "$work/before/$name" "$work/after/$name" || true; } | head -20
     unexpected=$((unexpected + 1))
   fi
 done <"$work/changed"
