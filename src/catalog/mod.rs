@@ -2,6 +2,8 @@
 //! from directories (`controls/*.yaml`, `rules/**/*.yaml`).
 
 pub mod control;
+#[cfg(feature = "guard")]
+mod guard;
 pub mod rule;
 
 use std::collections::BTreeMap;
@@ -91,6 +93,14 @@ fn help_base_url(root: &Path, errors: &mut Vec<Located>) -> Option<String> {
 enum Kind {
     Control,
     Rule,
+    /// A `.guard` file under `rules/`.
+    Guard,
+}
+
+fn is_guard(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("guard"))
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -159,9 +169,14 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
                 }
             };
             // Links are followed; a FIFO or device named `*.yaml` is refused by the read, located.
-            if entry.file_type().is_dir() || !is_yaml(entry.path()) {
+            if entry.file_type().is_dir() {
                 continue;
             }
+            let kind = match kind {
+                Kind::Rule if is_guard(entry.path()) => Kind::Guard,
+                _ if is_yaml(entry.path()) => kind,
+                _ => continue,
+            };
             let name = entry.path().display().to_string();
             let help_uri = base.as_ref().map(|b| {
                 let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
@@ -232,55 +247,64 @@ pub fn load_with(
         }
     }
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
-    for f in files.iter().filter(|f| f.kind == Kind::Rule) {
+    for f in files.iter().filter(|f| f.kind != Kind::Control) {
         let shared = |control: &str| catalog.controls.get(control).map(|c| c.parameters.clone());
-        let rule = match rule::parse_in(&f.name, &f.text, &shared, None).and_then(|r| match overrides.get(&r.id) {
-            Some(o) => rule::parse_in(&f.name, &f.text, &shared, Some(o)),
-            None => Ok(r),
-        }) {
+        let parsed = if f.kind == Kind::Guard {
+            guard_rules(f, &catalog)
+        } else {
+            rule::parse_in(&f.name, &f.text, &shared, None)
+                .and_then(|r| match overrides.get(&r.id) {
+                    Some(o) => rule::parse_in(&f.name, &f.text, &shared, Some(o)),
+                    None => Ok(r),
+                })
+                .map(|r| vec![r])
+        };
+        let parsed = match parsed {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
         };
-        match catalog.controls.get(&rule.control) {
-            None => errors.push(
-                Located {
-                    message: format!("rule {} names unknown control {}", rule.id, rule.control),
-                    ..rule.control_origin.clone()
-                }
-                .with_help("add the control to controls/, or tag the rule with an existing control id"),
-            ),
-            Some(control) => {
-                for target in [&rule.terraform, &rule.cloudformation].into_iter().flatten() {
-                    for t in &target.resource_types {
-                        if !control.scope.resource_types.contains(t) {
-                            errors.push(
-                                Located {
-                                    message: format!(
-                                        "rule {} targets {t}, which is outside the scope of control {}",
-                                        rule.id, control.id
-                                    ),
-                                    ..rule.origin.clone()
-                                }
-                                .with_help(format!(
-                                    "add {t} to scope.resourceTypes of {} ({})",
-                                    control.id, control.origin.file
-                                )),
-                            );
+        for rule in parsed {
+            match catalog.controls.get(&rule.control) {
+                None => errors.push(
+                    Located {
+                        message: format!("rule {} names unknown control {}", rule.id, rule.control),
+                        ..rule.control_origin.clone()
+                    }
+                    .with_help("add the control to controls/, or tag the rule with an existing control id"),
+                ),
+                Some(control) => {
+                    for target in [&rule.terraform, &rule.cloudformation].into_iter().flatten() {
+                        for t in &target.resource_types {
+                            if !control.scope.resource_types.contains(t) {
+                                errors.push(
+                                    Located {
+                                        message: format!(
+                                            "rule {} targets {t}, which is outside the scope of control {}",
+                                            rule.id, control.id
+                                        ),
+                                        ..rule.origin.clone()
+                                    }
+                                    .with_help(format!(
+                                        "add {t} to scope.resourceTypes of {} ({})",
+                                        control.id, control.origin.file
+                                    )),
+                                );
+                            }
                         }
                     }
                 }
             }
-        }
-        if let Some(prev) = rules.get(&rule.id) {
-            errors.push(Located {
-                message: format!("duplicate rule id {}: also defined in {}", rule.id, prev.origin.file),
-                ..rule.origin.clone()
-            });
-        } else {
-            rules.insert(rule.id.clone(), rule);
+            if let Some(prev) = rules.get(&rule.id) {
+                errors.push(Located {
+                    message: format!("duplicate rule id {}: also defined in {}", rule.id, prev.origin.file),
+                    ..rule.origin.clone()
+                });
+            } else {
+                rules.insert(rule.id.clone(), rule);
+            }
         }
     }
     for id in overrides.keys().filter(|id| !rules.contains_key(*id)) {
@@ -291,6 +315,18 @@ pub fn load_with(
     }
     catalog.rules = rules.into_values().collect();
     if errors.is_empty() { Ok(catalog) } else { Err(errors) }
+}
+
+/// The rules of a `.guard` file.
+#[cfg(feature = "guard")]
+fn guard_rules(f: &PolicyFile, catalog: &Catalog) -> Result<Vec<Rule>, Located> {
+    guard::parse(&f.name, &f.text, &|id| catalog.controls.get(id).cloned())
+}
+
+#[cfg(not(feature = "guard"))]
+fn guard_rules(f: &PolicyFile, _: &Catalog) -> Result<Vec<Rule>, Located> {
+    Err(Located::file(&f.name, "this controlgate was built without Guard rules")
+        .with_help("build with the default feature `guard`, or move the .guard file out of the pack's rules/"))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 
 pub mod aws;
 pub mod conditions;
+#[cfg(feature = "guard")]
+pub mod guard;
 
 use std::sync::Arc;
 

@@ -8,6 +8,8 @@
 mod escapes;
 mod files;
 mod foreach;
+#[cfg(feature = "guard")]
+mod guard;
 mod iam;
 mod inherit;
 mod memory;
