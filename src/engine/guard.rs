@@ -172,8 +172,13 @@ impl CompiledRule for GuardRule {
                 facts: messages.clone(),
             },
             Some(Outcome::Pass) => Verdict::new(Truth::True, format!("Guard rule `{}` passes", self.name)),
-            Some(Outcome::Skip) | None => {
-                Verdict::new(Truth::True, format!("Guard rule `{}` does not apply", self.name))
+            Some(Outcome::Skip) => Verdict::new(Truth::True, format!("Guard rule `{}` does not apply", self.name)),
+            // The report places every rule of the file; a rule missing from it is never a pass.
+            None => {
+                return Err(format!(
+                    "the cfn-guard report of {} has no rule `{}`",
+                    self.file.file, self.name
+                ));
             }
         })
     }
