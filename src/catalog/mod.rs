@@ -345,10 +345,11 @@ fn mapped_rules(path: &Path, catalog: &mut Catalog, rules: &mut BTreeMap<String,
             .map(|f| Path::new(f).file_stem().and_then(|s| s.to_str()).unwrap_or(f))
             .collect();
         catalog.notes.push(format!(
-            "{} names {} Guard file{} that hold no rule yet (the registry stages them), so nothing checks them: {}",
+            "{} names {} Guard file{} with no rule yet (the registry stages them), so nothing checks {}: {}",
             path.display(),
             stems.len(),
             crate::text::plural(stems.len()),
+            if stems.len() == 1 { "it" } else { "them" },
             stems.join(", ")
         ));
     }

@@ -170,6 +170,64 @@ pub fn document(resources: &[Resource], sections: &serde_json::Map<String, Value
     Value::Object(top)
 }
 
+/// Replace every message that may show a sensitive value: cfn-guard's own messages quote the
+/// values they compared, and a plan holds its secrets in clear text beside their marks. A
+/// message is replaced when its check is at (or above) a value marked sensitive, or when it
+/// holds any sensitive scalar of the file (a `NoEcho` parameter's default included).
+fn redact(report: &mut Report, resources: &[Resource], sections: &serde_json::Map<String, Value>) {
+    let mut secrets: Vec<String> = Vec::new();
+    let mut add = |v: &Value| match v {
+        Value::String(s) if !s.is_empty() => secrets.push(s.clone()),
+        Value::Number(n) => secrets.push(n.to_string()),
+        _ => {}
+    };
+    resources.iter().flat_map(|r| &r.sensitive_values).for_each(&mut add);
+    for p in sections
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        let no_echo = p
+            .get("NoEcho")
+            .is_some_and(|n| n == &json!(true) || n == &json!("true"));
+        if no_echo && let Some(d) = p.get("Default") {
+            add(d);
+        }
+    }
+    if secrets.is_empty() && resources.iter().all(|r| r.sensitive_paths.is_empty()) {
+        return;
+    }
+    let shows_secret = |m: &str| secrets.iter().any(|s| m.contains(s.as_str()));
+    let by_id: BTreeMap<&str, &Resource> = resources.iter().map(|r| (r.address.as_str(), r)).collect();
+    for rule in report.values_mut() {
+        for (id, failures) in rule.failures.iter_mut() {
+            let resource = by_id.get(id.as_str());
+            for f in failures.iter_mut() {
+                let at = f.path.strip_prefix("/Properties").unwrap_or("");
+                // At a sensitive value, inside one, or above one (a message may print the object).
+                let sensitive_path = resource.is_some_and(|r| {
+                    r.is_sensitive(at)
+                        || r.sensitive_paths
+                            .iter()
+                            .any(|s| at.is_empty() || s.starts_with(&format!("{at}/")))
+                });
+                if sensitive_path || shows_secret(&f.message) {
+                    f.message = format!(
+                        "a Guard check fails at `{}`; the value is sensitive and not shown",
+                        if f.path.is_empty() { "/" } else { &f.path }
+                    );
+                }
+            }
+        }
+        for m in rule.unplaced.iter_mut() {
+            if shows_secret(m) {
+                *m = "a Guard check fails; the value is sensitive and not shown".to_string();
+            }
+        }
+    }
+}
+
 /// One Guard rule of a file: the seam's compiled rule.
 #[derive(Debug)]
 pub struct GuardRule {
@@ -188,13 +246,18 @@ impl GuardRule {
                 // The file's address is its identity for as long as the catalog lives, which
                 // outlasts the memo of one input file.
                 let key = Arc::as_ptr(&self.file) as *const () as usize;
-                view.memo
-                    .get_or_compute(key, || self.file.evaluate(&document(view.resources, view.sections)))
+                view.memo.get_or_compute(key, || {
+                    let mut report = self.file.evaluate(&document(view.resources, view.sections))?;
+                    redact(&mut report, view.resources, view.sections);
+                    Ok(report)
+                })
             }
-            None => self
-                .file
-                .evaluate(&document(std::slice::from_ref(resource), &Default::default()))
-                .map(Arc::new),
+            None => {
+                let alone = std::slice::from_ref(resource);
+                let mut report = self.file.evaluate(&document(alone, &Default::default()))?;
+                redact(&mut report, alone, &Default::default());
+                Ok(Arc::new(report))
+            }
         }
     }
 
@@ -472,7 +535,12 @@ fn position(err: &str) -> (usize, usize) {
 fn clean(message: &str) -> String {
     static OFFSETS: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"\[L:\d+,C:\d+\]").expect("valid regex"));
-    OFFSETS.replace_all(message, "").replace("Path= ", "")
+    // Custom messages span lines (`<< Violation: ...\n Fix: ... >>`); a finding's message is one.
+    let message = OFFSETS
+        .replace_all(message, "")
+        .replace("Path= ", "")
+        .replace("\\n", " ");
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `value` nests deeper than `limit` levels, found without recursion.
