@@ -443,3 +443,43 @@ fn every_registry_mapping_loads() {
         assert!(listed.contains("\"nist-800-53\""), "the built-in pack is listed too");
     }
 }
+
+#[test]
+fn explain_shows_a_guard_rule_as_written_and_where() {
+    let out = run(&[
+        "explain",
+        "BUCKET_VERSIONING_ENABLED",
+        "--no-builtin",
+        "--guard-mapping",
+        DEMO,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bucket_versioning_enabled.guard:17"), "{text}");
+    assert!(
+        text.contains("%versioning_buckets.Properties.VersioningConfiguration.Status == 'Enabled'"),
+        "{text}"
+    );
+    assert!(text.contains("demo-set: DS-1, DS-2"), "{text}");
+    assert!(text.contains("exceptions: allowed"), "{text}");
+    let out = run(&[
+        "explain",
+        "BUCKET_VERSIONING_ENABLED",
+        "--no-builtin",
+        "--guard-mapping",
+        DEMO,
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let guard = &v["rules"][0]["guard"];
+    assert_eq!(guard["line"], 17, "{v:#}");
+    assert!(guard["text"].as_str().unwrap().ends_with('}'), "{guard:#}");
+    // Native rules carry no Guard text.
+    let out = run(&["explain", "rds-backup-retention-too-short", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["rules"].as_array().unwrap().iter().all(|r| r.get("guard").is_none()),
+        "{v:#}"
+    );
+}

@@ -88,6 +88,7 @@ fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<Strin
         cloudformation: Some(target),
         origin: Located::new(file.file(), rule_line(file.text(), name), 1, ""),
         control_origin: control_origin.clone(),
+        guard_text: Some(rule_block(file.text(), name)),
     }
 }
 
@@ -313,6 +314,37 @@ fn fix_hint(text: &str) -> Option<String> {
     let end = rest.find(">>").unwrap_or(rest.len());
     let hint = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
     (!hint.is_empty()).then_some(hint)
+}
+
+/// The `rule NAME ... { ... }` block of `name` as written: from its line to the brace that
+/// closes the first one opened, braces in strings and comments not counted.
+fn rule_block(text: &str, name: &str) -> String {
+    let first = rule_line(text, name).saturating_sub(1);
+    let mut depth = 0usize;
+    let mut opened = false;
+    let mut out = Vec::new();
+    for line in text.lines().skip(first) {
+        out.push(line);
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '{') => {
+                    depth += 1;
+                    opened = true;
+                }
+                (None, '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if opened && depth == 0 {
+            break;
+        }
+    }
+    out.join("\n")
 }
 
 /// The 1-based line of `rule NAME`.

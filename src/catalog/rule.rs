@@ -112,6 +112,8 @@ pub struct Rule {
     pub origin: Located,
     /// Where its `control` field is, for errors about the control.
     pub control_origin: Located,
+    /// A rule written in the Guard DSL: its `rule NAME { ... }` block as written.
+    pub guard_text: Option<String>,
 }
 
 impl Rule {
@@ -291,6 +293,7 @@ pub fn parse_in(
         description: r.description,
         parameters: r.parameters,
         deprecated: r.deprecated,
+        guard_text: None,
     })
 }
 

@@ -62,7 +62,14 @@ pub fn explain(catalog: &Catalog, id: &str, format: Format) -> Option<String> {
             .map(|r| {
                 let t: serde_json::Map<String, serde_json::Value> =
                     targets(r).into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
-                serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters, "deprecated": r.deprecated, "why": r.why, "examples": r.examples})
+                let mut rule = serde_json::json!({"id": r.id, "title": r.title, "message": r.message, "description": r.description, "targets": t, "parameters": r.parameters, "deprecated": r.deprecated, "why": r.why, "examples": r.examples});
+                if let (Some(text), Some(o)) = (&r.guard_text, rule.as_object_mut()) {
+                    o.insert(
+                        "guard".into(),
+                        serde_json::json!({"file": r.origin.file, "line": r.origin.line, "text": text}),
+                    );
+                }
+                rule
             })
             .collect();
         if let Some(o) = v.as_object_mut() {
@@ -113,7 +120,10 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
     let e = &control.exception;
     out.push_str(&match (e.allowed, e.max_duration_days, &e.approval_role) {
         (true, Some(d), Some(role)) => format!("exceptions: allowed for at most {d} days, approved by {role}\n"),
-        _ => "exceptions: not allowed\n".to_string(),
+        (true, Some(d), None) => format!("exceptions: allowed for at most {d} days\n"),
+        (true, None, Some(role)) => format!("exceptions: allowed, approved by {role}\n"),
+        (true, None, None) => "exceptions: allowed\n".to_string(),
+        (false, _, _) => "exceptions: not allowed\n".to_string(),
     });
     out.push_str("rules:\n");
     for r in rules {
@@ -125,8 +135,22 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
         if let Some(why) = &r.why {
             out.push_str(&format!("    why: {}\n", why.trim()));
         }
-        for (name, types) in targets(r) {
-            out.push_str(&format!("    {name}: {}\n", types.join(", ")));
+        match &r.guard_text {
+            Some(text) => {
+                out.push_str(&format!(
+                    "    guard: {}:{} (on CloudFormation templates and Terraform plans)\n",
+                    r.origin.file, r.origin.line
+                ));
+                // The text of the rule asked about; a control's listing stays short.
+                if rule.is_some_and(|asked| asked.id == r.id) || rules.len() == 1 {
+                    out.push_str(&indent(text, "      "));
+                }
+            }
+            None => {
+                for (name, types) in targets(r) {
+                    out.push_str(&format!("    {name}: {}\n", types.join(", ")));
+                }
+            }
         }
         for (name, value) in &r.parameters {
             out.push_str(&format!("    parameter {name} = {value}\n"));
