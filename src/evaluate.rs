@@ -177,7 +177,6 @@ struct ResourceResult {
 struct FileNeighbours<'a> {
     by_target: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
     resources: &'a [Resource],
-    sections: &'a serde_json::Map<String, serde_json::Value>,
     memo: FileMemo,
 }
 
@@ -194,7 +193,6 @@ impl<'a> FileNeighbours<'a> {
         FileNeighbours {
             by_target,
             resources: &file.resources,
-            sections: &file.sections,
             memo: FileMemo::default(),
         }
     }
@@ -204,7 +202,6 @@ impl Neighbours for FileNeighbours<'_> {
     fn file(&self) -> Option<FileView<'_>> {
         Some(FileView {
             resources: self.resources,
-            sections: self.sections,
             memo: &self.memo,
         })
     }

@@ -483,3 +483,74 @@ fn explain_shows_a_guard_rule_as_written_and_where() {
         "{v:#}"
     );
 }
+
+/// A pack with control GRD-001 (S3 buckets) and one Guard file.
+fn pack_with(guard: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("controls")).unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/guard/pack/controls/GRD-001.yaml"),
+        dir.path().join("controls/GRD-001.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("rules/r.guard"), guard).unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Parameters:
+  DbPassword:
+    Type: String
+    NoEcho: true
+    Default: hunter2-secret
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref DbPassword
+  Topic:
+    Type: AWS::SNS::Topic
+",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn guard_rules_see_the_templates_other_sections_and_never_show_a_no_echo_default() {
+    let pack =
+        pack_with("# control: GRD-001\nrule PASSWORD_DEFAULT_EMPTY {\n  Parameters.DbPassword.Default == ''\n}\n");
+    let p = |name: &str| pack.path().join(name).to_str().unwrap().to_string();
+    for format in ["human", "json", "sarif", "markdown"] {
+        let out = run(&[
+            "check",
+            "--no-builtin",
+            "--policies",
+            &p(""),
+            &p("template.yaml"),
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "the rule reads Parameters: {out:?}");
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(!all.contains("hunter2"), "{format} shows the NoEcho default:\n{all}");
+    }
+    let out = run(&[
+        "check",
+        "--no-builtin",
+        "--policies",
+        &p(""),
+        &p("template.yaml"),
+        "--format",
+        "json",
+    ]);
+    let found = findings(&json(&out));
+    // The failure names no resource: it counts against the control's bucket, not the topic.
+    assert_eq!(
+        found,
+        [(
+            "PASSWORD_DEFAULT_EMPTY".to_string(),
+            "Data".to_string(),
+            "fail".to_string()
+        )]
+    );
+}

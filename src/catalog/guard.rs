@@ -62,9 +62,14 @@ pub fn parse(file: &str, text: &str, control: &dyn Fn(&str) -> Option<Control>) 
 }
 
 /// The rule of one Guard rule `name` in `file`, bound to `control`. Guard selects its own
-/// resources from the whole input, so the rule runs on every resource of both formats and its
-/// report says which are its own; `types` are the ones it reports on when it passes.
+/// resources from the whole input, so the rule runs on every resource of the formats its types
+/// belong to (`AWS::S3::Bucket`: CloudFormation templates; `aws_s3_bucket`: Terraform plans; none
+/// named: templates, which registry rules are written for) and its report says which are its
+/// own; `types` are the ones it reports on when it passes.
 fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<String>, control_origin: &Located) -> Rule {
+    let named: Vec<&String> = types.iter().filter(|t| t.as_str() != EVERY_TYPE).collect();
+    let on_plans = named.iter().any(|t| !t.contains("::"));
+    let on_templates = named.is_empty() || named.iter().any(|t| t.contains("::"));
     let target = Target {
         resource_types: vec![EVERY_TYPE.to_string()],
         when: None,
@@ -84,8 +89,8 @@ fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<Strin
         examples: Examples::default(),
         parameters: Default::default(),
         deprecated: None,
-        terraform: Some(target.clone()),
-        cloudformation: Some(target),
+        terraform: on_plans.then(|| target.clone()),
+        cloudformation: on_templates.then_some(target),
         origin: Located::new(file.file(), rule_line(file.text(), name), 1, ""),
         control_origin: control_origin.clone(),
         guard_text: Some(rule_block(file.text(), name)),

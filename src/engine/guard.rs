@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::{CompiledRule, Neighbours, Truth, Verdict};
 use crate::error::Located;
-use crate::model::Resource;
+use crate::model::{InputFormat, Resource};
 
 /// Deepest data handed to Guard. Its evaluator recurses without a bound (200,000 levels abort
 /// the process, 2,000 take seconds); CloudFormation templates nest a few dozen levels.
@@ -247,8 +247,15 @@ impl GuardRule {
                 // outlasts the memo of one input file.
                 let key = Arc::as_ptr(&self.file) as *const () as usize;
                 view.memo.get_or_compute(key, || {
-                    let mut report = self.file.evaluate(&document(view.resources, view.sections))?;
-                    redact(&mut report, view.resources, view.sections);
+                    let sections = match resource.format {
+                        // Read once per input file for all Guard files: key 0 is no file's address.
+                        InputFormat::Cloudformation => view
+                            .memo
+                            .get_or_compute(0, || crate::input::template_sections(&resource.source))?,
+                        InputFormat::TerraformPlan => Arc::new(serde_json::Map::new()),
+                    };
+                    let mut report = self.file.evaluate(&document(view.resources, &sections))?;
+                    redact(&mut report, view.resources, &sections);
                     Ok(report)
                 })
             }

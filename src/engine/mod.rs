@@ -61,13 +61,11 @@ pub trait Neighbours {
     }
 }
 
-/// One input file as a whole: its resources, the template's other sections, and a place where
-/// an engine keeps what it computed once for the file.
+/// One input file as a whole: its resources, and a place where an engine keeps what it
+/// computed once for the file.
 #[derive(Clone, Copy)]
 pub struct FileView<'a> {
     pub resources: &'a [Resource],
-    /// CloudFormation: every top-level section but `Resources` (`Parameters`, `Conditions`, ...).
-    pub sections: &'a serde_json::Map<String, serde_json::Value>,
     pub memo: &'a FileMemo,
 }
 

@@ -42,22 +42,31 @@ pub struct LoadedFile {
     pub source: Arc<SourceFile>,
     pub format: InputFormat,
     pub resources: Vec<Resource>,
-    /// CloudFormation: the template's top-level sections but `Resources`, as read (engines that
-    /// evaluate a whole template see them); empty for plans.
-    pub sections: serde_json::Map<String, Value>,
 }
 
-/// Every top-level section of a template but `Resources`.
-fn template_sections(template: &Value) -> serde_json::Map<String, Value> {
-    template
-        .as_object()
-        .map(|top| {
-            top.iter()
-                .filter(|(k, _)| k.as_str() != "Resources")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+/// Every top-level section of the template `source` but `Resources` (`Parameters`,
+/// `Conditions`, ...), read again from its text: only engines that evaluate a whole template
+/// need them, and a run without such an engine holds nothing more.
+pub fn template_sections(source: &SourceFile) -> Result<serde_json::Map<String, Value>, String> {
+    let value = if source_is_json(source) {
+        json::parse(&source.text).map_err(|e| format!("{}:{}:{}: {}", source.display, e.line, e.column, e.message))?
+    } else {
+        cloudformation::parse_yaml(source).map_err(|e| e.to_string())?.value
+    };
+    let Value::Object(mut top) = value else {
+        return Ok(serde_json::Map::new());
+    };
+    top.remove("Resources");
+    Ok(top)
+}
+
+/// Whether a file is read as JSON: by its extension, else by its first character.
+fn source_is_json(source: &SourceFile) -> bool {
+    match source.path.extension().and_then(|e| e.to_str()) {
+        Some("json") => true,
+        Some("yaml" | "yml") => false,
+        _ => source.text.trim_start().starts_with(['{', '[']),
+    }
 }
 
 /// What loading every candidate produced. Every file is attempted; all errors are kept.
@@ -516,13 +525,8 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         }
     };
 
-    let is_json = match candidate.path.extension().and_then(|x| x.to_str()) {
-        Some("json") => true,
-        Some("yaml" | "yml") => false,
-        _ => source.text.trim_start().starts_with(['{', '[']),
-    };
+    let is_json = source_is_json(&source);
     let mut notes = Vec::new();
-    let mut sections = serde_json::Map::new();
     let result = if is_json {
         let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
@@ -545,7 +549,6 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 (InputFormat::TerraformPlan, r)
             })
         } else if cloudformation::is_template(&value) {
-            sections = template_sections(&value);
             cloudformation::into_resources(&source, value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(
@@ -562,7 +565,6 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         if cloudformation::is_template(&doc.value) {
             // Taken out, so that the resources' properties are moved rather than copied.
             let template = std::mem::take(&mut doc.value);
-            sections = template_sections(&template);
             cloudformation::into_resources(&source, template, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(candidate, shown, "YAML that is not a CloudFormation template");
@@ -574,7 +576,6 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 source,
                 format,
                 resources,
-                sections,
             },
             notes,
         ),
@@ -596,13 +597,11 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
         return Err(Located::file(name, "YAML that is not a CloudFormation template"));
     }
     let template = std::mem::take(&mut doc.value);
-    let sections = template_sections(&template);
     let resources = cloudformation::into_resources(&source, template, Some(&doc))?;
     Ok(LoadedFile {
         source,
         format: InputFormat::Cloudformation,
         resources,
-        sections,
     })
 }
 

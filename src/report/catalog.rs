@@ -137,9 +137,18 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
         }
         match &r.guard_text {
             Some(text) => {
+                let on: Vec<&str> = [
+                    r.cloudformation.as_ref().map(|_| "CloudFormation templates"),
+                    r.terraform.as_ref().map(|_| "Terraform plans"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
                 out.push_str(&format!(
-                    "    guard: {}:{} (on CloudFormation templates and Terraform plans)\n",
-                    r.origin.file, r.origin.line
+                    "    guard: {}:{} (on {})\n",
+                    r.origin.file,
+                    r.origin.line,
+                    on.join(" and ")
                 ));
                 // The text of the rule asked about; a control's listing stays short.
                 if rule.is_some_and(|asked| asked.id == r.id) || rules.len() == 1 {
