@@ -554,3 +554,91 @@ fn guard_rules_see_the_templates_other_sections_and_never_show_a_no_echo_default
         )]
     );
 }
+
+const LOCKED: &str = "# control: GRD-001
+let b = Resources.*[ Type == 'AWS::S3::Bucket' ]
+rule LOCKED when %b !empty {
+  %b.Properties.ObjectLockEnabled == true
+}
+";
+
+fn bucket_check(pack: &tempfile::TempDir, name: &str, properties: &str) -> Output {
+    let template = pack.path().join(name);
+    std::fs::write(
+        &template,
+        format!("Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n{properties}"),
+    )
+    .unwrap();
+    run(&[
+        "check",
+        "--no-builtin",
+        "--policies",
+        pack.path().to_str().unwrap(),
+        template.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+}
+
+#[test]
+fn guard_sees_templates_as_controlgates_loader_reads_them() {
+    let pack = pack_with(LOCKED);
+    // `yes` is true in YAML 1.1 (CloudFormation) and a string in 1.2: undecidable, as for
+    // native rules, never a pass.
+    let out = bucket_check(&pack, "yes.yaml", "      ObjectLockEnabled: yes\n");
+    let found = findings(&json(&out));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].2, "unknown", "{found:?}");
+    // `no` is false either way: a failure.
+    let found = findings(&json(&bucket_check(&pack, "no.yaml", "      ObjectLockEnabled: no\n")));
+    assert_eq!(found[0].2, "fail", "{found:?}");
+    // Written plainly, it passes.
+    let out = bucket_check(&pack, "true.yaml", "      ObjectLockEnabled: true\n");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A key written twice is an error, not the last value (cfn-guard takes one silently).
+    let out = bucket_check(
+        &pack,
+        "twice.yaml",
+        "      ObjectLockEnabled: false\n      ObjectLockEnabled: true\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        stderr(&out).contains("duplicate key `ObjectLockEnabled`"),
+        "{}",
+        stderr(&out)
+    );
+    // Short-form tags arrive in their long form: `!Ref` is an intrinsic, not a string.
+    let rule = "# control: GRD-001\nrule NAMED_BY_REF {\n  Resources.*[ Type == 'AWS::S3::Bucket' ].Properties.BucketName.Ref exists\n}\n";
+    std::fs::write(pack.path().join("rules/r.guard"), rule).unwrap();
+    let out = bucket_check(&pack, "ref.yaml", "      BucketName: !Ref Name\n");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // `Fn::ForEach` is expanded: each bucket it makes is judged.
+    std::fs::write(pack.path().join("rules/r.guard"), LOCKED).unwrap();
+    let template = pack.path().join("foreach.yaml");
+    std::fs::write(
+        &template,
+        "Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Buckets:
+    - Name
+    - [A, B]
+    - Bucket${Name}:
+        Type: AWS::S3::Bucket
+        Properties:
+          ObjectLockEnabled: false
+",
+    )
+    .unwrap();
+    let out = run(&[
+        "check",
+        "--no-builtin",
+        "--policies",
+        pack.path().to_str().unwrap(),
+        template.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let found = findings(&json(&out));
+    let ids: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(ids, ["BucketA", "BucketB"], "{found:?}");
+}

@@ -56,6 +56,9 @@ pub struct Failure {
     /// Where in the resource the check failed, from its `/Resources/<id>` path on
     /// (`/Properties/VersioningConfiguration/Status`); empty at the resource itself.
     pub path: String,
+    /// It fails on one reading of a scalar YAML 1.1 and 1.2 read differently, not the other:
+    /// undecidable, as for native rules.
+    pub two_ways: bool,
 }
 
 /// One rule's result on an input: its status and its failures placed on resources.
@@ -102,6 +105,7 @@ impl GuardFile {
                 .split(", when handling ")
                 .nth(1)
                 .and_then(|rest| rest.split(", fragment").next())
+                .filter(|m| !m.trim().is_empty())
                 .unwrap_or(err.trim())
                 .to_string();
             return Err(
@@ -151,6 +155,82 @@ impl GuardFile {
             .unwrap_or_default();
         parse_report(&out, &self.names, &ids).map_err(|e| format!("{}: {e}", self.file))
     }
+}
+
+impl GuardFile {
+    /// [`GuardFile::evaluate`] on data as controlgate's loader produced it. A scalar YAML 1.1
+    /// and YAML 1.2 read differently (`yes`: true in 1.1, the string in 1.2) is held as both
+    /// readings; Guard is handed each reading in turn and a rule fails when it fails on either,
+    /// as native rules do: a template's value never passes for want of knowing how it is read.
+    pub fn evaluate_loaded(&self, data: &Value) -> Result<Report, String> {
+        if !holds_readings(data) {
+            return self.evaluate(data);
+        }
+        let yaml11 = self.evaluate(&reading(data, 1))?;
+        let yaml12 = self.evaluate(&reading(data, 0))?;
+        Ok(merge(yaml11, yaml12))
+    }
+}
+
+/// Whether a value holds a two-readings scalar.
+fn holds_readings(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => crate::model::readings_of(value).is_some() || map.values().any(holds_readings),
+        Value::Array(items) => items.iter().any(holds_readings),
+        _ => false,
+    }
+}
+
+/// `value` with each two-readings scalar replaced by its reading `which` (0: YAML 1.2, 1: 1.1).
+fn reading(value: &Value, which: usize) -> Value {
+    if let Some(readings) = crate::model::readings_of(value) {
+        return readings.get(which).cloned().unwrap_or(Value::Null);
+    }
+    match value {
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), reading(v, which))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| reading(v, which)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// One report from the reports on each reading: a rule fails when it fails on either; a
+/// failure at a path where only one reading fails is undecidable ([`Failure::two_ways`]).
+fn merge(yaml11: Report, yaml12: Report) -> Report {
+    let mut merged = yaml11;
+    for (name, other) in yaml12 {
+        let Some(rule) = merged.get_mut(&name) else {
+            merged.insert(name, other);
+            continue;
+        };
+        rule.status = match (rule.status, other.status) {
+            (Status::Fail, _) | (_, Status::Fail) => Status::Fail,
+            (Status::Pass, _) | (_, Status::Pass) => Status::Pass,
+            _ => Status::Skip,
+        };
+        let mut ids: Vec<String> = rule.failures.keys().chain(other.failures.keys()).cloned().collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let theirs = other.failures.get(&id).map_or(&[][..], Vec::as_slice);
+            let ours = rule.failures.entry(id).or_default();
+            let our_paths: Vec<String> = ours.iter().map(|f| f.path.clone()).collect();
+            for f in ours.iter_mut() {
+                f.two_ways = !theirs.iter().any(|t| t.path == f.path);
+            }
+            for t in theirs.iter().filter(|t| !our_paths.contains(&t.path)) {
+                ours.push(Failure {
+                    two_ways: true,
+                    ..t.clone()
+                });
+            }
+        }
+        for m in other.unplaced {
+            if !rule.unplaced.contains(&m) {
+                rule.unplaced.push(format!("{m} (as YAML 1.2 reads the template)"));
+            }
+        }
+    }
+    merged
 }
 
 /// The data a Guard rule sees for an input file: the template's sections, and under
@@ -254,14 +334,14 @@ impl GuardRule {
                             .get_or_compute(0, || crate::input::template_sections(&resource.source))?,
                         InputFormat::TerraformPlan => Arc::new(serde_json::Map::new()),
                     };
-                    let mut report = self.file.evaluate(&document(view.resources, &sections))?;
+                    let mut report = self.file.evaluate_loaded(&document(view.resources, &sections))?;
                     redact(&mut report, view.resources, &sections);
                     Ok(report)
                 })
             }
             None => {
                 let alone = std::slice::from_ref(resource);
-                let mut report = self.file.evaluate(&document(alone, &Default::default()))?;
+                let mut report = self.file.evaluate_loaded(&document(alone, &Default::default()))?;
                 redact(&mut report, alone, &Default::default());
                 Ok(Arc::new(report))
             }
@@ -321,7 +401,8 @@ impl CompiledRule for GuardRule {
                     .any(|u| at == u || at.strip_prefix(u.as_str()).is_some_and(|rest| rest.starts_with('/')))
             })
         };
-        let truth = if unplaced.is_empty() && placed.iter().all(|f| unknown_at(&f.path)) {
+        let undecided = |f: &Failure| f.two_ways || unknown_at(&f.path);
+        let truth = if unplaced.is_empty() && placed.iter().all(undecided) {
             Truth::Unknown
         } else {
             Truth::False
@@ -330,6 +411,13 @@ impl CompiledRule for GuardRule {
         for f in placed {
             let fact = if unknown_at(&f.path) {
                 format!("{} (the value is known only after apply)", f.message)
+            } else if f.two_ways {
+                format!(
+                    "{}: the value at `{}` {}",
+                    f.message,
+                    f.path,
+                    crate::model::READ_TWO_WAYS
+                )
             } else {
                 f.message.clone()
             };
@@ -455,6 +543,7 @@ fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
                         let failure = Failure {
                             message: message.clone(),
                             path: rest.to_string(),
+                            two_ways: false,
                         };
                         if !failures.contains(&failure) {
                             failures.push(failure);

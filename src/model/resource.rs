@@ -68,6 +68,9 @@ pub fn is_unknown(value: &Value) -> bool {
 /// it as an intrinsic function, a value set at deploy time, never as a literal mapping.
 pub const READINGS_MARKER: &str = "Fn::controlgate:YamlReadings";
 
+/// Why a YAML scalar with two readings is not judged by one of them.
+pub const READ_TWO_WAYS: &str = "is read one way by YAML 1.2 and another by YAML 1.1, which CloudFormation reads: write `true`/`false`, a decimal number, or quoted text";
+
 /// The readings of a scalar that YAML 1.2 and YAML 1.1 read differently, as a marker.
 pub fn readings_marker(yaml12: Value, yaml11: Value) -> Value {
     let mut map = serde_json::Map::new();

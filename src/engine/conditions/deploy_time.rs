@@ -153,8 +153,7 @@ pub(super) fn undecidable(value: &Value) -> Option<&'static str> {
     }
 }
 
-/// Why a YAML scalar with two readings is not judged by one of them.
-pub(super) const READ_TWO_WAYS: &str = "is read one way by YAML 1.2 and another by YAML 1.1, which CloudFormation reads: write `true`/`false`, a decimal number, or quoted text";
+pub(super) use crate::model::READ_TWO_WAYS;
 
 /// The verdict on a value that may be any of several: true or false when all agree, else
 /// unknown.
