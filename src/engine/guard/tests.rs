@@ -53,7 +53,8 @@ fn one_run_places_each_failure_on_its_resource() {
         versioning.failures["Bad"],
         [Failure {
             message: "Versioning must be enabled".into(),
-            path: "/Properties/VersioningConfiguration/Status".into()
+            path: "/Properties/VersioningConfiguration/Status".into(),
+            two_ways: false
         }]
     );
     assert!(versioning.unplaced.is_empty());
