@@ -24,8 +24,9 @@ use crate::model::SourceFile;
 /// How a test file is named: `<Guard file stem>` and one of these.
 pub const SUFFIXES: [&str; 2] = ["_tests.yml", "_tests.yaml"];
 
-/// The Metadata keys under which other tools suppress Guard rules.
-const SUPPRESSION_KEYS: [&str; 2] = ["guard", "cfn_nag"];
+/// The Metadata keys under which other tools suppress Guard rules (`cfn-nag` as some registry
+/// tests spell cfn_nag's key).
+const SUPPRESSION_KEYS: [&str; 3] = ["guard", "cfn_nag", "cfn-nag"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -378,14 +379,11 @@ fn run_cases(test: &Path, rules: &GuardFile) -> Result<Vec<CaseResult>, Located>
             let actual = got.map(|r| r.status);
             let mut messages = Vec::new();
             if let Some(r) = got {
-                for f in r.failures.values().flatten() {
-                    if !messages.contains(&f.message) {
-                        messages.push(f.message.clone());
-                    }
-                }
-                for m in &r.unplaced {
-                    if !messages.contains(m) {
-                        messages.push(m.clone());
+                // One line each: Guard's custom messages span lines.
+                let all = r.failures.values().flatten().map(|f| &f.message).chain(&r.unplaced);
+                for m in all.map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")) {
+                    if !messages.contains(&m) {
+                        messages.push(m);
                     }
                 }
             }

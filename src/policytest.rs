@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::catalog::{Catalog, Rule};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
-use crate::evaluate::evaluate;
+use crate::evaluate::{evaluate, evaluate_recording};
 use crate::finding::{Finding, Outcome};
 use crate::input::{self, Candidate};
 use crate::model::InputFormat;
@@ -137,7 +137,14 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         .files
         .first()
         .ok_or_else(|| format!("{}: nothing loaded", path.display()))?;
-    let eval = evaluate(&single(catalog, rule), &loaded.files, &EnvironmentResolver::default());
+    // A rule that selects its own resources (Guard) targets those it reports on.
+    let selects_own = selects_own(rule, file.format);
+    let eval = evaluate_recording(
+        &single(catalog, rule),
+        &loaded.files,
+        &EnvironmentResolver::default(),
+        selects_own,
+    );
     if let Some(e) = eval.errors.first() {
         return Err(e.to_string());
     }
@@ -148,15 +155,22 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
             .map(|f| f.resource.clone())
             .collect()
     };
-    let targeted = file
-        .resources
-        .iter()
-        .filter(|r| {
-            rule.target(file.format)
-                .is_some_and(|t| t.resource_types.contains(&r.resource_type))
-        })
-        .map(|r| r.address.clone())
-        .collect();
+    let targeted = if selects_own {
+        eval.passed
+            .iter()
+            .map(|p| p.resource.clone())
+            .chain(eval.findings.iter().map(|f| f.resource.clone()))
+            .collect()
+    } else {
+        file.resources
+            .iter()
+            .filter(|r| {
+                rule.target(file.format)
+                    .is_some_and(|t| t.resource_types.contains(&r.resource_type))
+            })
+            .map(|r| r.address.clone())
+            .collect()
+    };
     Ok(Actual {
         format: file.format,
         fail: of(Outcome::Fail),
@@ -292,10 +306,21 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
             }
         }
     }
+    // A rule that selects its own resources from any input (Guard) supports the formats its
+    // cases are in: at least one.
+    let own = [InputFormat::TerraformPlan, InputFormat::Cloudformation]
+        .into_iter()
+        .filter(|f| selects_own(rule, *f))
+        .collect::<Vec<_>>();
+    let in_cases: BTreeSet<InputFormat> = covered.iter().map(|(f, _)| *f).collect();
+    if !own.is_empty() && in_cases.is_empty() && problems.is_empty() {
+        problems.push("no case with a passing resource and none with a failing one".to_string());
+    }
     for (format, present) in [
         (InputFormat::TerraformPlan, rule.terraform.is_some()),
         (InputFormat::Cloudformation, rule.cloudformation.is_some()),
     ] {
+        let present = present && (!own.contains(&format) || in_cases.contains(&format));
         for kind in ["pass", "fail"] {
             if present && !covered.contains(&(format, kind)) {
                 problems.push(format!("no {} case with a {kind}ing resource", format.as_str()));
@@ -310,6 +335,12 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
         cases,
         problems,
     }
+}
+
+/// Whether `rule` runs on every resource of `format` and says itself which it is about (Guard).
+fn selects_own(rule: &Rule, format: InputFormat) -> bool {
+    rule.target(format)
+        .is_some_and(|t| t.resource_types.iter().any(|x| x == crate::engine::EVERY_TYPE))
 }
 
 /// The rule alone, with its control, so other rules' findings do not interfere.
