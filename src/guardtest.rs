@@ -193,8 +193,10 @@ pub fn run_path(path: &Path, rules: Option<&Path>) -> Result<GuardTests, Located
     let mut out = GuardTests::default();
     if let Some(rules) = rules {
         if !path.is_file() {
-            return Err(Located::file(shown(path), "--rules pairs one test file: give a file, not a folder")
-                .with_help("controlgate test --guard-tests tests/NAME_tests.yml --rules NAME.guard"));
+            return Err(
+                Located::file(shown(path), "--rules pairs one test file: give a file, not a folder")
+                    .with_help("controlgate test --guard-tests tests/NAME_tests.yml --rules NAME.guard"),
+            );
         }
         out.files.push(run_file(path, Some(rules)));
         return Ok(out);
@@ -267,7 +269,9 @@ pub fn run_pack(pack: &Path) -> GuardTests {
         if !entry.file_type().is_file() || !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("guard")) {
             continue;
         }
-        let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
+        let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
         let beside = p.parent().unwrap_or(Path::new("")).join("tests");
         for dir in [pack.join("tests"), beside] {
             for suffix in SUFFIXES {
@@ -297,16 +301,17 @@ pub fn run_file(test: &Path, guard: Option<&Path>) -> FileResult {
         return unrun(
             test,
             None,
-            Located::file(shown(test), format!("unpaired test file: no Guard file {expected}"))
-                .with_help("a test file tests/NAME_tests.yml belongs to NAME.guard beside tests/; or pair it with --rules FILE"),
+            Located::file(shown(test), format!("unpaired test file: no Guard file {expected}")).with_help(
+                "a test file tests/NAME_tests.yml belongs to NAME.guard beside tests/; or pair it with --rules FILE",
+            ),
         );
     };
     let guard_shown = shown(guard);
-    let rules = match crate::input::read::read_text(guard, &guard_shown).and_then(|t| GuardFile::compile(&guard_shown, &t))
-    {
-        Ok(r) => r,
-        Err(e) => return unrun(test, Some(guard), e),
-    };
+    let rules =
+        match crate::input::read::read_text(guard, &guard_shown).and_then(|t| GuardFile::compile(&guard_shown, &t)) {
+            Ok(r) => r,
+            Err(e) => return unrun(test, Some(guard), e),
+        };
     match run_cases(test, &rules) {
         Ok(cases) => FileResult {
             test_file: shown(test),
@@ -341,8 +346,11 @@ fn run_cases(test: &Path, rules: &GuardFile) -> Result<Vec<CaseResult>, Located>
         let name = spec.name.clone().unwrap_or_else(|| format!("case {}", n + 1));
         let expected = spec.expectations.map(|e| e.rules).unwrap_or_default();
         if expected.is_empty() {
-            return Err(Located::new(&file, line, column, format!("case `{name}` has no expectations"))
-                .with_help("state each rule's status: expectations: {rules: {RULE_NAME: PASS}} (PASS, FAIL or SKIP)"));
+            return Err(
+                Located::new(&file, line, column, format!("case `{name}` has no expectations")).with_help(
+                    "state each rule's status: expectations: {rules: {RULE_NAME: PASS}} (PASS, FAIL or SKIP)",
+                ),
+            );
         }
         let mut wanted = Vec::new();
         for (rule, status) in expected {
@@ -364,8 +372,7 @@ fn run_cases(test: &Path, rules: &GuardFile) -> Result<Vec<CaseResult>, Located>
         };
         let at = |e: String| Located::new(&file, line, column, format!("case `{name}`: {e}"));
         let data = if cloudformation::is_template(&input) {
-            let loaded = crate::input::template_from_value(&source, input.clone())
-                .map_err(|e| at(e.message))?;
+            let loaded = crate::input::template_from_value(&source, input.clone()).map_err(|e| at(e.message))?;
             guard::document(&loaded.resources, &loaded.sections)
         } else {
             input.clone()

@@ -412,8 +412,8 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
                 .filter(|r| expected.get(&r.origin.file).is_some_and(|names| names.contains(&r.id)))
                 .map(|r| r.id.clone())
                 .collect();
-            let results = controlgate::policytest::run_with(&catalog, &tests, &covered)
-                .map_err(|e| vec![Error::Policy(e)])?;
+            let results =
+                controlgate::policytest::run_with(&catalog, &tests, &covered).map_err(|e| vec![Error::Policy(e)])?;
             let failed = results.iter().filter(|r| !r.passed()).count() + guard.failed();
             let text = controlgate::report::policytest::with_guard_tests(Some(&results), &guard, args.format.into());
             return guard_exit(&text, &guard, failed);
@@ -437,8 +437,11 @@ fn guard_tests(path: &Path, rules: Option<&Path>, format: controlgate::report::F
 #[cfg(not(feature = "guard"))]
 fn guard_tests(path: &Path, _: Option<&Path>, _: controlgate::report::Format) -> Result<Exit, Vec<Error>> {
     Err(vec![Error::Policy(
-        Located::file(path.display().to_string(), "this build of controlgate has no Guard engine")
-            .with_help("build with the default feature `guard` to run Guard test files"),
+        Located::file(
+            path.display().to_string(),
+            "this build of controlgate has no Guard engine",
+        )
+        .with_help("build with the default feature `guard` to run Guard test files"),
     )])
 }
 

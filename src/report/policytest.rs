@@ -27,10 +27,7 @@ pub fn results(results: &[RuleResult], format: Format) -> String {
         }
         text.push_str(&format!("rules: {} passed, {failed} failed\n", results.len() - failed));
     } else {
-        let doc: Vec<serde_json::Value> = results
-            .iter()
-            .map(rule_json)
-            .collect();
+        let doc: Vec<serde_json::Value> = results.iter().map(rule_json).collect();
         text = serde_json::to_string_pretty(&serde_json::json!({ "rules": doc })).unwrap_or_default() + "\n";
     }
     text
