@@ -126,7 +126,9 @@ pub enum Command {
     /// Tests of a pack live in PACK/tests/<rule-id>/: either an expected.yaml mapping each fixture
     /// to the resources the rule must fail, pass or find unknown, or compliant/ and noncompliant/
     /// folders. Without PACK, the built-in pack is tested: its directory in a controlgate checkout
-    /// is policies/, so its tests are policies/tests (run it from the checkout's root). Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
+    /// is policies/, so its tests are policies/tests (run it from the checkout's root). A Guard rule
+    /// of a pack may instead be tested by a cfn-guard test file, PACK/tests/NAME_tests.yml or
+    /// tests/NAME_tests.yml beside its NAME.guard. Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
     Test(TestArgs),
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
@@ -140,6 +142,14 @@ pub struct TestArgs {
     /// Where the tests are [default: PACK/tests; policies/tests for the built-in pack].
     #[arg(long, value_name = "DIR")]
     pub tests: Option<PathBuf>,
+    /// Run cfn-guard test files instead: a registry root (the folder holding rules/), a folder,
+    /// or one *_tests.yml file. Each **/tests/NAME_tests.yml is paired with NAME.guard in the
+    /// folder above tests/; its cases run on the data controlgate hands Guard.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["pack", "tests"])]
+    pub guard_tests: Option<PathBuf>,
+    /// The Guard file of the one test file --guard-tests names (as `cfn-guard test --rules-file`).
+    #[arg(long, value_name = "FILE", requires = "guard_tests")]
+    pub rules: Option<PathBuf>,
     /// `human` or `json`.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,

@@ -15,6 +15,8 @@ pub mod evaluate;
 pub mod exceptions;
 pub mod finding;
 pub mod gate;
+#[cfg(feature = "guard")]
+pub mod guardtest;
 pub mod input;
 pub mod model;
 pub mod parameters;

@@ -378,6 +378,9 @@ fn exceptions(cwd: PathBuf, command: ExceptionsCommand) -> Result<Exit, Vec<Erro
 }
 
 fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
+    if let Some(path) = &args.guard_tests {
+        return guard_tests(path, args.rules.as_deref(), args.format.into());
+    }
     let (sources, tests) = match &args.pack {
         Some(pack) => (
             vec![PackSource::Builtin, PackSource::Dir(pack.clone())],
@@ -397,10 +400,60 @@ fn test(args: TestArgs) -> Result<Exit, Vec<Error>> {
         let root = pack.display().to_string();
         catalog.rules.retain(|r| r.origin.file.starts_with(&root));
     }
+    #[cfg(feature = "guard")]
+    if let Some(pack) = &args.pack {
+        let guard = controlgate::guardtest::run_pack(pack);
+        if !guard.files.is_empty() {
+            // A Guard rule a cfn-guard test file states an expectation for is tested by it.
+            let expected = guard.expected_rules();
+            let covered = catalog
+                .rules
+                .iter()
+                .filter(|r| expected.get(&r.origin.file).is_some_and(|names| names.contains(&r.id)))
+                .map(|r| r.id.clone())
+                .collect();
+            let results =
+                controlgate::policytest::run_with(&catalog, &tests, &covered).map_err(|e| vec![Error::Policy(e)])?;
+            let failed = results.iter().filter(|r| !r.passed()).count() + guard.failed();
+            let text = controlgate::report::policytest::with_guard_tests(Some(&results), &guard, args.format.into());
+            return guard_exit(&text, &guard, failed);
+        }
+    }
     let results = controlgate::policytest::run(&catalog, &tests).map_err(|e| vec![Error::Policy(e)])?;
     let failed = results.iter().filter(|r| !r.passed()).count();
     let text = controlgate::report::policytest::results(&results, args.format.into());
     print_out(&text)?;
+    Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
+}
+
+/// `controlgate test --guard-tests PATH [--rules FILE]`.
+#[cfg(feature = "guard")]
+fn guard_tests(path: &Path, rules: Option<&Path>, format: controlgate::report::Format) -> Result<Exit, Vec<Error>> {
+    let guard = controlgate::guardtest::run_path(path, rules).map_err(|e| vec![Error::Policy(e)])?;
+    let text = controlgate::report::policytest::with_guard_tests(None, &guard, format);
+    guard_exit(&text, &guard, guard.failed())
+}
+
+#[cfg(not(feature = "guard"))]
+fn guard_tests(path: &Path, _: Option<&Path>, _: controlgate::report::Format) -> Result<Exit, Vec<Error>> {
+    Err(vec![Error::Policy(
+        Located::file(
+            path.display().to_string(),
+            "this build of controlgate has no Guard engine",
+        )
+        .with_help("build with the default feature `guard` to run Guard test files"),
+    )])
+}
+
+/// Print the results; a test file that could not be run is an error (exit 2), named on standard
+/// error too.
+#[cfg(feature = "guard")]
+fn guard_exit(text: &str, guard: &controlgate::guardtest::GuardTests, failed: usize) -> Result<Exit, Vec<Error>> {
+    print_out(text)?;
+    let errors: Vec<Error> = guard.errors().into_iter().map(|e| Error::Policy(e.clone())).collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::catalog::{Catalog, Rule};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
-use crate::evaluate::evaluate;
+use crate::evaluate::{evaluate, evaluate_recording};
 use crate::finding::{Finding, Outcome};
 use crate::input::{self, Candidate};
 use crate::model::InputFormat;
@@ -56,6 +56,21 @@ pub const BUILTIN_TESTS: &str = "policies/tests";
 /// Run the tests of every rule of `catalog` found under `tests_dir`. A rule without tests fails;
 /// so does a tests folder that names no rule.
 pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Located> {
+    run_with(catalog, tests_dir, &BTreeSet::new())
+}
+
+/// [`run`], where the rules `covered` are tested elsewhere (Guard rules by a cfn-guard test
+/// file): without a folder of their own they are not reported here, and the tests directory
+/// may be missing.
+pub fn run_with(catalog: &Catalog, tests_dir: &Path, covered: &BTreeSet<String>) -> Result<Vec<RuleResult>, Located> {
+    if !tests_dir.is_dir() && !covered.is_empty() {
+        return Ok(catalog
+            .rules
+            .iter()
+            .filter(|r| r.deprecated.is_none() && !covered.contains(&r.id))
+            .map(|r| test_rule(catalog, r, &tests_dir.join(&r.id)))
+            .collect());
+    }
     if !tests_dir.is_dir() {
         let help = if tests_dir == Path::new(BUILTIN_TESTS) {
             "the built-in pack's tests are not in the binary: run `controlgate test` from the root of a controlgate checkout, or give `--tests DIR`"
@@ -69,6 +84,7 @@ pub fn run(catalog: &Catalog, tests_dir: &Path) -> Result<Vec<RuleResult>, Locat
         .rules
         .iter()
         .filter(|r| r.deprecated.is_none())
+        .filter(|r| !covered.contains(&r.id) || tests_dir.join(&r.id).is_dir())
         .map(|r| test_rule(catalog, r, &tests_dir.join(&r.id)))
         .collect();
     let orphans = orphans(catalog, tests_dir)?;
@@ -121,7 +137,14 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         .files
         .first()
         .ok_or_else(|| format!("{}: nothing loaded", path.display()))?;
-    let eval = evaluate(&single(catalog, rule), &loaded.files, &EnvironmentResolver::default());
+    // A rule that selects its own resources (Guard) targets those it reports on.
+    let selects_own = selects_own(rule, file.format);
+    let eval = evaluate_recording(
+        &single(catalog, rule),
+        &loaded.files,
+        &EnvironmentResolver::default(),
+        selects_own,
+    );
     if let Some(e) = eval.errors.first() {
         return Err(e.to_string());
     }
@@ -132,15 +155,22 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
             .map(|f| f.resource.clone())
             .collect()
     };
-    let targeted = file
-        .resources
-        .iter()
-        .filter(|r| {
-            rule.target(file.format)
-                .is_some_and(|t| t.resource_types.contains(&r.resource_type))
-        })
-        .map(|r| r.address.clone())
-        .collect();
+    let targeted = if selects_own {
+        eval.passed
+            .iter()
+            .map(|p| p.resource.clone())
+            .chain(eval.findings.iter().map(|f| f.resource.clone()))
+            .collect()
+    } else {
+        file.resources
+            .iter()
+            .filter(|r| {
+                rule.target(file.format)
+                    .is_some_and(|t| t.resource_types.contains(&r.resource_type))
+            })
+            .map(|r| r.address.clone())
+            .collect()
+    };
     Ok(Actual {
         format: file.format,
         fail: of(Outcome::Fail),
@@ -276,10 +306,21 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
             }
         }
     }
+    // A rule that selects its own resources from any input (Guard) supports the formats its
+    // cases are in: at least one.
+    let own = [InputFormat::TerraformPlan, InputFormat::Cloudformation]
+        .into_iter()
+        .filter(|f| selects_own(rule, *f))
+        .collect::<Vec<_>>();
+    let in_cases: BTreeSet<InputFormat> = covered.iter().map(|(f, _)| *f).collect();
+    if !own.is_empty() && in_cases.is_empty() && problems.is_empty() {
+        problems.push("no case with a passing resource and none with a failing one".to_string());
+    }
     for (format, present) in [
         (InputFormat::TerraformPlan, rule.terraform.is_some()),
         (InputFormat::Cloudformation, rule.cloudformation.is_some()),
     ] {
+        let present = present && (!own.contains(&format) || in_cases.contains(&format));
         for kind in ["pass", "fail"] {
             if present && !covered.contains(&(format, kind)) {
                 problems.push(format!("no {} case with a {kind}ing resource", format.as_str()));
@@ -294,6 +335,12 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
         cases,
         problems,
     }
+}
+
+/// Whether `rule` runs on every resource of `format` and says itself which it is about (Guard).
+fn selects_own(rule: &Rule, format: InputFormat) -> bool {
+    rule.target(format)
+        .is_some_and(|t| t.resource_types.iter().any(|x| x == crate::engine::EVERY_TYPE))
 }
 
 /// The rule alone, with its control, so other rules' findings do not interfere.

@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("engine", &["engine"]),
     ("catalog", &["catalog", "selection"]),
     ("findings", &["finding"]),
-    ("evaluation", &["evaluate", "policytest"]),
+    ("evaluation", &["evaluate", "policytest", "guardtest"]),
     ("exceptions", &["exceptions"]),
     ("gate", &["gate"]),
     ("reporters", &["report"]),

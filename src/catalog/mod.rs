@@ -107,6 +107,23 @@ fn is_guard(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("guard"))
 }
 
+/// A cfn-guard test file beside its Guard file (`rules/**/tests/NAME_tests.yml` with
+/// `rules/**/NAME.guard`): `controlgate test` runs it; it is not a rule.
+fn is_guard_test(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(stem) = ["_tests.yml", "_tests.yaml"].iter().find_map(|s| name.strip_suffix(s)) else {
+        return false;
+    };
+    let Some(tests) = path.parent().filter(|p| p.file_name().is_some_and(|n| n == "tests")) else {
+        return false;
+    };
+    tests
+        .parent()
+        .is_some_and(|dir| dir.join(format!("{stem}.guard")).is_file())
+}
+
 fn is_yaml(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -178,6 +195,7 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
             }
             let kind = match kind {
                 Kind::Rule if is_guard(entry.path()) => Kind::Guard,
+                Kind::Rule if is_guard_test(entry.path()) => continue,
                 _ if is_yaml(entry.path()) => kind,
                 _ => continue,
             };

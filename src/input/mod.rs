@@ -605,6 +605,23 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
     })
 }
 
+/// A CloudFormation template already parsed from `source` (a case of a Guard test file), read
+/// into resources as a template file is (`Fn::ForEach` expanded). Its resources are not located.
+pub fn template_from_value(source: &Arc<SourceFile>, template: Value) -> Result<LoadedFile, Located> {
+    let sections = template_sections(&template);
+    let unlocated = cloudformation::YamlDocument {
+        value: Value::Null,
+        resource_locations: Default::default(),
+    };
+    let resources = cloudformation::into_resources(source, template, Some(&unlocated))?;
+    Ok(LoadedFile {
+        source: source.clone(),
+        format: InputFormat::Cloudformation,
+        resources,
+        sections,
+    })
+}
+
 fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
     if candidate.named {
         Outcome::Failed(

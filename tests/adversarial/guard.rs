@@ -39,3 +39,53 @@ fn shallow_data_is_evaluated() {
     let run = case(3).run(&["check", "--no-builtin", "--policies", "pack", "t.json"]);
     run.assert_code(0, "3-deep Properties");
 }
+
+const VERSIONED: &str = "let b = Resources.*[ Type == 'AWS::S3::Bucket' ]\nrule S3_VERSIONED when %b !empty {\n  %b.Properties.VersioningConfiguration.Status == 'Enabled'\n}\n";
+
+#[test]
+fn an_expectation_for_a_rule_the_guard_file_lacks_is_a_failure() {
+    // cfn-guard only notes such an expectation; a test that checks nothing must not pass.
+    let case = Case::new();
+    case.write("g/versioned.guard", VERSIONED);
+    case.write(
+        "g/tests/versioned_tests.yml",
+        "- name: typo\n  input: {}\n  expectations:\n    rules:\n      S3_VERSION: SKIP\n",
+    );
+    let run = case.run(&["test", "--guard-tests", "g"]);
+    run.assert_code(1, "an expectation naming a missing rule");
+    assert!(
+        run.stdout
+            .contains("S3_VERSION expected SKIP, got no such rule in the Guard file"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn a_case_with_no_expectations_is_an_error() {
+    let case = Case::new();
+    case.write("g/versioned.guard", VERSIONED);
+    for (i, body) in ["", "  expectations: {}\n", "  expectations:\n    rules: {}\n"]
+        .iter()
+        .enumerate()
+    {
+        case.write(
+            "g/tests/versioned_tests.yml",
+            format!("- name: bare\n  input: {{}}\n{body}"),
+        );
+        let run = case.run(&["test", "--guard-tests", "g"]);
+        run.assert_code(2, &format!("a case without expectations ({i})"));
+        assert!(
+            run.stderr
+                .contains("versioned_tests.yml:1:3: case `bare` has no expectations"),
+            "{run:#?}"
+        );
+    }
+    // A status Guard does not have is an error too, not a skip.
+    case.write(
+        "g/tests/versioned_tests.yml",
+        "- name: odd\n  input: {}\n  expectations:\n    rules:\n      S3_VERSIONED: pass\n",
+    );
+    let run = case.run(&["test", "--guard-tests", "g"]);
+    run.assert_code(2, "a lowercase status");
+    assert!(run.stderr.contains("`pass` is not a Guard status"), "{run:#?}");
+}
