@@ -241,6 +241,11 @@ pub struct PolicyArgs {
     /// (the environment variable names one directory).
     #[arg(long, value_name = "DIR", env = "CONTROLGATE_POLICIES")]
     pub policies: Vec<PathBuf>,
+    /// An AWS Guard Rules Registry rule set mapping (`mappings/rule_set_*.json` in a checkout of
+    /// the registry): its Guard rules run beside the packs, each as a control named by the rule.
+    /// Repeatable (the environment variable names one file).
+    #[arg(long, value_name = "FILE", env = "CONTROLGATE_GUARD_MAPPING")]
+    pub guard_mapping: Vec<PathBuf>,
     /// Leave out the built-in pack: only `--policies` packs apply.
     #[arg(long)]
     pub no_builtin: bool,

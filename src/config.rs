@@ -12,6 +12,7 @@
 //! unknown: fail               # fail | warn: do undecidable findings block?
 //! policies: [policies-extra]  # packs added to the built-in one
 //! builtin: true               # false: only the packs above
+//! guardMappings: [registry/mappings/rule_set_nist800_53rev5.json]  # AWS Guard rule sets run beside
 //! exceptions: .controlgate/exceptions.yaml  # registry file or directory
 //! expiryWarningDays: 14       # warn about exceptions expiring this soon
 //! invalidExceptions: fail     # fail | warn: does an invalid registry entry stop the gate?
@@ -61,6 +62,8 @@ pub struct ConfigFile {
     unknown: Option<UnknownPolicy>,
     #[serde(default)]
     policies: Vec<PathBuf>,
+    #[serde(default)]
+    guard_mappings: Vec<PathBuf>,
     builtin: Option<bool>,
     exceptions: Option<PathBuf>,
     expiry_warning_days: Option<u32>,
@@ -237,6 +240,21 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             "a policy pack is added".into(),
         );
     }
+    for p in o
+        .guard_mappings
+        .iter()
+        .map(|p| (p, true))
+        .chain(file.guard_mappings.iter().map(|p| (p, false)))
+    {
+        add(
+            "guardMappings",
+            p.0.display().to_string(),
+            "none",
+            from("guardMappings", p.1),
+            false,
+            "a Guard rule set is added".into(),
+        );
+    }
     let (check, cli) = list(&o.check, &file.check);
     if !check.is_empty() {
         add(
@@ -343,6 +361,8 @@ pub struct Overrides {
     pub fail_on: Option<Severity>,
     pub unknown: Option<UnknownPolicy>,
     pub policies: Vec<PathBuf>,
+    /// Guard rule set mappings run beside the packs.
+    pub guard_mappings: Vec<PathBuf>,
     pub no_builtin: bool,
     pub exceptions: Option<PathBuf>,
     /// The approver roster (command line only: the repository's config must not choose who
@@ -543,6 +563,8 @@ impl Settings {
         }
         packs.extend(file.policies.iter().map(|p| PackSource::Dir(base(p))));
         packs.extend(o.policies.iter().map(|p| PackSource::Dir(p.clone())));
+        packs.extend(file.guard_mappings.iter().map(|p| PackSource::GuardMapping(base(p))));
+        packs.extend(o.guard_mappings.iter().map(|p| PackSource::GuardMapping(p.clone())));
         if packs.is_empty() {
             return Err(Located::file(
                 if origin.is_empty() {

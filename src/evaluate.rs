@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Control, Rule, Target};
-use crate::engine::Neighbours;
+use crate::engine::{EVERY_TYPE, FileMemo, FileView, Neighbours};
 use crate::engine::{Truth, Verdict};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
@@ -72,6 +72,7 @@ pub fn evaluate_recording(
 ) -> Evaluation {
     // Which rules target a (format, type): built once, so each resource costs a lookup.
     let mut index: HashMap<(InputFormat, &str), Vec<Applicable<'_>>> = HashMap::new();
+    let mut every: HashMap<InputFormat, Vec<Applicable<'_>>> = HashMap::new();
     for rule in catalog.rules.iter().filter(|r| r.deprecated.is_none()) {
         let Some(control) = catalog.controls.get(&rule.control) else {
             continue;
@@ -79,10 +80,13 @@ pub fn evaluate_recording(
         for format in [InputFormat::TerraformPlan, InputFormat::Cloudformation] {
             if let Some(target) = rule.target(format) {
                 for t in &target.resource_types {
-                    index
-                        .entry((format, t.as_str()))
-                        .or_default()
-                        .push(Applicable { rule, control, target });
+                    // A rule that selects its own resources (Guard) runs on every resource.
+                    let list = if t == EVERY_TYPE {
+                        every.entry(format).or_default()
+                    } else {
+                        index.entry((format, t.as_str())).or_default()
+                    };
+                    list.push(Applicable { rule, control, target });
                 }
             }
         }
@@ -116,11 +120,14 @@ pub fn evaluate_recording(
     let results: Vec<ResourceResult> = resources
         .par_iter()
         .map(|(r, n, s)| {
-            let rules = match (r.format, r.resource_type.as_str()) {
-                (InputFormat::Cloudformation, ANY_TYPE) if r.opaque.is_some() => any_type.as_slice(),
-                (format, t) => index.get(&(format, t)).map_or(&[][..], Vec::as_slice),
+            let (typed, every) = match (r.format, r.resource_type.as_str()) {
+                (InputFormat::Cloudformation, ANY_TYPE) if r.opaque.is_some() => (any_type.as_slice(), &[][..]),
+                (format, t) => (
+                    index.get(&(format, t)).map_or(&[][..], Vec::as_slice),
+                    every.get(&format).map_or(&[][..], Vec::as_slice),
+                ),
             };
-            evaluate_resource(r, rules, environments, *n, s, passes)
+            evaluate_resource(r, typed, every, environments, *n, s, passes)
         })
         .collect();
 
@@ -170,6 +177,8 @@ struct ResourceResult {
 struct FileNeighbours<'a> {
     by_target: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
     resources: &'a [Resource],
+    sections: &'a serde_json::Map<String, serde_json::Value>,
+    memo: FileMemo,
 }
 
 impl<'a> FileNeighbours<'a> {
@@ -185,11 +194,21 @@ impl<'a> FileNeighbours<'a> {
         FileNeighbours {
             by_target,
             resources: &file.resources,
+            sections: &file.sections,
+            memo: FileMemo::default(),
         }
     }
 }
 
 impl Neighbours for FileNeighbours<'_> {
+    fn file(&self) -> Option<FileView<'_>> {
+        Some(FileView {
+            resources: self.resources,
+            sections: self.sections,
+            memo: &self.memo,
+        })
+    }
+
     fn referrers(&self, address: &str, via: &str, types: &[String]) -> Vec<&Resource> {
         self.by_target
             .get(&(address, via))
@@ -222,14 +241,15 @@ impl Neighbours for FileNeighbours<'_> {
 
 fn evaluate_resource(
     resource: &Resource,
-    rules: &[Applicable<'_>],
+    typed: &[Applicable<'_>],
+    every: &[Applicable<'_>],
     environments: &EnvironmentResolver,
     neighbours: &dyn Neighbours,
     secrets: &Arc<Secrets>,
     record_passes: bool,
 ) -> ResourceResult {
     let mut result = ResourceResult::default();
-    if rules.is_empty() {
+    if typed.is_empty() && every.is_empty() {
         return result;
     }
     let ResourceResult {
@@ -244,7 +264,7 @@ fn evaluate_resource(
         TagValue::Known(_) if resource.tag_is_sensitive(&environments.tag) => resource.mask().to_string(),
         _ => e.clone(),
     });
-    for a in rules {
+    for a in typed.iter().chain(every) {
         let scoped = &a.control.scope.environments;
         if let Some(env) = &environment
             && !scoped.is_empty()
@@ -358,6 +378,9 @@ fn judge(target: &Target, resource: &Resource, neighbours: &dyn Neighbours) -> R
         None => None,
     };
     if when.as_ref().is_some_and(|w| w.truth == Truth::False) {
+        return Ok(None);
+    }
+    if !target.assert.applies(resource, neighbours)? {
         return Ok(None);
     }
     let mut verdict = target.assert.evaluate(resource, neighbours)?;

@@ -231,6 +231,7 @@ const FROM_ENV: &[(&str, &str, &str)] = &[
     ("unknown", "unknown", "CONTROLGATE_UNKNOWN"),
     ("environment", "environment", "CONTROLGATE_ENVIRONMENT"),
     ("policies", "policies", "CONTROLGATE_POLICIES"),
+    ("guardMappings", "guard_mapping", "CONTROLGATE_GUARD_MAPPING"),
     ("check", "check", "CONTROLGATE_CHECK"),
     ("skipCheck", "skip_check", "CONTROLGATE_SKIP_CHECK"),
     ("skipPath", "skip_path", "CONTROLGATE_SKIP_PATH"),
@@ -285,6 +286,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
                 &args.policy,
                 Overrides {
                     policies: args.policy.policies.clone(),
+                    guard_mappings: args.policy.guard_mapping.clone(),
                     no_builtin: args.policy.no_builtin,
                     ..Default::default()
                 },
@@ -303,6 +305,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
 fn registry_overrides(policy: &PolicyArgs, registry: &RegistryArgs) -> Overrides {
     Overrides {
         policies: policy.policies.clone(),
+        guard_mappings: policy.guard_mapping.clone(),
         no_builtin: policy.no_builtin,
         exceptions: registry.exceptions.clone(),
         approvers: registry.approvers.clone(),

@@ -306,6 +306,7 @@ fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         rules: vec![rule.clone()],
+        notes: Vec::new(),
     }
 }
 

@@ -159,6 +159,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
     errors.extend(found.errors.into_iter().chain(loaded.errors).map(Error::Input));
     loaded.skipped.splice(0..0, found.skipped);
+    messages.extend(catalog.notes.iter().map(|n| format!("note: {n}")));
     messages.extend(loaded.notes.iter().map(|n| format!("note: {n}")));
     for s in &loaded.skipped {
         if s.unparseable {

@@ -1,10 +1,16 @@
 //! `.guard` files in a pack's `rules/`: each Guard rule inside becomes a rule of the control
 //! the file's leading comments name (`# control: ID`), with the Guard rule's name as its id.
 
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
 use std::sync::Arc;
 
-use super::control::Control;
+use serde::Deserialize;
+
+use super::control::{Control, ExceptionPolicy, Remediation, RemediationMode, Scope, Severity};
 use super::rule::{Examples, Rule, Target};
+use crate::engine::EVERY_TYPE;
+use crate::engine::guard::{GuardFile, GuardRule};
 use crate::error::Located;
 
 /// The control a `.guard` file's leading comment lines name, with its line.
@@ -40,50 +46,273 @@ pub fn parse(file: &str, text: &str, control: &dyn Fn(&str) -> Option<Control>) 
         .with_help("add the control to controls/, or tag the file with an existing control id"));
     };
     let compiled = Arc::new(crate::engine::guard::GuardFile::compile(file, text)?);
-    // Guard rules select their own resources; the control's CloudFormation types bound them.
-    let resource_types: Vec<String> = control
-        .scope
-        .resource_types
-        .iter()
-        .filter(|t| t.contains("::"))
-        .cloned()
-        .collect();
-    if resource_types.is_empty() {
-        return Err(Located {
-            message: format!("control {id} scopes no CloudFormation resource type, which Guard rules check"),
-            ..control_origin
-        }
-        .with_help(format!(
-            "add the types to scope.resourceTypes of {id} ({})",
-            control.origin.file
-        )));
-    }
     Ok(compiled
         .names()
         .iter()
-        .map(|name| Rule {
-            id: name.clone(),
-            control: id.clone(),
-            title: format!("Guard rule {name} holds"),
-            message: format!("Guard rule {name} fails"),
-            description: None,
-            why: None,
-            examples: Examples::default(),
-            parameters: Default::default(),
-            deprecated: None,
-            terraform: None,
-            cloudformation: Some(Target {
-                resource_types: resource_types.clone(),
-                when: None,
-                assert: Arc::new(crate::engine::guard::GuardRule {
-                    file: compiled.clone(),
-                    name: name.clone(),
-                }),
-            }),
-            origin: Located::new(file, rule_line(text, name), 1, ""),
-            control_origin: control_origin.clone(),
+        .map(|name| {
+            guard_rule(
+                &compiled,
+                name,
+                &id,
+                control.scope.resource_types.clone(),
+                &control_origin,
+            )
         })
         .collect())
+}
+
+/// The rule of one Guard rule `name` in `file`, bound to `control`. Guard selects its own
+/// resources from the whole input, so the rule runs on every resource of both formats and its
+/// report says which are its own; `types` are the ones it reports on when it passes.
+fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<String>, control_origin: &Located) -> Rule {
+    let target = Target {
+        resource_types: vec![EVERY_TYPE.to_string()],
+        when: None,
+        assert: Arc::new(GuardRule {
+            file: file.clone(),
+            name: name.to_string(),
+            types,
+        }),
+    };
+    Rule {
+        id: name.to_string(),
+        control: control.to_string(),
+        title: format!("Guard rule {name} holds"),
+        message: format!("Guard rule {name} fails"),
+        description: None,
+        why: None,
+        examples: Examples::default(),
+        parameters: Default::default(),
+        deprecated: None,
+        terraform: Some(target.clone()),
+        cloudformation: Some(target),
+        origin: Located::new(file.file(), rule_line(file.text(), name), 1, ""),
+        control_origin: control_origin.clone(),
+    }
+}
+
+/// A rule set of the AWS Guard Rules Registry (`mappings/rule_set_*.json`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MappingFile {
+    rule_set_name: String,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+    mappings: Vec<MappingEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MappingEntry {
+    guard_file_path: String,
+    #[serde(default)]
+    controls: Vec<String>,
+}
+
+/// What a registry mapping adds to the catalog: per Guard rule a control of its own (its id the
+/// rule's name, so an exception names exactly one Guard rule) and the rule.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    pub controls: Vec<Control>,
+    pub rules: Vec<Rule>,
+    /// Guard files the mapping names that hold no rule yet (the registry stages placeholders):
+    /// nothing checks their framework controls.
+    pub empty: Vec<String>,
+}
+
+/// The framework key of a rule set (`NIST800-53Rev5` → `nist800-53rev5`), as SARIF tags and
+/// `frameworks` show it.
+pub fn framework_key(rule_set: &str) -> String {
+    let mut key = String::new();
+    for c in rule_set.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('-') {
+            key.push('-');
+        }
+    }
+    key.trim_matches('-').to_string()
+}
+
+/// Load the registry mapping at `path`. Its `guardFilePath`s resolve against the registry root,
+/// the folder that holds `mappings/`, and may not leave it.
+pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
+    let shown = path.display().to_string();
+    let text = crate::input::read::read_text(path, &shown).map_err(|e| vec![e])?;
+    let mapping: MappingFile = serde_json::from_str(&text).map_err(|e| {
+        vec![Located::new(&shown, e.line(), e.column(), format!("not a Guard rule set mapping: {e}"))
+            .with_help("a mapping is the registry's JSON: {\"ruleSetName\": ..., \"mappings\": [{\"guardFilePath\": \"rules/...guard\", \"controls\": [...]}]}")]
+    })?;
+    let _ = (&mapping.version, &mapping.owner, &mapping.description, &mapping.contact);
+    let root = match path.parent() {
+        Some(dir) if dir.file_name().is_some_and(|n| n == "mappings") => dir.parent().unwrap_or(Path::new("")),
+        _ => {
+            return Err(vec![Located::file(&shown, "a Guard rule set mapping must be in a folder named `mappings`")
+                .with_help("its guardFilePaths resolve against the registry root, the folder that holds mappings/; keep the registry's layout")]);
+        }
+    };
+    let framework = framework_key(&mapping.rule_set_name);
+    if framework.is_empty() {
+        return Err(vec![Located::file(&shown, "`ruleSetName` is empty")]);
+    }
+    let mut out = Mapped::default();
+    let mut errors = Vec::new();
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in &mapping.mappings {
+        let relative = Path::new(&entry.guard_file_path);
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !inside {
+            errors.push(
+                Located::file(&shown, format!("guardFilePath `{}` leaves the registry root", entry.guard_file_path))
+                    .with_help("write the path relative to the folder that holds mappings/, e.g. rules/aws/amazon_s3/s3_bucket_versioning_enabled.guard"),
+            );
+            continue;
+        }
+        let file_path = root.join(relative);
+        let file_shown = file_path.display().to_string();
+        let text = match crate::input::read::read_text(&file_path, &file_shown) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(Located {
+                    message: format!("{} (named by {shown})", e.message),
+                    ..e
+                });
+                continue;
+            }
+        };
+        if crate::engine::guard::rule_names(&text).is_empty() {
+            out.empty.push(file_shown);
+            continue;
+        }
+        let compiled = match GuardFile::compile(&file_shown, &text) {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let types = named_types(&text);
+        let description = description(&text);
+        for name in compiled.names() {
+            let origin = Located::new(&file_shown, rule_line(&text, name), 1, "");
+            if let Some(&at) = by_name.get(name) {
+                let prev = &out.controls[at];
+                if prev.origin.file != file_shown {
+                    errors.push(Located {
+                        message: format!("duplicate Guard rule name {name}: also in {}", prev.origin.file),
+                        ..origin
+                    });
+                }
+                continue;
+            }
+            let hint = fix_hint(&text)
+                .unwrap_or_else(|| format!("change the resource so that Guard rule {name} ({file_shown}) holds"));
+            let control = Control {
+                id: name.clone(),
+                version: 1,
+                title: description
+                    .clone()
+                    .map_or_else(|| format!("Guard rule {name} holds"), |d| first_sentence(&d)),
+                intent: description
+                    .clone()
+                    .unwrap_or_else(|| format!("Guard rule {name} of rule set {} holds.", mapping.rule_set_name)),
+                severity: Severity::Medium,
+                scope: Scope {
+                    environments: Vec::new(),
+                    resource_types: if types.is_empty() {
+                        vec![EVERY_TYPE.to_string()]
+                    } else {
+                        types.clone()
+                    },
+                },
+                evidence_sources: vec![format!("AWS Guard rule set {} ({shown})", mapping.rule_set_name)],
+                exception: ExceptionPolicy {
+                    allowed: true,
+                    max_duration_days: None,
+                    approval_role: None,
+                },
+                remediation: Remediation {
+                    mode: RemediationMode::IacChange,
+                    hint,
+                    terraform: None,
+                    cloudformation: None,
+                },
+                frameworks: BTreeMap::from([(framework.clone(), dedup(&entry.controls))]),
+                help_uri: None,
+                parameters: Default::default(),
+                origin: origin.clone(),
+            };
+            let rule = guard_rule(&compiled, name, name, types.clone(), &origin);
+            by_name.insert(name.clone(), out.controls.len());
+            out.controls.push(control);
+            out.rules.push(rule);
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// The framework control ids of a mapping entry, each once, in order.
+fn dedup(ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
+/// The resource types a Guard file names in full (`AWS::S3::Bucket`), outside comments, sorted.
+fn named_types(text: &str) -> Vec<String> {
+    static TYPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b[A-Z][A-Za-z0-9]*::[A-Za-z0-9]+::[A-Za-z0-9]+\b").expect("valid regex")
+    });
+    let mut types: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(|l| TYPE.find_iter(l).map(|m| m.as_str().to_string()))
+        .collect();
+    types.sort();
+    types.dedup();
+    types
+}
+
+/// The registry's `# Description:` comment block, joined into one paragraph.
+fn description(text: &str) -> Option<String> {
+    let mut lines = text.lines().map(str::trim);
+    lines.find(|l| l.trim_start_matches('#').trim().eq_ignore_ascii_case("Description:"))?;
+    let mut words = Vec::new();
+    for l in lines {
+        let Some(body) = l.strip_prefix('#') else { break };
+        let body = body.trim();
+        if body.is_empty() || body.ends_with(':') {
+            break;
+        }
+        words.push(body);
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    text[..end].trim_end_matches('.').to_string()
+}
+
+/// The text after `Fix:` in the file's first custom message.
+fn fix_hint(text: &str) -> Option<String> {
+    let at = text.find("Fix:")? + "Fix:".len();
+    let rest = &text[at..];
+    let end = rest.find(">>").unwrap_or(rest.len());
+    let hint = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    (!hint.is_empty()).then_some(hint)
 }
 
 /// The 1-based line of `rule NAME`.

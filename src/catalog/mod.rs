@@ -26,6 +26,8 @@ pub enum PackSource {
     /// The pack compiled into the binary (`policies/` of this repository).
     Builtin,
     Dir(PathBuf),
+    /// An AWS Guard Rules Registry rule set mapping (`mappings/rule_set_*.json`).
+    GuardMapping(PathBuf),
 }
 
 /// All controls and rules of a run.
@@ -34,6 +36,8 @@ pub struct Catalog {
     pub controls: BTreeMap<String, Control>,
     /// Sorted by id.
     pub rules: Vec<Rule>,
+    /// What a reader should know about the policies loaded (a mapped Guard file with no rule).
+    pub notes: Vec<String>,
 }
 
 /// One policy file: its display name and text.
@@ -218,6 +222,7 @@ pub fn load_with(
         match source {
             PackSource::Builtin => files.extend(builtin_files()),
             PackSource::Dir(dir) => files.extend(dir_files(dir, &mut errors)),
+            PackSource::GuardMapping(_) => {}
         }
     }
     let mut catalog = Catalog::default();
@@ -278,7 +283,7 @@ pub fn load_with(
                 Some(control) => {
                     for target in [&rule.terraform, &rule.cloudformation].into_iter().flatten() {
                         for t in &target.resource_types {
-                            if !control.scope.resource_types.contains(t) {
+                            if t != crate::engine::EVERY_TYPE && !control.scope.resource_types.contains(t) {
                                 errors.push(
                                     Located {
                                         message: format!(
@@ -307,6 +312,11 @@ pub fn load_with(
             }
         }
     }
+    for source in sources {
+        if let PackSource::GuardMapping(path) = source {
+            mapped_rules(path, &mut catalog, &mut rules, &mut errors);
+        }
+    }
     for id in overrides.keys().filter(|id| !rules.contains_key(*id)) {
         errors.push(
             Located::file(origin, format!("`parameters` names rule {id}, which no pack defines"))
@@ -315,6 +325,86 @@ pub fn load_with(
     }
     catalog.rules = rules.into_values().collect();
     if errors.is_empty() { Ok(catalog) } else { Err(errors) }
+}
+
+/// Add the controls and rules of a Guard rule set mapping. A Guard file two mappings name gives
+/// one control, with both mappings' framework controls.
+#[cfg(feature = "guard")]
+fn mapped_rules(path: &Path, catalog: &mut Catalog, rules: &mut BTreeMap<String, Rule>, errors: &mut Vec<Located>) {
+    let mapped = match guard::load_mapping(path) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            return;
+        }
+    };
+    if !mapped.empty.is_empty() {
+        let stems: Vec<&str> = mapped
+            .empty
+            .iter()
+            .map(|f| Path::new(f).file_stem().and_then(|s| s.to_str()).unwrap_or(f))
+            .collect();
+        catalog.notes.push(format!(
+            "{} names {} Guard file{} that hold no rule yet (the registry stages them), so nothing checks them: {}",
+            path.display(),
+            stems.len(),
+            crate::text::plural(stems.len()),
+            stems.join(", ")
+        ));
+    }
+    for (control, rule) in mapped.controls.into_iter().zip(mapped.rules) {
+        match catalog.controls.get_mut(&control.id) {
+            Some(prev) if prev.origin.file == control.origin.file => {
+                for (framework, ids) in control.frameworks {
+                    let known = prev.frameworks.entry(framework).or_default();
+                    for id in ids {
+                        if !known.contains(&id) {
+                            known.push(id);
+                        }
+                    }
+                }
+                continue;
+            }
+            Some(prev) => {
+                errors.push(
+                    Located {
+                        message: format!(
+                            "Guard rule {} of {} takes the id of control {} ({}:{})",
+                            control.id,
+                            path.display(),
+                            prev.id,
+                            prev.origin.file,
+                            prev.origin.line
+                        ),
+                        ..control.origin.clone()
+                    }
+                    .with_help("ids are permanent and unique: rename the pack's control or rule"),
+                );
+                continue;
+            }
+            None => {}
+        }
+        if let Some(prev) = rules.get(&rule.id) {
+            errors.push(Located {
+                message: format!("duplicate rule id {}: also defined in {}", rule.id, prev.origin.file),
+                ..rule.origin.clone()
+            });
+            continue;
+        }
+        catalog.controls.insert(control.id.clone(), control);
+        rules.insert(rule.id.clone(), rule);
+    }
+}
+
+#[cfg(not(feature = "guard"))]
+fn mapped_rules(path: &Path, _: &mut Catalog, _: &mut BTreeMap<String, Rule>, errors: &mut Vec<Located>) {
+    errors.push(
+        Located::file(
+            path.display().to_string(),
+            "this build of controlgate has no Guard engine",
+        )
+        .with_help("build with the default feature `guard` to run Guard rule set mappings"),
+    );
 }
 
 /// The rules of a `.guard` file.

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use cfn_guard::commands::Executable;
 use cfn_guard::commands::validate::{OutputFormatType, ShowSummaryType};
@@ -28,18 +28,49 @@ pub const MAX_DEPTH: usize = 64;
 const PASS: i32 = 0;
 const FAIL: i32 = 19;
 
-/// The outcome of one Guard rule on one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+/// How a Guard rule came out on a whole input, as cfn-guard itself counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
     Pass,
-    /// With the failure messages, one per failed check.
-    Fail(Vec<String>),
-    /// The rule's type filter or `when` guard selected nothing in the resource.
+    Fail,
+    /// The rule's type filter or `when` guard selected nothing.
     Skip,
 }
 
-/// Per Guard rule name, per resource logical id.
-pub type Report = BTreeMap<String, BTreeMap<String, Outcome>>;
+impl Status {
+    /// The word cfn-guard's reports and test files use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Skip => "SKIP",
+        }
+    }
+}
+
+/// One failed check of a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The rule's custom message (`<< ... >>`) when written, else cfn-guard's own.
+    pub message: String,
+    /// Where in the resource the check failed, from its `/Resources/<id>` path on
+    /// (`/Properties/VersioningConfiguration/Status`); empty at the resource itself.
+    pub path: String,
+}
+
+/// One rule's result on an input: its status and its failures placed on resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleReport {
+    pub status: Status,
+    /// By resource logical id (Terraform: address), in report order.
+    pub failures: BTreeMap<String, Vec<Failure>>,
+    /// Failures whose paths name no resource (a check on `Parameters`, a required resource
+    /// missing): they count against every resource the rule is about.
+    pub unplaced: Vec<String>,
+}
+
+/// Per Guard rule name.
+pub type Report = BTreeMap<String, RuleReport>;
 
 /// A `.guard` file, parsed once.
 #[derive(Debug)]
@@ -48,8 +79,6 @@ pub struct GuardFile {
     text: String,
     /// The `rule NAME` names, in file order.
     names: Vec<String>,
-    /// Reports by the data they were computed on: a file's rules share one run per resource.
-    cache: Mutex<BTreeMap<String, Arc<BTreeMap<String, Outcome>>>>,
 }
 
 impl GuardFile {
@@ -84,7 +113,6 @@ impl GuardFile {
             file: file.to_string(),
             text: text.to_string(),
             names,
-            cache: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -92,57 +120,54 @@ impl GuardFile {
         &self.file
     }
 
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The names of the file's rules, in file order.
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
-    /// Run every rule of the file on `template` (a CloudFormation template as controlgate's
-    /// loader produced it), on each resource in turn with the template's other sections: a
-    /// Guard report says which rules failed, not on which resource, so one run per resource
-    /// makes the attribution exact. Data deeper than [`MAX_DEPTH`] is an error, never handed
-    /// to Guard.
-    pub fn evaluate_template(&self, template: &Value) -> Result<Report, String> {
-        let mut report = Report::new();
-        let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
-            return Ok(report);
-        };
-        for (id, resource) in resources {
-            let mut single = template.clone();
-            single["Resources"] = json!({ id.clone(): resource });
-            for (name, outcome) in self.evaluate_single(&single)?.iter() {
-                report
-                    .entry(name.clone())
-                    .or_default()
-                    .insert(id.clone(), outcome.clone());
-            }
-        }
-        Ok(report)
-    }
-
-    /// The outcome of each rule of the file on a template holding one resource.
-    fn evaluate_single(&self, template: &Value) -> Result<Arc<BTreeMap<String, Outcome>>, String> {
-        if exceeds_depth(template, MAX_DEPTH) {
+    /// Run every rule of the file once on `data` (a whole template, or a plan in the template
+    /// shape), placing each failed check on the resource under `Resources` its paths name.
+    /// Data deeper than [`MAX_DEPTH`] is an error, never handed to Guard.
+    pub fn evaluate(&self, data: &Value) -> Result<Report, String> {
+        if exceeds_depth(data, MAX_DEPTH) {
             return Err(format!(
                 "the input nests deeper than {MAX_DEPTH} levels, the most Guard rules ({}) are evaluated on",
                 self.file
             ));
         }
-        let data = serde_json::to_string(template).map_err(|e| e.to_string())?;
-        if let Some(outcomes) = self.cache.lock().map_err(|e| e.to_string())?.get(&data) {
-            return Ok(outcomes.clone());
-        }
-        let (code, out, _) = run(&self.text, &data, false)?;
+        let text = serde_json::to_string(data).map_err(|e| e.to_string())?;
+        let (code, out, _) = run(&self.text, &text, false)?;
         if code != PASS && code != FAIL {
             return Err(format!("cfn-guard failed on {} (exit code {code})", self.file));
         }
-        let outcomes = Arc::new(parse_report(&out, &self.names).map_err(|e| format!("{}: {e}", self.file))?);
-        self.cache
-            .lock()
-            .map_err(|e| e.to_string())?
-            .insert(data, outcomes.clone());
-        Ok(outcomes)
+        let ids: Vec<&str> = data
+            .get("Resources")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        parse_report(&out, &self.names, &ids).map_err(|e| format!("{}: {e}", self.file))
     }
+}
+
+/// The data a Guard rule sees for an input file: the template's sections, and under
+/// `Resources` each resource as `{Type, Properties}` as controlgate's loader read it. Nothing
+/// else of a resource (`Metadata`, where other scanners' suppressions live) is handed over: only
+/// the exception registry suppresses.
+pub fn document(resources: &[Resource], sections: &serde_json::Map<String, Value>) -> Value {
+    let mut top = sections.clone();
+    let mut declared = serde_json::Map::new();
+    for r in resources {
+        declared.insert(
+            r.address.clone(),
+            json!({ "Type": r.resource_type, "Properties": r.properties }),
+        );
+    }
+    top.insert("Resources".to_string(), Value::Object(declared));
+    Value::Object(top)
 }
 
 /// One Guard rule of a file: the seam's compiled rule.
@@ -150,37 +175,104 @@ impl GuardFile {
 pub struct GuardRule {
     pub file: Arc<GuardFile>,
     pub name: String,
+    /// The resource types the rule is about (its control's scope, or the types its file names):
+    /// such a resource counts as evaluated, and passes when no failure is placed on it.
+    pub types: Vec<String>,
+}
+
+impl GuardRule {
+    /// The file's report on the input `resource` belongs to, computed once per input file.
+    fn report(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Arc<Report>, String> {
+        match neighbours.file() {
+            Some(view) => {
+                // The file's address is its identity for as long as the catalog lives, which
+                // outlasts the memo of one input file.
+                let key = Arc::as_ptr(&self.file) as *const () as usize;
+                view.memo
+                    .get_or_compute(key, || self.file.evaluate(&document(view.resources, view.sections)))
+            }
+            None => self
+                .file
+                .evaluate(&document(std::slice::from_ref(resource), &Default::default()))
+                .map(Arc::new),
+        }
+    }
+
+    fn rule_report<'a>(&self, report: &'a Report) -> Result<&'a RuleReport, String> {
+        report
+            .get(&self.name)
+            .ok_or_else(|| format!("the cfn-guard report of {} has no rule `{}`", self.file.file, self.name))
+    }
+
+    /// Whether unplaced failures count against `resource`: the resources of the rule's types in
+    /// the file, or every resource when the file has none of them.
+    fn takes_unplaced(&self, resource: &Resource, neighbours: &dyn Neighbours) -> bool {
+        if self.types.contains(&resource.resource_type) {
+            return true;
+        }
+        match neighbours.file() {
+            Some(view) => !view.resources.iter().any(|r| self.types.contains(&r.resource_type)),
+            None => true,
+        }
+    }
 }
 
 impl CompiledRule for GuardRule {
-    /// The rule on a template holding only `resource`: Guard rules select resources by type
-    /// under `Resources`, and each resource is judged on its own.
-    fn evaluate(&self, resource: &Resource, _: &dyn Neighbours) -> Result<Verdict, String> {
-        let template = json!({
-            "Resources": {
-                resource.address.clone(): {
-                    "Type": resource.resource_type,
-                    "Properties": resource.properties,
-                }
-            }
-        });
-        let outcomes = self.file.evaluate_single(&template)?;
-        let outcome = outcomes.get(&self.name);
-        Ok(match outcome {
-            Some(Outcome::Fail(messages)) => Verdict {
-                truth: Truth::False,
-                facts: messages.clone(),
-            },
-            Some(Outcome::Pass) => Verdict::new(Truth::True, format!("Guard rule `{}` passes", self.name)),
-            Some(Outcome::Skip) => Verdict::new(Truth::True, format!("Guard rule `{}` does not apply", self.name)),
-            // The report places every rule of the file; a rule missing from it is never a pass.
-            None => {
-                return Err(format!(
-                    "the cfn-guard report of {} has no rule `{}`",
-                    self.file.file, self.name
-                ));
-            }
+    fn applies(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<bool, String> {
+        let report = self.report(resource, neighbours)?;
+        let rule = self.rule_report(&report)?;
+        Ok(match rule.status {
+            Status::Skip => false,
+            _ if rule.failures.contains_key(&resource.address) => true,
+            _ if !rule.unplaced.is_empty() && self.takes_unplaced(resource, neighbours) => true,
+            _ => self.types.contains(&resource.resource_type),
         })
+    }
+
+    /// The failures placed on `resource`. A Terraform failure at a value known only after
+    /// apply is unknown, not failed.
+    fn evaluate(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Verdict, String> {
+        let report = self.report(resource, neighbours)?;
+        let rule = self.rule_report(&report)?;
+        let placed = rule.failures.get(&resource.address).map_or(&[][..], Vec::as_slice);
+        let unplaced: &[String] = if rule.unplaced.is_empty() || !self.takes_unplaced(resource, neighbours) {
+            &[]
+        } else {
+            &rule.unplaced
+        };
+        if placed.is_empty() && unplaced.is_empty() {
+            return Ok(Verdict::new(Truth::True, format!("Guard rule `{}` passes", self.name)));
+        }
+        let unknown_at = |path: &str| {
+            path.strip_prefix("/Properties").is_some_and(|at| {
+                resource
+                    .unknown_paths
+                    .iter()
+                    .any(|u| at == u || at.strip_prefix(u.as_str()).is_some_and(|rest| rest.starts_with('/')))
+            })
+        };
+        let truth = if unplaced.is_empty() && placed.iter().all(|f| unknown_at(&f.path)) {
+            Truth::Unknown
+        } else {
+            Truth::False
+        };
+        let mut facts: Vec<String> = Vec::new();
+        for f in placed {
+            let fact = if unknown_at(&f.path) {
+                format!("{} (the value is known only after apply)", f.message)
+            } else {
+                f.message.clone()
+            };
+            if !facts.contains(&fact) {
+                facts.push(fact);
+            }
+        }
+        for m in unplaced {
+            if !facts.contains(m) {
+                facts.push(m.clone());
+            }
+        }
+        Ok(Verdict { truth, facts })
     }
 }
 
@@ -212,9 +304,10 @@ fn run(rules: &str, data: &str, read_errors: bool) -> Result<(i32, String, Strin
     }
 }
 
-/// Parse cfn-guard's structured JSON report (a list with one file report) into an outcome per
-/// rule of the file. A rule the report does not place is an error, never a pass.
-fn parse_report(out: &str, names: &[String]) -> Result<BTreeMap<String, Outcome>, String> {
+/// Parse cfn-guard's structured JSON report (a list with one file report) into a report per
+/// rule of the file, placing failures on the resources `ids`. A rule the report does not place
+/// is an error, never a pass.
+fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, String> {
     let report: Value = serde_json::from_str(out).map_err(|e| format!("unreadable cfn-guard report: {e}"))?;
     let file = report.get(0).ok_or("empty cfn-guard report")?;
     let listed = |key: &str, name: &str| {
@@ -222,7 +315,7 @@ fn parse_report(out: &str, names: &[String]) -> Result<BTreeMap<String, Outcome>
             .and_then(Value::as_array)
             .is_some_and(|names| names.iter().any(|n| n.as_str() == Some(name)))
     };
-    let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut failed: BTreeMap<String, RuleReport> = BTreeMap::new();
     for clause in file
         .get("not_compliant")
         .and_then(Value::as_array)
@@ -231,56 +324,114 @@ fn parse_report(out: &str, names: &[String]) -> Result<BTreeMap<String, Outcome>
     {
         if let Some(rule) = clause.get("Rule") {
             let name = rule.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-            let messages = failures.entry(name).or_default();
-            collect_messages(rule, messages);
+            let entry = failed.entry(name.clone()).or_insert_with(|| RuleReport {
+                status: Status::Fail,
+                failures: BTreeMap::new(),
+                unplaced: Vec::new(),
+            });
+            let before = (entry.failures.len(), entry.unplaced.len());
+            collect_failures(rule.get("checks").unwrap_or(&Value::Null), ids, entry);
+            // A failed rule with no failed check in the report (a named rule it depends on
+            // failed) still fails: never a pass for want of detail.
+            if before == (entry.failures.len(), entry.unplaced.len()) && entry.failures.is_empty() {
+                entry.unplaced.push(format!("Guard rule `{name}` fails"));
+            }
         }
     }
-    let mut outcomes = BTreeMap::new();
+    let mut rules = Report::new();
     for name in names {
-        let outcome = if let Some(messages) = failures.remove(name) {
-            Outcome::Fail(messages)
-        } else if listed("compliant", name) {
-            Outcome::Pass
-        } else if listed("not_applicable", name) {
-            Outcome::Skip
+        let rule = if let Some(r) = failed.remove(name) {
+            r
         } else {
-            return Err(format!("the cfn-guard report does not place rule `{name}`"));
+            let status = if listed("compliant", name) {
+                Status::Pass
+            } else if listed("not_applicable", name) {
+                Status::Skip
+            } else {
+                return Err(format!("the cfn-guard report does not place rule `{name}`"));
+            };
+            RuleReport {
+                status,
+                failures: BTreeMap::new(),
+                unplaced: Vec::new(),
+            }
         };
-        outcomes.insert(name.clone(), outcome);
+        rules.insert(name.clone(), rule);
     }
-    Ok(outcomes)
+    Ok(rules)
 }
 
-/// The failure messages under a rule's report: custom messages (`<< ... >>`) when written,
-/// else cfn-guard's own, each once, in report order.
-fn collect_messages(node: &Value, messages: &mut Vec<String>) {
+/// The failed checks under a rule's report, each placed on the resources its paths name: a
+/// check is a node with `messages` and `check`, and its `check` holds the paths it looked at.
+fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
     match node {
         Value::Object(map) => {
-            if let Some(m) = map.get("messages").and_then(Value::as_object) {
-                let text = [m.get("custom_message"), m.get("error_message")]
+            if let (Some(m), Some(check)) = (map.get("messages").and_then(Value::as_object), map.get("check")) {
+                let message = [m.get("custom_message"), m.get("error_message")]
                     .into_iter()
                     .flatten()
                     .filter_map(Value::as_str)
                     .map(str::trim)
-                    .find(|t| !t.is_empty());
-                if let Some(text) = text
-                    && map.contains_key("check")
-                {
-                    let text = clean(text);
-                    if !messages.contains(&text) {
-                        messages.push(text);
+                    .find(|t| !t.is_empty())
+                    .map(clean)
+                    .unwrap_or_else(|| "a Guard check fails".to_string());
+                let mut paths = Vec::new();
+                collect_paths(check, &mut paths);
+                let mut placed = false;
+                for path in paths {
+                    if let Some((id, rest)) = resource_of(path, ids) {
+                        placed = true;
+                        let failures = into.failures.entry(id.to_string()).or_default();
+                        let failure = Failure {
+                            message: message.clone(),
+                            path: rest.to_string(),
+                        };
+                        if !failures.contains(&failure) {
+                            failures.push(failure);
+                        }
                     }
                 }
+                if !placed && !into.unplaced.contains(&message) {
+                    into.unplaced.push(message);
+                }
+                return;
             }
-            map.values().for_each(|v| collect_messages(v, messages));
+            map.values().for_each(|v| collect_failures(v, ids, into));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_messages(v, messages)),
+        Value::Array(items) => items.iter().for_each(|v| collect_failures(v, ids, into)),
         _ => {}
     }
 }
 
+/// Every `path` string under a check.
+fn collect_paths<'a>(node: &'a Value, into: &mut Vec<&'a str>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(p)) = map.get("path") {
+                into.push(p);
+            }
+            map.values().for_each(|v| collect_paths(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_paths(v, into)),
+        _ => {}
+    }
+}
+
+/// The resource a Guard path (`/Resources/<id>/Properties/...`) is in, and the rest of the path.
+/// Guard joins keys with `/` unescaped, so the id is matched against the input's own ids, the
+/// longest that fits.
+fn resource_of<'a, 'p>(path: &'p str, ids: &[&'a str]) -> Option<(&'a str, &'p str)> {
+    let under = path.strip_prefix("/Resources/")?;
+    ids.iter()
+        .filter_map(|id| {
+            let rest = under.strip_prefix(id)?;
+            (rest.is_empty() || rest.starts_with('/')).then_some((*id, rest))
+        })
+        .max_by_key(|(id, _)| id.len())
+}
+
 /// The `rule NAME` names a Guard file declares, in order (`rule NAME when ... {` included).
-fn rule_names(text: &str) -> Vec<String> {
+pub fn rule_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();
     for line in text.lines() {
         let line = line.trim_start();

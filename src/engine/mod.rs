@@ -13,6 +13,11 @@ use std::sync::Arc;
 use crate::error::Located;
 use crate::model::Resource;
 
+/// The resource type a target names when its rule selects its own resources from the whole input
+/// file (Guard): it is evaluated on every resource and says by [`CompiledRule::applies`] which
+/// are its own.
+pub const EVERY_TYPE: &str = "*";
+
 /// A rule engine: the language a rule file's conditions are written in.
 pub trait Engine {
     /// A condition as written in a rule file, with its position.
@@ -30,6 +35,12 @@ pub trait CompiledRule: std::fmt::Debug + Send + Sync {
     /// An error means the rule cannot be evaluated on this input: the caller fails the run, it
     /// never counts as a pass.
     fn evaluate(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Verdict, String>;
+
+    /// Whether the rule is about `resource` at all. A rule that selects its own resources from
+    /// the whole input (Guard) says so here; the caller then neither counts nor reports it.
+    fn applies(&self, _resource: &Resource, _neighbours: &dyn Neighbours) -> Result<bool, String> {
+        Ok(true)
+    }
 }
 
 /// A rule's parameters: defaults from the rule file, overridden by the config file.
@@ -43,6 +54,53 @@ pub trait Neighbours {
     fn referenced<'a>(&'a self, resource: &Resource, via: &str, types: &[String]) -> Vec<&'a Resource>;
     /// Resources of one of `types` in the same file.
     fn of_types(&self, types: &[String]) -> Vec<&Resource>;
+    /// The whole input file, for engines that evaluate a file at once; `None` when the resource
+    /// is evaluated on its own.
+    fn file(&self) -> Option<FileView<'_>> {
+        None
+    }
+}
+
+/// One input file as a whole: its resources, the template's other sections, and a place where
+/// an engine keeps what it computed once for the file.
+#[derive(Clone, Copy)]
+pub struct FileView<'a> {
+    pub resources: &'a [Resource],
+    /// CloudFormation: every top-level section but `Resources` (`Parameters`, `Conditions`, ...).
+    pub sections: &'a serde_json::Map<String, serde_json::Value>,
+    pub memo: &'a FileMemo,
+}
+
+/// Results an engine computed once per input file, by a key the engine chooses. Lives as long as
+/// one evaluation of the file: nothing carries over to other files or runs.
+#[derive(Default)]
+pub struct FileMemo {
+    slots: std::sync::Mutex<std::collections::HashMap<usize, Arc<MemoSlot>>>,
+}
+
+type MemoSlot = std::sync::OnceLock<Result<Arc<dyn std::any::Any + Send + Sync>, String>>;
+
+impl FileMemo {
+    /// The value under `key`, computed by `compute` the first time (once, even when resources are
+    /// evaluated in parallel). A value of another type under the key is an error.
+    pub fn get_or_compute<T: std::any::Any + Send + Sync>(
+        &self,
+        key: usize,
+        compute: impl FnOnce() -> Result<T, String>,
+    ) -> Result<Arc<T>, String> {
+        let slot = {
+            let mut slots = self.slots.lock().map_err(|e| e.to_string())?;
+            slots.entry(key).or_default().clone()
+        };
+        let value = slot.get_or_init(|| compute().map(|v| Arc::new(v) as Arc<dyn std::any::Any + Send + Sync>));
+        match value {
+            Ok(v) => v
+                .clone()
+                .downcast::<T>()
+                .map_err(|_| "a file memo slot holds another type".to_string()),
+            Err(e) => Err(e.clone()),
+        }
+    }
 }
 
 /// No neighbours: a resource evaluated on its own.

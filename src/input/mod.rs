@@ -42,6 +42,22 @@ pub struct LoadedFile {
     pub source: Arc<SourceFile>,
     pub format: InputFormat,
     pub resources: Vec<Resource>,
+    /// CloudFormation: the template's top-level sections but `Resources`, as read (engines that
+    /// evaluate a whole template see them); empty for plans.
+    pub sections: serde_json::Map<String, Value>,
+}
+
+/// Every top-level section of a template but `Resources`.
+fn template_sections(template: &Value) -> serde_json::Map<String, Value> {
+    template
+        .as_object()
+        .map(|top| {
+            top.iter()
+                .filter(|(k, _)| k.as_str() != "Resources")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What loading every candidate produced. Every file is attempted; all errors are kept.
@@ -506,6 +522,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         _ => source.text.trim_start().starts_with(['{', '[']),
     };
     let mut notes = Vec::new();
+    let mut sections = serde_json::Map::new();
     let result = if is_json {
         let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
@@ -528,6 +545,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 (InputFormat::TerraformPlan, r)
             })
         } else if cloudformation::is_template(&value) {
+            sections = template_sections(&value);
             cloudformation::into_resources(&source, value, None).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(
@@ -544,6 +562,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         if cloudformation::is_template(&doc.value) {
             // Taken out, so that the resources' properties are moved rather than copied.
             let template = std::mem::take(&mut doc.value);
+            sections = template_sections(&template);
             cloudformation::into_resources(&source, template, Some(&doc)).map(|r| (InputFormat::Cloudformation, r))
         } else {
             return not_iac(candidate, shown, "YAML that is not a CloudFormation template");
@@ -555,6 +574,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 source,
                 format,
                 resources,
+                sections,
             },
             notes,
         ),
@@ -576,11 +596,13 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
         return Err(Located::file(name, "YAML that is not a CloudFormation template"));
     }
     let template = std::mem::take(&mut doc.value);
+    let sections = template_sections(&template);
     let resources = cloudformation::into_resources(&source, template, Some(&doc))?;
     Ok(LoadedFile {
         source,
         format: InputFormat::Cloudformation,
         resources,
+        sections,
     })
 }
 

@@ -42,26 +42,69 @@ fn template() -> Value {
 }
 
 #[test]
-fn each_rule_gets_an_outcome_per_resource() {
+fn one_run_places_each_failure_on_its_resource() {
     let file = GuardFile::compile("x.guard", RULES).unwrap();
     assert_eq!(file.names(), ["S3_VERSIONING", "S3_NAMED"]);
-    let report = file.evaluate_template(&template()).unwrap();
+    let report = file.evaluate(&template()).unwrap();
     let versioning = &report["S3_VERSIONING"];
-    assert_eq!(versioning["Good"], Outcome::Pass);
+    assert_eq!(versioning.status, Status::Fail);
+    assert_eq!(versioning.failures.keys().collect::<Vec<_>>(), ["Bad"]);
     assert_eq!(
-        versioning["Bad"],
-        Outcome::Fail(vec!["Versioning must be enabled".into()])
+        versioning.failures["Bad"],
+        [Failure {
+            message: "Versioning must be enabled".into(),
+            path: "/Properties/VersioningConfiguration/Status".into()
+        }]
     );
-    assert_eq!(versioning["Topic"], Outcome::Skip);
-    let Outcome::Fail(messages) = &report["S3_NAMED"]["Bad"] else {
-        panic!("S3_NAMED should fail on Bad: {report:?}")
-    };
-    assert!(messages[0].contains("[BucketName] is missing"), "{messages:?}");
+    assert!(versioning.unplaced.is_empty());
+    let named = &report["S3_NAMED"].failures["Bad"];
+    assert!(named[0].message.contains("[BucketName] is missing"), "{named:?}");
     assert!(
-        !messages[0].contains("[L:"),
-        "offsets into Guard's JSON text are dropped: {messages:?}"
+        !named[0].message.contains("[L:"),
+        "offsets into Guard's JSON text are dropped: {named:?}"
     );
-    assert_eq!(report["S3_NAMED"]["Good"], Outcome::Pass);
+    assert_eq!(named[0].path, "/Properties");
+}
+
+#[test]
+fn a_rule_that_selects_nothing_is_skipped_and_a_clean_one_passes() {
+    let file = GuardFile::compile("x.guard", RULES).unwrap();
+    let report = file
+        .evaluate(&json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}))
+        .unwrap();
+    assert_eq!(report["S3_VERSIONING"].status, Status::Skip);
+    let good = json!({"Resources": {"Good": template()["Resources"]["Good"].clone()}});
+    let report = file.evaluate(&good).unwrap();
+    assert_eq!(report["S3_VERSIONING"].status, Status::Pass);
+    assert!(report["S3_VERSIONING"].failures.is_empty());
+}
+
+#[test]
+fn a_failure_on_no_resource_is_kept_unplaced() {
+    let text =
+        "rule HAS_TRAIL {\n  Resources.*[ Type == 'AWS::CloudTrail::Trail' ] !empty\n  <<a trail is required>>\n}\n";
+    let file = GuardFile::compile("x.guard", text).unwrap();
+    let report = file.evaluate(&template()).unwrap();
+    let rule = &report["HAS_TRAIL"];
+    assert_eq!(rule.status, Status::Fail);
+    assert!(rule.failures.is_empty(), "{rule:?}");
+    assert!(!rule.unplaced.is_empty(), "{rule:?}");
+}
+
+#[test]
+fn ids_are_matched_whole_and_longest_first() {
+    let ids = ["Bucket", "BucketPolicy", "a/b"];
+    assert_eq!(
+        resource_of("/Resources/BucketPolicy/Properties", &ids),
+        Some(("BucketPolicy", "/Properties"))
+    );
+    assert_eq!(resource_of("/Resources/Bucket", &ids), Some(("Bucket", "")));
+    assert_eq!(
+        resource_of("/Resources/a/b/Properties/x", &ids),
+        Some(("a/b", "/Properties/x"))
+    );
+    assert_eq!(resource_of("/Resources/Buckets/Properties", &ids), None);
+    assert_eq!(resource_of("/Parameters/Bucket", &ids), None);
 }
 
 #[test]
@@ -88,7 +131,7 @@ fn over_deep_data_is_an_error_before_guard_sees_it() {
         deep = json!({ "a": deep });
     }
     let template = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": deep}}});
-    let err = file.evaluate_template(&template).unwrap_err();
+    let err = file.evaluate(&template).unwrap_err();
     assert!(err.contains("deeper than"), "{err}");
     // Just under the bound, the same shape is evaluated.
     let mut shallow = json!("leaf");
@@ -96,7 +139,7 @@ fn over_deep_data_is_an_error_before_guard_sees_it() {
         shallow = json!({ "a": shallow });
     }
     let template = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": shallow}}});
-    assert!(file.evaluate_template(&template).is_ok());
+    assert!(file.evaluate(&template).is_ok());
 }
 
 #[test]
@@ -111,6 +154,7 @@ fn the_seam_yields_verdicts_with_messages_as_facts() {
     let rule = GuardRule {
         file,
         name: "S3_VERSIONING".into(),
+        types: vec!["AWS::S3::Bucket".into()],
     };
     let resources = template();
     let mut bad = resource(
@@ -123,4 +167,32 @@ fn the_seam_yields_verdicts_with_messages_as_facts() {
     assert_eq!(verdict.facts, ["Versioning must be enabled"]);
     bad.properties = resources["Resources"]["Good"]["Properties"].clone();
     assert_eq!(rule.evaluate(&bad, &crate::engine::Alone).unwrap().truth, Truth::True);
+    let topic = resource("Topic", "AWS::SNS::Topic", json!({}));
+    assert!(
+        !rule.applies(&topic, &crate::engine::Alone).unwrap(),
+        "a skipped rule is not about the topic"
+    );
+}
+
+#[test]
+fn a_terraform_failure_at_a_value_known_after_apply_is_unknown() {
+    let text = "rule VERSIONED {\n  Resources.*[ Type == 'aws_s3_bucket' ].Properties.versioning.enabled == true\n}\n";
+    let file = Arc::new(GuardFile::compile("x.guard", text).unwrap());
+    let rule = GuardRule {
+        file,
+        name: "VERSIONED".into(),
+        types: vec!["aws_s3_bucket".into()],
+    };
+    let mut r = resource(
+        "aws_s3_bucket.b",
+        "aws_s3_bucket",
+        json!({"versioning": crate::model::unknown_marker()}),
+    );
+    r.unknown_paths = vec!["/versioning".into()];
+    let verdict = rule.evaluate(&r, &crate::engine::Alone).unwrap();
+    assert_eq!(verdict.truth, Truth::Unknown, "{verdict:?}");
+    assert!(verdict.facts[0].contains("known only after apply"), "{verdict:?}");
+    r.properties = json!({"versioning": {"enabled": false}});
+    r.unknown_paths.clear();
+    assert_eq!(rule.evaluate(&r, &crate::engine::Alone).unwrap().truth, Truth::False);
 }
