@@ -48,18 +48,24 @@ TIMEOUT = 300
 
 # Category keys, in the order a difference is tested against them, with what each means.
 CATEGORIES = {
-    "controlgate-parse-error": "controlgate rejected the template (exit 2); its message is shown",
+    "controlgate-parse-error": "controlgate rejected the template (exit 2) for a reason no other "
+    "category names; its message is shown",
     "cfn-guard-error": "cfn-guard could not evaluate the template",
-    "suppression": "the resource suppresses the rule in Metadata.guard.SuppressedRules or "
-    "Metadata.cfn_nag.rules_to_suppress, which cfn-guard's rule honours and controlgate "
-    "ignores by design (only its exception registry suppresses)",
-    "foreach": "the template uses Fn::ForEach, which controlgate expands and cfn-guard does not",
     "macro-transform": "the template names a Transform macro other than SAM and the language "
-    "extensions: controlgate treats its resources as opaque (every rule unknown)",
+    "extensions, which may rewrite it in any way before deployment: controlgate treats its "
+    "resources as opaque (every rule unknown), cfn-guard checks the template as written",
+    "suppression": "the resource suppresses the rule in Metadata.guard.SuppressedRules or "
+    "Metadata.cfn_nag.rules_to_suppress, which the registry's Guard rule honours and controlgate "
+    "ignores by design (only its exception registry suppresses)",
+    "foreach": "the template uses Fn::ForEach, which controlgate expands (the resources "
+    "CloudFormation creates) and cfn-guard does not (it sees one `Fn::ForEach::…` key)",
+    "template-level-placement": "one failure placed two ways: cfn-guard's failing check carries no "
+    "resource path (`<template>`); controlgate puts such a failure on every resource of the rule's "
+    "types (every resource when the template has none of them), so that it has a line to point at",
     "duplicate-keys": "a mapping of the template has a key twice: cfn-guard keeps one, "
     "controlgate rejects the template",
-    "unknown-tag": "the template has a short-form tag that is not a CloudFormation function: "
-    "cfn-guard drops it, controlgate rejects the template",
+    "unknown-tag": "the template has a short-form tag that is not a CloudFormation function "
+    "(`!Rain::Embed`): cfn-guard drops the tag and keeps its value, controlgate rejects the template",
     "yaml11-scalar": "the resource has a plain scalar that YAML 1.1 (CloudFormation, controlgate) "
     "reads as a boolean or number and YAML 1.2 (cfn-guard) as a string",
     "controlgate-unknown": "controlgate reports the rule unknown (undecidable before deployment) "
@@ -110,7 +116,7 @@ def load_mapping(mapping, registry):
     entries = data.get("mappings") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise UsageError(f"{mapping}: no `mappings` list")
-    files, rules, nag_ids = [], {}, {}
+    files, rules, nag_ids, types = [], {}, {}, {}
     for entry in entries:
         rel = entry.get("guardFilePath") if isinstance(entry, dict) else None
         if not isinstance(rel, str):
@@ -128,7 +134,8 @@ def load_mapping(mapping, registry):
         for name in names:
             rules[name] = rel
             nag_ids[name] = ids
-    return data.get("ruleSetName", mapping.stem), files, rules, nag_ids
+            types[name] = set(re.findall(r"[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+", text))
+    return data.get("ruleSetName", mapping.stem), files, rules, nag_ids, types
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,6 +180,7 @@ class TemplateFacts:
         self.yaml11 = []  # (line, scalar)
         self.unknown_tags = []  # (line, tag)
         self.transforms = []
+        self.types = {}  # logical id -> resource type
         self.metadata = {}  # logical id -> {"guard": [...], "cfn_nag": [...]} (JSON exact)
         self.foreach = "Fn::ForEach" in self.text or "!ForEach" in self.text
         self.has_resources = False
@@ -208,6 +216,8 @@ class TemplateFacts:
         if isinstance(res, dict):
             self.ids = list(res)
             for rid, body in res.items():
+                if isinstance(body, dict) and isinstance(body.get("Type"), str):
+                    self.types[rid] = body["Type"]
                 meta = body.get("Metadata") if isinstance(body, dict) else None
                 if isinstance(meta, dict):
                     self.metadata[rid] = {
@@ -290,6 +300,11 @@ class TemplateFacts:
                     self.yaml11.append((no, value))
         if current:
             self.spans[current] = (self.spans[current][0], len(lines))
+        for rid, (a, b) in self.spans.items():
+            found = [(len(t.group(1)), t.group(2)) for t in
+                     (re.match(r"^(\s+)Type\s*:\s*['\"]?([A-Za-z0-9:]+)", line) for line in lines[a:b]) if t]
+            if found:
+                self.types[rid] = min(found)[1]
         m = re.search(r"^Transform\s*:[ \t]*([^\n#]*)((?:\n[ \t]+-[^\n]*)*)", self.text, re.M)
         if m:
             self.transforms = re.findall(r"[A-Za-z0-9:\-]*::[A-Za-z0-9:\-]+|[A-Za-z0-9\-]+",
@@ -521,20 +536,25 @@ def has_guard_mapping(bin_):
 # Comparison
 
 
-def classify(side, rule, rid, facts, nag_ids, cg, guard):
+def classify(side, rule, rid, facts, nag_ids, rule_types, cg, guard):
     """The category of one differing pair and a detail line."""
     if "error" in cg:
-        cause = template_cause(facts, rid)
-        return "controlgate-parse-error", f"{cg['error']}" + (f" [template: {cause}]" if cause else "")
+        return error_category(cg, facts)
     if "error" in guard:
         return "cfn-guard-error", guard["error"]
+    outcome = cg["outcomes"].get((rule, rid))
+    macros = [t for t in facts.transforms if t not in NATIVE_TRANSFORMS]
+    if macros and side == "controlgate" and outcome == "unknown":
+        return "macro-transform", f"Transform {', '.join(macros)}"
     if side == "controlgate":
         why = facts.suppresses(rid, rule, nag_ids.get(rule, []))
         if why:
             return "suppression", why
     if facts.foreach:
         return "foreach", "template uses Fn::ForEach"
-    macros = [t for t in facts.transforms if t not in NATIVE_TRANSFORMS]
+    placed = template_placement(side, rule, rid, facts, rule_types.get(rule, set()), cg, guard)
+    if placed:
+        return "template-level-placement", placed
     if macros:
         return "macro-transform", f"Transform {', '.join(macros)}"
     dups = facts.in_resource(facts.duplicates, rid)
@@ -542,12 +562,40 @@ def classify(side, rule, rid, facts, nag_ids, cg, guard):
         return "duplicate-keys", ", ".join(f"{k} (line {n})" if n else k for n, k in dups[:3])
     if facts.unknown_tags:
         return "unknown-tag", ", ".join(f"{t} (line {n})" for n, t in facts.unknown_tags[:3])
-    scalars = facts.in_resource(facts.yaml11, rid)
+    scalars = facts.in_resource(facts.yaml11, rid) if rid != TEMPLATE else []
     if scalars:
         return "yaml11-scalar", ", ".join(f"{v!r} (line {n})" for n, v in scalars[:3])
-    if side == "controlgate" and cg["outcomes"].get((rule, rid)) == "unknown":
+    if side == "controlgate" and outcome == "unknown":
         return "controlgate-unknown", "controlgate outcome unknown"
     return "unexplained", ""
+
+
+def template_placement(side, rule, rid, facts, types, cg, guard):
+    """Whether the pair is one failure placed two ways: cfn-guard's check names no resource
+    (`<template>`), and controlgate puts it on the resources of the rule's types (or on every
+    resource when the template has none of them). The detail names the other side's pairs."""
+    cg_on = sorted(r for (n, r) in cg["pairs"] if n == rule)
+    guard_on = {r for (n, r) in guard["pairs"] if n == rule}
+    typed = [r for r in facts.ids if facts.types.get(r) in types] or list(facts.ids)
+    if side == "cfn-guard" and rid == TEMPLATE:
+        extra = [r for r in cg_on if r not in guard_on]
+        if extra and all(r in typed for r in extra):
+            return f"controlgate places it on {', '.join(extra[:6])}"
+    if side == "controlgate" and (rule, TEMPLATE) in guard["pairs"] and rid in typed:
+        return f"cfn-guard: {TEMPLATE} (a check without a resource path); {rid} is a {facts.types.get(rid, 'resource')}"
+    return None
+
+
+def error_category(cg, facts):
+    """A controlgate exit 2, by the template feature its message names, if any."""
+    message = cg["error"]
+    cause = template_cause(facts, TEMPLATE)
+    detail = message + (f" [template: {cause}]" if cause else "")
+    if facts.unknown_tags and "tag" in message.lower():
+        return "unknown-tag", detail
+    if facts.duplicates and "duplicate" in message.lower():
+        return "duplicate-keys", detail
+    return "controlgate-parse-error", detail
 
 
 def template_cause(facts, rid):
@@ -575,7 +623,7 @@ def compare(args, rules, nag_ids, files, corpus, sample, check, cwd):
     return rows
 
 
-def summarize(rows, nag_ids):
+def summarize(rows, nag_ids, rule_types):
     s = {"templates": len(rows), "both_evaluated": 0, "guard_pairs": 0, "controlgate_pairs": 0,
          "agreeing": 0, "guard_pairs_compared": 0, "controlgate_pairs_compared": 0,
          "controlgate_errors": 0, "guard_errors": 0, "differences": [], "by_category": {}}
@@ -598,9 +646,9 @@ def summarize(rows, nag_ids):
             s["controlgate_pairs_compared"] += len(cp)
             s["agreeing"] += len(set(gp) & set(cp))
         if "error" in cg and not gp:
+            category, detail = error_category(cg, facts)
             s["differences"].append({"template": rel, "side": "controlgate-error", "rule": None,
-                                     "resource": None, "category": "controlgate-parse-error",
-                                     "detail": cg["error"] + _cause_suffix(facts),
+                                     "resource": None, "category": category, "detail": detail,
                                      "guard": [], "controlgate": []})
         if "error" in guard and not cp:
             s["differences"].append({"template": rel, "side": "cfn-guard-error", "rule": None,
@@ -610,7 +658,7 @@ def summarize(rows, nag_ids):
             for pair in sorted(set(mine) - set(other), key=lambda p: (p[0] or "", p[1] or "")):
                 if side == "cfn-guard" and "error" in guard or side == "controlgate" and "error" in cg:
                     continue
-                category, detail = classify(side, pair[0], pair[1], facts, nag_ids, cg, guard)
+                category, detail = classify(side, pair[0], pair[1], facts, nag_ids, rule_types, cg, guard)
                 s["differences"].append({
                     "template": rel, "side": f"only {side}", "rule": pair[0], "resource": pair[1],
                     "category": category, "detail": detail,
@@ -619,6 +667,11 @@ def summarize(rows, nag_ids):
                 })
     union = s["guard_pairs_compared"] + s["controlgate_pairs_compared"] - s["agreeing"]
     s["agreement_percent"] = round(100.0 * s["agreeing"] / union, 2) if union else 100.0
+    s["unexplained_pairs"] = sum(1 for d in s["differences"] if d["category"] == "unexplained")
+    # Agreement once the explained differences are set aside: agreeing / (agreeing + unexplained),
+    # on the templates both tools evaluated.
+    rest = s["agreeing"] + s["unexplained_pairs"]
+    s["agreement_explained_percent"] = round(100.0 * s["agreeing"] / rest, 2) if rest else 100.0
     by = defaultdict(lambda: {"pairs": 0, "templates": set()})
     for d in s["differences"]:
         key = (d["category"], d["side"])
@@ -629,17 +682,16 @@ def summarize(rows, nag_ids):
     return s
 
 
-def _cause_suffix(facts):
-    cause = template_cause(facts, TEMPLATE)
-    return f" [template: {cause}]" if cause else ""
-
-
-def print_report(s, meta):
+def print_report(s, meta, examples):
     p = print
     p(f"guard parity: {meta['ruleSet']} ({meta['mapping']}), {meta['guardFiles']} Guard files, "
       f"{meta['rules']} rules")
     p(f"  cfn-guard: {meta['cfnGuard']}   controlgate: {meta['controlgate']}")
-    p(f"  corpus: {meta['corpus']} ({meta['corpusTemplates']} templates, every {meta['step']}th)")
+    if meta["only"]:
+        p(f"  corpus: {meta['corpus']} (the templates named with --only)")
+    else:
+        p(f"  corpus: {meta['corpus']} ({meta['corpusTemplates']} templates; sorted, every "
+          f"{meta['step']}th, {meta['sampled']} taken)")
     if meta.get("check"):
         p("  controlgate --check: the mapping's Guard rules")
     p("")
@@ -650,6 +702,8 @@ def print_report(s, meta):
     p(f"pairs controlgate found:      {s['controlgate_pairs']}  ({s['controlgate_pairs_compared']} on templates both evaluated)")
     p(f"agreeing pairs:               {s['agreeing']}")
     p(f"agreement:                    {s['agreement_percent']}%  (agreeing / union, templates both evaluated)")
+    p(f"unexplained differing pairs:  {s['unexplained_pairs']}")
+    p(f"agreement but for explained:  {s['agreement_explained_percent']}%  (agreeing / (agreeing + unexplained))")
     p("")
     p("differences by category:")
     p(f"  {'category (side)':58} {'pairs':>6} {'templates':>10}")
@@ -657,13 +711,15 @@ def print_report(s, meta):
         p(f"  {k:58} {v['pairs']:>6} {v['templates']:>10}")
     if not s["by_category"]:
         p("  (none)")
-    for category in ("unexplained", "controlgate-unknown", "controlgate-parse-error", "cfn-guard-error"):
+    present = {d["category"] for d in s["differences"]}
+    for category in [c for c in CATEGORIES if c in present] + sorted(present - set(CATEGORIES)):
         ds = [d for d in s["differences"] if d["category"] == category]
-        if not ds:
-            continue
+        shown = ds if category == "unexplained" or examples is None else ds[:examples]
         p("")
-        p(f"{category}: {CATEGORIES[category]}")
-        for d in ds:
+        p(f"{category}: {CATEGORIES.get(category, '')}")
+        if len(shown) < len(ds):
+            p(f"  ({len(shown)} of {len(ds)} shown; --examples N or --json for all)")
+        for d in shown:
             if d["rule"] is None:
                 p(f"  {d['template']}: {d['detail']}")
                 continue
@@ -685,7 +741,8 @@ def resolve_tool(name, given):
         found = str(Path(given).resolve())
     if not found:
         raise UsageError(f"{name} not found: {given!r} (pass --{name} BIN)")
-    return found
+    # Absolute: controlgate runs from an empty temporary directory.
+    return str(Path(found).resolve())
 
 
 def main(argv=None):
@@ -701,6 +758,8 @@ def main(argv=None):
     ap.add_argument("--only", nargs="+", help="these templates (relative to --corpus, or paths) instead of a sample")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="write the machine-readable summary to FILE (`-` or no FILE: standard output, instead of the text report)")
+    ap.add_argument("--examples", type=int, default=3,
+                    help="differences shown per explained category (-1: all; unexplained: always all)")
     ap.add_argument("--progress", action="store_true", help="a line per template on standard error")
     ap.add_argument("--guard-only", action="store_true",
                     help="run cfn-guard only (no controlgate): its pairs, for checking this script")
@@ -717,7 +776,7 @@ def main(argv=None):
             raise UsageError(f"{args.controlgate} has no `check --guard-mapping`: build a newer controlgate")
         args.mapping = args.mapping.resolve()
         registry = registry_root(args.mapping, args.registry)
-        rule_set, files, rules, nag_ids = load_mapping(args.mapping, registry)
+        rule_set, files, rules, nag_ids, rule_types = load_mapping(args.mapping, registry)
         if not args.corpus.is_dir():
             raise UsageError(f"--corpus {args.corpus}: not a directory")
         corpus = args.corpus.resolve()
@@ -741,13 +800,14 @@ def main(argv=None):
         check = (probe_check(args.controlgate, args.mapping, rules, corpus / sample[0], cwd)
                  if args.controlgate else None)
         rows = compare(args, rules, nag_ids, files, corpus, sample, check, cwd)
-    s = summarize(rows, nag_ids)
+    s = summarize(rows, nag_ids, rule_types)
     meta = {"ruleSet": rule_set, "mapping": str(args.mapping), "registry": str(registry),
             "guardFiles": len(files), "rules": len(rules), "cfnGuard": version, "controlgate": cgv,
             "controlgateBin": args.controlgate, "corpus": str(corpus),
-            "corpusTemplates": len(all_templates), "step": step, "check": bool(check)}
+            "corpusTemplates": len(all_templates), "step": step, "sampled": len(sample),
+            "only": bool(args.only), "check": bool(check)}
     if args.json != "-":
-        print_report(s, meta)
+        print_report(s, meta, None if args.examples < 0 else args.examples)
     if args.json:
         doc = {"meta": meta, "categories": CATEGORIES,
                **{k: v for k, v in s.items() if k != "differences"},
