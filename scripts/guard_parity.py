@@ -66,8 +66,10 @@ CATEGORIES = {
     "controlgate rejects the template",
     "unknown-tag": "the template has a short-form tag that is not a CloudFormation function "
     "(`!Rain::Embed`): cfn-guard drops the tag and keeps its value, controlgate rejects the template",
-    "yaml11-scalar": "the resource has a plain scalar that YAML 1.1 (CloudFormation, controlgate) "
-    "reads as a boolean or number and YAML 1.2 (cfn-guard) as a string",
+    "yaml11-scalar": "the resource (or the template's Parameters) has a plain scalar that "
+    "CloudFormation and controlgate read as a boolean, number or null and cfn-guard as a string: "
+    "YAML 1.1 forms (`yes`, `on`, `N`, `026`, `1_000`), and `True`/`TRUE`/`False`, which cfn-guard's "
+    "reader keeps as strings",
     "controlgate-unknown": "controlgate reports the rule unknown (undecidable before deployment) "
     "where cfn-guard passes it",
     "unexplained": "none of the above: a possible controlgate bug",
@@ -147,7 +149,10 @@ ITEM_RE = re.compile(r"^(\s*)-(?:\s|$)")
 TAG_RE = re.compile(r"(?:^|[\s:\[{,-])!([A-Za-z][A-Za-z0-9:._-]*)")
 PLAIN_VALUE_RE = re.compile(r"^\s*(?:-\s+)*(?:[^#'\"]*?:\s+)?([^\s'\"#\[{|>&*!][^#]*?)\s*(?:#.*)?$")
 YAML11_WORDS = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON",
-                "off", "Off", "OFF"}
+                "off", "Off", "OFF",
+                # Booleans and null in YAML 1.1 and in 1.2's core schema, but cfn-guard's reader
+                # takes only `true`, `false` and `null` (lowercase): `True` is a string to it.
+                "True", "TRUE", "False", "FALSE", "Null", "NULL", "~"}
 YAML11_NUMBER_RE = re.compile(
     r"^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|[0-9][0-9_]*_[0-9_]*|"
     r"[1-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|"
@@ -181,6 +186,7 @@ class TemplateFacts:
         self.unknown_tags = []  # (line, tag)
         self.transforms = []
         self.types = {}  # logical id -> resource type
+        self.sections = {}  # top-level key -> (first line, last line), YAML only
         self.metadata = {}  # logical id -> {"guard": [...], "cfn_nag": [...]} (JSON exact)
         self.foreach = "Fn::ForEach" in self.text or "!ForEach" in self.text
         self.has_resources = False
@@ -236,6 +242,7 @@ class TemplateFacts:
         current = None
         block_scalar_indent = None
         base = None  # the indent of top-level keys (a whole document may be indented)
+        section = None
         flow = 0  # depth inside flow collections ({…}, […]) spanning lines: keys there are not tracked
         for no, raw in enumerate(lines, 1):
             line = raw.rstrip()
@@ -274,6 +281,10 @@ class TemplateFacts:
                 if base is None:
                     base = kindent
                 if kindent <= base:
+                    if section:
+                        self.sections[section] = (self.sections[section][0], no - 1)
+                    section = key
+                    self.sections[key] = (no, no)
                     in_resources = key == "Resources"
                     self.has_resources |= in_resources
                     res_indent = None
@@ -300,6 +311,8 @@ class TemplateFacts:
                     self.yaml11.append((no, value))
         if current:
             self.spans[current] = (self.spans[current][0], len(lines))
+        if section:
+            self.sections[section] = (self.sections[section][0], len(lines))
         for rid, (a, b) in self.spans.items():
             found = [(len(t.group(1)), t.group(2)) for t in
                      (re.match(r"^(\s+)Type\s*:\s*['\"]?([A-Za-z0-9:]+)", line) for line in lines[a:b]) if t]
@@ -562,7 +575,11 @@ def classify(side, rule, rid, facts, nag_ids, rule_types, cg, guard):
         return "duplicate-keys", ", ".join(f"{k} (line {n})" if n else k for n, k in dups[:3])
     if facts.unknown_tags:
         return "unknown-tag", ", ".join(f"{t} (line {n})" for n, t in facts.unknown_tags[:3])
-    scalars = facts.in_resource(facts.yaml11, rid) if rid != TEMPLATE else []
+    # The resource's lines, and the Parameters' (a rule may follow a Ref into them).
+    params = facts.sections.get("Parameters")
+    scalars = facts.in_resource(facts.yaml11, rid) + (
+        [i for i in facts.yaml11 if params[0] <= i[0] <= params[1]] if params else []) \
+        if rid != TEMPLATE else facts.yaml11
     if scalars:
         return "yaml11-scalar", ", ".join(f"{v!r} (line {n})" for n, v in scalars[:3])
     if side == "controlgate" and outcome == "unknown":
@@ -577,13 +594,26 @@ def template_placement(side, rule, rid, facts, types, cg, guard):
     cg_on = sorted(r for (n, r) in cg["pairs"] if n == rule)
     guard_on = {r for (n, r) in guard["pairs"] if n == rule}
     typed = [r for r in facts.ids if facts.types.get(r) in types] or list(facts.ids)
-    if side == "cfn-guard" and rid == TEMPLATE:
+    if side == "cfn-guard" and rid == TEMPLATE and (rule, TEMPLATE) not in cg["pairs"]:
         extra = [r for r in cg_on if r not in guard_on]
         if extra and all(r in typed for r in extra):
             return f"controlgate places it on {', '.join(extra[:6])}"
+        # Or merged into a resource's finding that fails for other checks too: its facts carry
+        # the template-level check's message.
+        keys = {_message_key(m) for m in guard["pairs"][(rule, TEMPLATE)]} - {""}
+        carriers = [r for r in cg_on if r in typed and any(
+            k in " ".join(m.split()) for k in keys for m in cg["pairs"][(rule, r)])]
+        if carriers:
+            return f"controlgate's finding on {', '.join(carriers[:6])} carries the check's message"
     if side == "controlgate" and (rule, TEMPLATE) in guard["pairs"] and rid in typed:
         return f"cfn-guard: {TEMPLATE} (a check without a resource path); {rid} is a {facts.types.get(rid, 'resource')}"
     return None
+
+
+def _message_key(message):
+    """A message without the locations and values the two tools print differently."""
+    text = re.sub(r"\s+", " ", message.split("Value traversed")[0])
+    return re.sub(r"\[L:\d+,C:\d+\]|Path=\S*", "", text).strip()[:80]
 
 
 def error_category(cg, facts):
@@ -724,9 +754,9 @@ def print_report(s, meta, examples):
                 p(f"  {d['template']}: {d['detail']}")
                 continue
             p(f"  {d['side']}: {d['rule']} on {d['resource']} in {d['template']}")
-            p(f"    cfn-guard:   {'FAIL: ' + ' | '.join(d['guard'])[:500] if d['guard'] else 'pass (no failing check)'}")
+            p(f"    cfn-guard:   {'FAIL: ' + ' | '.join(d['guard'])[:500] if d['guard'] else 'no failing check on this pair'}")
             cg = d["controlgate"]
-            p(f"    controlgate: {(d.get('controlgate_outcome') or '').upper() + ': ' + ' | '.join(cg)[:500] if cg else 'pass (no finding)'}")
+            p(f"    controlgate: {(d.get('controlgate_outcome') or '').upper() + ': ' + ' | '.join(cg)[:500] if cg else 'no finding on this pair'}")
             if d["detail"]:
                 p(f"    detail: {d['detail']}")
     p("")
@@ -812,7 +842,7 @@ def main(argv=None):
         doc = {"meta": meta, "categories": CATEGORIES,
                **{k: v for k, v in s.items() if k != "differences"},
                "differences": s["differences"],
-               "templates": [{"template": rel,
+               "perTemplate": [{"template": rel,
                               "cfnGuard": guard.get("error") or sorted(map(list, guard["pairs"])),
                               "controlgate": cg.get("error") or sorted(map(list, cg["pairs"]))}
                              for rel, _, guard, cg in rows]}
