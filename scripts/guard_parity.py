@@ -804,6 +804,8 @@ def main(argv=None):
             args.controlgate = resolve_tool("controlgate", args.controlgate)
         if args.controlgate and not has_guard_mapping(args.controlgate):
             raise UsageError(f"{args.controlgate} has no `check --guard-mapping`: build a newer controlgate")
+        if not args.mapping.is_file():
+            raise UsageError(f"--mapping {args.mapping}: no such file")
         args.mapping = args.mapping.resolve()
         registry = registry_root(args.mapping, args.registry)
         rule_set, files, rules, nag_ids, rule_types = load_mapping(args.mapping, registry)
