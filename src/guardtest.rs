@@ -372,8 +372,9 @@ fn run_cases(test: &Path, rules: &GuardFile) -> Result<Vec<CaseResult>, Located>
         };
         let at = |e: String| Located::new(&file, line, column, format!("case `{name}`: {e}"));
         let data = if cloudformation::is_template(&input) {
+            let parts = crate::input::template_parts(&input);
             let loaded = crate::input::template_from_value(&source, input.clone()).map_err(|e| at(e.message))?;
-            guard::document(&loaded.resources, &loaded.sections)
+            guard::document(&loaded.resources, &parts)
         } else {
             input.clone()
         };

@@ -642,3 +642,62 @@ Resources:
     let ids: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
     assert_eq!(ids, ["BucketA", "BucketB"], "{found:?}");
 }
+
+#[test]
+fn guard_sees_resource_attributes_as_written_but_no_suppression_entries() {
+    // `Properties exists` fails on a resource written without them: nothing is added.
+    let pack = pack_with(
+        "# control: GRD-001\nlet b = Resources.*[ Type == 'AWS::S3::Bucket' ]\nrule HAS_PROPERTIES when %b !empty {\n  %b.Properties exists\n}\n",
+    );
+    let template = pack.path().join("bare.yaml");
+    std::fs::write(&template, "Resources:\n  Bare:\n    Type: AWS::S3::Bucket\n").unwrap();
+    let args = |t: &Path| {
+        vec![
+            "check".to_string(),
+            "--no-builtin".to_string(),
+            "--policies".to_string(),
+            pack.path().display().to_string(),
+            t.display().to_string(),
+            "--format".to_string(),
+            "json".to_string(),
+        ]
+    };
+    let run_args = |t: &Path| {
+        let a = args(t);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let found = findings(&json(&run_args(&template)));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].2, "fail", "{found:?}");
+    // Metadata is read (here a retention note), its `guard` entry is not.
+    std::fs::write(
+        pack.path().join("rules/r.guard"),
+        "# control: GRD-001\nlet b = Resources.*[ Type == 'AWS::S3::Bucket' Metadata.guard not exists ]\nrule RETAINED when %b !empty {\n  %b.Metadata.Retention == 'kept'\n  %b.DeletionPolicy == 'Retain'\n}\n",
+    )
+    .unwrap();
+    let template = pack.path().join("meta.yaml");
+    std::fs::write(
+        &template,
+        "Resources:
+  Kept:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+    Metadata:
+      Retention: kept
+  Dropped:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Delete
+    Metadata:
+      Retention: kept
+      guard:
+        SuppressedRules: [RETAINED]
+",
+    )
+    .unwrap();
+    let found = findings(&json(&run_args(&template)));
+    assert_eq!(
+        found,
+        [("RETAINED".to_string(), "Dropped".to_string(), "fail".to_string())],
+        "Kept passes on its attributes; Dropped's suppression is not seen"
+    );
+}

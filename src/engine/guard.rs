@@ -234,17 +234,21 @@ fn merge(yaml11: Report, yaml12: Report) -> Report {
 }
 
 /// The data a Guard rule sees for an input file: the template's sections, and under
-/// `Resources` each resource as `{Type, Properties}` as controlgate's loader read it. Nothing
-/// else of a resource (`Metadata`, where other scanners' suppressions live) is handed over: only
-/// the exception registry suppresses.
-pub fn document(resources: &[Resource], sections: &serde_json::Map<String, Value>) -> Value {
-    let mut top = sections.clone();
+/// `Resources` each resource as controlgate's loader read it (`Type`, `Properties`), with the
+/// other attributes written in the template (`parts`). Other scanners' suppression entries in
+/// `Metadata` (`guard`, `cfn_nag`, ...) are not handed over: only the exception registry
+/// suppresses.
+pub fn document(resources: &[Resource], parts: &crate::input::TemplateParts) -> Value {
+    let mut top = parts.sections.clone();
     let mut declared = serde_json::Map::new();
     for r in resources {
-        declared.insert(
-            r.address.clone(),
-            json!({ "Type": r.resource_type, "Properties": r.properties }),
-        );
+        let mut resource = parts.attributes.get(&r.address).cloned().unwrap_or_default();
+        resource.insert("Type".to_string(), json!(r.resource_type));
+        let unwritten = parts.without_properties.contains(&r.address) && r.properties == json!({});
+        if !unwritten {
+            resource.insert("Properties".to_string(), r.properties.clone());
+        }
+        declared.insert(r.address.clone(), Value::Object(resource));
     }
     top.insert("Resources".to_string(), Value::Object(declared));
     Value::Object(top)
@@ -327,15 +331,15 @@ impl GuardRule {
                 // outlasts the memo of one input file.
                 let key = Arc::as_ptr(&self.file) as *const () as usize;
                 view.memo.get_or_compute(key, || {
-                    let sections = match resource.format {
+                    let parts = match resource.format {
                         // Read once per input file for all Guard files: key 0 is no file's address.
                         InputFormat::Cloudformation => view
                             .memo
-                            .get_or_compute(0, || crate::input::template_sections(&resource.source))?,
-                        InputFormat::TerraformPlan => Arc::new(serde_json::Map::new()),
+                            .get_or_compute(0, || crate::input::template_parts_of(&resource.source))?,
+                        InputFormat::TerraformPlan => Arc::new(crate::input::TemplateParts::default()),
                     };
-                    let mut report = self.file.evaluate_loaded(&document(view.resources, &sections))?;
-                    redact(&mut report, view.resources, &sections);
+                    let mut report = self.file.evaluate_loaded(&document(view.resources, &parts))?;
+                    redact(&mut report, view.resources, &parts.sections);
                     Ok(report)
                 })
             }

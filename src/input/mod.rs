@@ -44,20 +44,59 @@ pub struct LoadedFile {
     pub resources: Vec<Resource>,
 }
 
-/// Every top-level section of the template `source` but `Resources` (`Parameters`,
-/// `Conditions`, ...), read again from its text: only engines that evaluate a whole template
-/// need them, and a run without such an engine holds nothing more.
-pub fn template_sections(source: &SourceFile) -> Result<serde_json::Map<String, Value>, String> {
+/// What a whole-template engine (Guard) sees of a template beyond each resource's `Type` and
+/// `Properties` as controlgate read them.
+#[derive(Debug, Default, Clone)]
+pub struct TemplateParts {
+    /// Every top-level section but `Resources` (`Parameters`, `Conditions`, ...).
+    pub sections: serde_json::Map<String, Value>,
+    /// Per logical id written under `Resources`: its other attributes (`Metadata` without other
+    /// scanners' suppression entries, `DependsOn`, `Condition`, `DeletionPolicy`, ...).
+    pub attributes: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
+    /// The logical ids written without `Properties`.
+    pub without_properties: std::collections::BTreeSet<String>,
+}
+
+/// The [`TemplateParts`] of a parsed template.
+pub fn template_parts(template: &Value) -> TemplateParts {
+    let mut parts = TemplateParts::default();
+    let Some(top) = template.as_object() else {
+        return parts;
+    };
+    for (k, v) in top {
+        if k != "Resources" {
+            parts.sections.insert(k.clone(), v.clone());
+        }
+    }
+    for (id, resource) in top.get("Resources").and_then(Value::as_object).into_iter().flatten() {
+        let Some(resource) = resource.as_object() else { continue };
+        if !resource.contains_key("Properties") {
+            parts.without_properties.insert(id.clone());
+        }
+        let attributes: serde_json::Map<String, Value> = resource
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "Type" | "Properties"))
+            .map(|(k, v)| match (k.as_str(), v) {
+                ("Metadata", Value::Object(m)) => (k.clone(), Value::Object(suppressions::without_markers(m))),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
+        if !attributes.is_empty() {
+            parts.attributes.insert(id.clone(), attributes);
+        }
+    }
+    parts
+}
+
+/// The [`TemplateParts`] of the template `source`, read again from its text: only engines that
+/// evaluate a whole template need them, and a run without such an engine holds nothing more.
+pub fn template_parts_of(source: &SourceFile) -> Result<TemplateParts, String> {
     let value = if source_is_json(source) {
         json::parse(&source.text).map_err(|e| format!("{}:{}:{}: {}", source.display, e.line, e.column, e.message))?
     } else {
         cloudformation::parse_yaml(source).map_err(|e| e.to_string())?.value
     };
-    let Value::Object(mut top) = value else {
-        return Ok(serde_json::Map::new());
-    };
-    top.remove("Resources");
-    Ok(top)
+    Ok(template_parts(&value))
 }
 
 /// Whether a file is read as JSON: by its extension, else by its first character.
@@ -608,7 +647,6 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
 /// A CloudFormation template already parsed from `source` (a case of a Guard test file), read
 /// into resources as a template file is (`Fn::ForEach` expanded). Its resources are not located.
 pub fn template_from_value(source: &Arc<SourceFile>, template: Value) -> Result<LoadedFile, Located> {
-    let sections = template_sections(&template);
     let unlocated = cloudformation::YamlDocument {
         value: Value::Null,
         resource_locations: Default::default(),
@@ -618,7 +656,6 @@ pub fn template_from_value(source: &Arc<SourceFile>, template: Value) -> Result<
         source: source.clone(),
         format: InputFormat::Cloudformation,
         resources,
-        sections,
     })
 }
 

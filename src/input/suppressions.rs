@@ -11,6 +11,7 @@ const METADATA_KEYS: &[&str] = &[
     "controlgate",
     "checkov",
     "cfn_nag",
+    "cfn-nag",
     "cfn-lint",
     "guard",
     "trivy",
@@ -31,6 +32,16 @@ const COMMENT_MARKERS: &[&str] = &[
 /// A marker's text as messages quote it.
 fn shorten(s: &str) -> String {
     crate::text::shorten(s.trim(), 123)
+}
+
+/// A resource's `Metadata` without the entries by which scanners' users skip checks: what a
+/// policy engine may read of it, since only the exception registry suppresses.
+pub fn without_markers(metadata: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    metadata
+        .iter()
+        .filter(|(k, _)| !METADATA_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Suppression attempts in a resource's `Metadata`.
