@@ -435,12 +435,13 @@ fn suppression_key(input: &Value) -> Option<&'static str> {
     })
 }
 
+/// The raw input without the `Metadata` entries controlgate does not hand Guard.
 fn without_metadata(input: &Value) -> Value {
     let mut out = input.clone();
     if let Some(resources) = out.get_mut("Resources").and_then(Value::as_object_mut) {
         for r in resources.values_mut() {
-            if let Some(r) = r.as_object_mut() {
-                r.remove("Metadata");
+            if let Some(Value::Object(m)) = r.get_mut("Metadata") {
+                *m = crate::input::suppressions::without_markers(m);
             }
         }
     }

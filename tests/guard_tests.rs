@@ -292,15 +292,6 @@ fn the_registry_tests_fail_only_for_explained_reasons() {
                     // Stale expectations: they name rules (`static_name`, ...) the file no longer
                     // has. cfn-guard only notes them; controlgate fails a check of nothing.
                     "aws_cloudformation/tests/cfn_no_explicit_resource_names_tests.yml" => check["actual"].is_null(),
-                    // The input declares a pseudo-resource `Metadata` with an
-                    // `AWS::CloudFormation::Authentication` key beside `Type`, which the rule
-                    // reads (`Resources.Metadata`); CloudFormation would reject the template and
-                    // controlgate hands Guard a resource's Type and Properties only.
-                    "all_resources/tests/cfn_authentication_rule_tests.yml" => {
-                        ["CFN Insensitive authentication", "CFN Sensitive authentication"]
-                            .contains(&case["name"].as_str().unwrap())
-                            && check["actual"] == "SKIP"
-                    }
                     _ => false,
                 };
                 if !explained {
