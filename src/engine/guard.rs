@@ -528,7 +528,10 @@ fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, Str
 fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
     match node {
         Value::Object(map) => {
-            if let (Some(m), Some(check)) = (map.get("messages").and_then(Value::as_object), map.get("check")) {
+            // A clause's `check`, or a block's `unresolved` (`Properties { ... }` on a resource
+            // without them): both hold the paths the failed check looked at.
+            let check = map.get("check").or_else(|| map.get("unresolved"));
+            if let (Some(m), Some(check)) = (map.get("messages").and_then(Value::as_object), check) {
                 let message = [m.get("custom_message"), m.get("error_message")]
                     .into_iter()
                     .flatten()
@@ -567,15 +570,31 @@ fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
 }
 
 /// Every `path` string under a check.
+/// The paths of the value a check judged. The `to` side of a comparison (what it was compared
+/// with, which may be another resource's value) counts only when there is no other.
 fn collect_paths<'a>(node: &'a Value, into: &mut Vec<&'a str>) {
+    let mut compared_with = Vec::new();
+    walk_paths(node, into, &mut compared_with);
+    if into.is_empty() {
+        *into = compared_with;
+    }
+}
+
+fn walk_paths<'a>(node: &'a Value, into: &mut Vec<&'a str>, compared_with: &mut Vec<&'a str>) {
     match node {
         Value::Object(map) => {
             if let Some(Value::String(p)) = map.get("path") {
                 into.push(p);
             }
-            map.values().for_each(|v| collect_paths(v, into));
+            for (k, v) in map {
+                if k == "to" {
+                    walk_paths(v, compared_with, &mut Vec::new());
+                } else {
+                    walk_paths(v, into, compared_with);
+                }
+            }
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_paths(v, into)),
+        Value::Array(items) => items.iter().for_each(|v| walk_paths(v, into, compared_with)),
         _ => {}
     }
 }

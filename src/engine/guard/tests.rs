@@ -197,3 +197,37 @@ fn a_terraform_failure_at_a_value_known_after_apply_is_unknown() {
     r.unknown_paths.clear();
     assert_eq!(rule.evaluate(&r, &crate::engine::Alone).unwrap().truth, Truth::False);
 }
+
+#[test]
+fn a_block_on_a_resource_without_the_block_fails_on_that_resource() {
+    let text = "rule NO_NAME {\n  AWS::IAM::Group {\n    Properties {\n      GroupName empty\n    }\n  }\n}\n";
+    let file = GuardFile::compile("x.guard", text).unwrap();
+    let report = file
+        .evaluate(&json!({"Resources": {
+            "Bare": {"Type": "AWS::IAM::Group"},
+            "Named": {"Type": "AWS::IAM::Group", "Properties": {"GroupName": "g"}},
+            "Fine": {"Type": "AWS::IAM::Group", "Properties": {}}
+        }}))
+        .unwrap();
+    let rule = &report["NO_NAME"];
+    assert_eq!(rule.status, Status::Fail);
+    assert_eq!(rule.failures.keys().collect::<Vec<_>>(), ["Bare", "Named"], "{rule:?}");
+    assert!(rule.unplaced.is_empty(), "{rule:?}");
+}
+
+#[test]
+fn a_comparison_between_resources_is_never_dropped() {
+    // cfn-guard 3.2.1 reports a comparison with a query or variable on its right as the right
+    // side's value "not present in" itself: its report names only A, so the failure is on A.
+    let text = "let a = Resources.A.Properties.Size\nrule SAME_SIZE {\n  Resources.B.Properties.Size == %a\n}\n";
+    let file = GuardFile::compile("x.guard", text).unwrap();
+    let report = file
+        .evaluate(&json!({"Resources": {
+            "A": {"Type": "AWS::EC2::Volume", "Properties": {"Size": 8}},
+            "B": {"Type": "AWS::EC2::Volume", "Properties": {"Size": 9}}
+        }}))
+        .unwrap();
+    let rule = &report["SAME_SIZE"];
+    assert_eq!(rule.status, Status::Fail);
+    assert!(!rule.failures.is_empty() || !rule.unplaced.is_empty(), "{rule:?}");
+}
