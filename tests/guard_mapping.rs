@@ -701,3 +701,27 @@ fn guard_sees_resource_attributes_as_written_but_no_suppression_entries() {
         "Kept passes on its attributes; Dropped's suppression is not seen"
     );
 }
+
+#[test]
+fn nothing_cfn_guard_writes_reaches_standard_output_or_error() {
+    for format in ["human", "json", "sarif"] {
+        let out = run(&[
+            "check",
+            UNVERSIONED,
+            "--no-builtin",
+            "--guard-mapping",
+            DEMO,
+            "--format",
+            format,
+        ]);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        // The names cfn-guard gives its in-memory inputs, and the words of its reports.
+        for marker in ["DATA_STDIN", "RULES_STDIN", "not_compliant", "Rule Name", "Status ="] {
+            assert!(!all.contains(marker), "{format}: `{marker}` in\n{all}");
+        }
+        if format != "human" {
+            // Standard output is one document, nothing else.
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or_else(|e| panic!("{format}: {e}"));
+        }
+    }
+}
