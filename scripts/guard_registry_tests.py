@@ -144,19 +144,26 @@ def run_controlgate(bin_, test, guard):
         doc = json.loads(r.stdout)
     except ValueError:
         return {"status": "error", "exit": r.returncode, "error": _first(r.stderr or r.stdout), "cases": []}
-    raw_cases = doc.get("test_cases") or doc.get("cases") if isinstance(doc, dict) else None
-    if not isinstance(raw_cases, list):
+    # controlgate's shape: {"guardTests": {"files": [{"results": [{"name", "checks": [
+    # {"rule", "expected", "actual", "passed", "byDesign"}]}], "error"}]}}.
+    files = (doc.get("guardTests") or {}).get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, list) or len(files) != 1:
         return {"status": "unrecognized", "exit": r.returncode, "raw": _first(r.stdout, 2000), "cases": []}
+    f = files[0]
+    if f.get("error"):
+        return {"status": "error", "exit": r.returncode, "error": f["error"], "cases": []}
     cases = []
-    for i, case in enumerate(raw_cases, 1):
-        if not isinstance(case, dict) or not ({"passed_rules", "failed_rules"} & set(case)):
+    for i, case in enumerate(f.get("results") or [], 1):
+        checks = case.get("checks") if isinstance(case, dict) else None
+        if not isinstance(checks, list):
             return {"status": "unrecognized", "exit": r.returncode, "raw": _first(r.stdout, 2000), "cases": []}
         cases.append({
             "index": i, "name": case.get("name"),
-            "met": {x["name"]: x.get("evaluated") for x in case.get("passed_rules", [])},
-            "unmet": {x["name"]: {"expected": x.get("expected"), "evaluated": x.get("evaluated")}
-                      for x in case.get("failed_rules", [])},
-            "skipped": case.get("skipped_rules", []),
+            "met": {c["rule"]: c.get("actual") for c in checks if c.get("passed")},
+            "unmet": {c["rule"]: {"expected": c.get("expected"), "evaluated": c.get("actual"),
+                                  "byDesign": c.get("byDesign")}
+                      for c in checks if not c.get("passed")},
+            "skipped": [],
         })
     return {"status": "fail" if any(c["unmet"] for c in cases) else "pass", "exit": r.returncode,
             "cases": cases}
@@ -191,7 +198,8 @@ def _verdict(case, rule):
         return f"met ({case['met'][rule]})"
     if rule in case["unmet"]:
         u = case["unmet"][rule]
-        return f"unmet (expected {u['expected']}, evaluated {u['evaluated']})"
+        why = f"; {u['byDesign']}" if u.get("byDesign") else ""
+        return f"unmet (expected {u['expected']}, evaluated {u['evaluated']}{why})"
     return "absent"
 
 
@@ -259,7 +267,10 @@ def main(argv=None):
                          "error": count("controlgate", "error"),
                          "unrecognized": count("controlgate", "unrecognized"),
                          "filesDiffering": sum(1 for e in results if e.get("differences")),
-                         "differences": sum(len(e.get("differences", [])) for e in results)}
+                         "differences": sum(len(e.get("differences", [])) for e in results),
+                         # controlgate's own proven reason: a Metadata suppression it does not honour.
+                         "byDesign": sum(1 for e in results for d in e.get("differences", [])
+                                         if "by design" in str(d.get("controlgate")))}
                         if cg_ok else cg_reason),
     }
 
@@ -273,7 +284,7 @@ def main(argv=None):
     if cg_ok:
         c = totals["controlgate"]
         p(f"controlgate: files pass {c['pass']}, fail {c['fail']}, error {c['error']}, unrecognized output "
-          f"{c['unrecognized']}; files differing from cfn-guard {c['filesDiffering']} ({c['differences']} differences)")
+          f"{c['unrecognized']}; files differing from cfn-guard {c['filesDiffering']} ({c['differences']} differences, {c['byDesign']} of them by design)")
     else:
         p(f"controlgate: {cg_reason}")
     if unpaired:
