@@ -365,7 +365,16 @@ impl GuardRule {
             return true;
         }
         match neighbours.file() {
-            Some(view) => !view.resources.iter().any(|r| self.types.contains(&r.resource_type)),
+            // Looked up once per input file, not per resource: a large template with an
+            // unplaced failure would otherwise cost its size squared. The rule's address is
+            // its identity while the catalog lives, and no file's (key 0 is no address).
+            Some(view) => view
+                .memo
+                .get_or_compute(self as *const GuardRule as usize, || {
+                    Ok(!view.resources.iter().any(|r| self.types.contains(&r.resource_type)))
+                })
+                .map(|none_of_its_types| *none_of_its_types)
+                .unwrap_or(true),
             None => true,
         }
     }
