@@ -387,11 +387,10 @@ fn run_cases(test: &Path, rules: &GuardFile) -> Result<Vec<CaseResult>, Located>
             let actual = got.map(|r| r.status);
             let mut messages = Vec::new();
             if let Some(r) = got {
-                // One line each: Guard's custom messages span lines.
-                let all = r.failures.values().flatten().map(|f| &f.message).chain(&r.unplaced);
-                for m in all.map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ")) {
-                    if !messages.contains(&m) {
-                        messages.push(m);
+                // The engine puts each message on one line already.
+                for m in r.failures.values().flatten().map(|f| &f.message).chain(&r.unplaced) {
+                    if !messages.contains(m) {
+                        messages.push(m.clone());
                     }
                 }
             }

@@ -102,14 +102,15 @@ fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<Strin
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct MappingFile {
     rule_set_name: String,
-    #[serde(default)]
-    version: Option<String>,
-    #[serde(default)]
-    owner: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    contact: Option<String>,
+    // Known, and of no use to a run.
+    #[serde(default, rename = "version")]
+    _version: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "owner")]
+    _owner: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "description")]
+    _description: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "contact")]
+    _contact: Option<serde::de::IgnoredAny>,
     mappings: Vec<MappingEntry>,
 }
 
@@ -155,7 +156,6 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
         vec![Located::new(&shown, e.line(), e.column(), format!("not a Guard rule set mapping: {e}"))
             .with_help("a mapping is the registry's JSON: {\"ruleSetName\": ..., \"mappings\": [{\"guardFilePath\": \"rules/...guard\", \"controls\": [...]}]}")]
     })?;
-    let _ = (&mapping.version, &mapping.owner, &mapping.description, &mapping.contact);
     let root = match path.parent() {
         Some(dir) if dir.file_name().is_some_and(|n| n == "mappings") => dir.parent().unwrap_or(Path::new("")),
         _ => {
