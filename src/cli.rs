@@ -133,6 +133,24 @@ pub enum Command {
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
     Explain(ExplainArgs),
+    /// Check that a run record (`check --evidence`) matches the files at hand: each input's
+    /// SHA-256, the policy bundle's, and every other field against a new evaluation of the same
+    /// inputs on the recorded day.
+    ///
+    /// Give the options the recorded run was given (the record's `settings.changed` lists
+    /// them). Without INPUTS, the record's inputs are read, relative to the repository root.
+    /// Exit status: 0 the record matches, 1 it does not, 2 the record cannot be read.
+    VerifyEvidence(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The run record.
+    pub record: PathBuf,
+    /// The options of the recorded run; `--format json` prints the verification as JSON. Output
+    /// options (`--output`, `--sarif-file`, `--evidence`, ...) are ignored: nothing is written.
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +307,11 @@ pub struct CheckArgs {
     /// Also write JSON to FILE, whatever `--format` is.
     #[arg(long, value_name = "FILE")]
     pub json_file: Option<PathBuf>,
+    /// Also write the run record to FILE: an in-toto Statement naming every input and policy
+    /// file by its SHA-256, with the settings, per-control counts, exceptions applied, planned
+    /// changes, the decision and the change's context (docs/evidence.md).
+    #[arg(long, value_name = "FILE", env = "CONTROLGATE_EVIDENCE")]
+    pub evidence: Option<PathBuf>,
     /// Append `findings=N`, `blocking=N` and `verdict=pass|blocked|error` lines to FILE, in the
     /// format of GitHub Actions' step output file (`--github-output "$GITHUB_OUTPUT"`).
     #[arg(long, value_name = "FILE")]

@@ -397,6 +397,7 @@ pub struct RunOptions {
     pub output: Option<PathBuf>,
     pub sarif_file: Option<PathBuf>,
     pub json_file: Option<PathBuf>,
+    pub evidence: Option<PathBuf>,
     pub github_output: Option<PathBuf>,
     pub sarif_category: Option<String>,
     pub sarif_excepted: SarifExcepted,
@@ -436,6 +437,8 @@ pub struct Settings {
     /// Extra documents written in the same run.
     pub sarif_file: Option<PathBuf>,
     pub json_file: Option<PathBuf>,
+    /// The run record (`--evidence`).
+    pub evidence: Option<PathBuf>,
     /// GitHub's step output file: `findings=`, `blocking=` and `verdict=` lines are appended.
     pub github_output: Option<PathBuf>,
     pub verbose: bool,
@@ -643,6 +646,7 @@ impl Settings {
             output: run.output,
             sarif_file: run.sarif_file,
             json_file: run.json_file,
+            evidence: run.evidence,
             github_output: run.github_output,
             verbose: run.verbose,
             quiet: run.quiet,

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod environment;
 pub mod error;
 pub mod evaluate;
+pub mod evidence;
 pub mod exceptions;
 pub mod finding;
 pub mod gate;

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
-use controlgate::cli::{CheckArgs, Cli, Command, ExceptionsCommand, PolicyArgs, RegistryArgs, TestArgs};
+use controlgate::cli::{
+    CheckArgs, Cli, Command, ExceptionsCommand, FormatArg, PolicyArgs, RegistryArgs, TestArgs, VerifyArgs,
+};
 use controlgate::config::{
     ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings,
 };
@@ -241,7 +243,7 @@ const FROM_ENV: &[(&str, &str, &str)] = &[
 /// The settings whose value came from a `CONTROLGATE_*` variable rather than the command line,
 /// so the record of a weakened gate names the variable.
 fn env_sources(matches: &clap::ArgMatches) -> BTreeMap<&'static str, String> {
-    let Some(("check", m)) = matches.subcommand() else {
+    let Some(("check" | "verify-evidence", m)) = matches.subcommand() else {
         return BTreeMap::new();
     };
     FROM_ENV
@@ -260,6 +262,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
     })?;
     match cli.command {
         Command::Check(args) => check(cwd, args, sources),
+        Command::VerifyEvidence(args) => verify_evidence(cwd, args, sources),
         Command::Exceptions(command) => exceptions(cwd, command),
         Command::Test(args) => test(args),
         Command::Explain(args) => {
@@ -457,6 +460,65 @@ fn guard_exit(text: &str, guard: &controlgate::guardtest::GuardTests, failed: us
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 
+/// `verify-evidence`: evaluate the record's inputs again, as the recorded run did, and compare.
+fn verify_evidence(
+    cwd: PathBuf,
+    args: VerifyArgs,
+    sources: BTreeMap<&'static str, String>,
+) -> Result<Exit, Vec<Error>> {
+    let shown = args.record.display().to_string();
+    let text = controlgate::input::read::read_text(&args.record, &shown).map_err(|e| vec![Error::Input(e)])?;
+    let recorded = controlgate::evidence::verify::parse(&shown, &text).map_err(|e| vec![Error::Input(e)])?;
+    let json = matches!(args.check.format, FormatArg::Json);
+    let mut overrides = check_overrides(&args.check, sources);
+    overrides.run = RunOptions {
+        format: controlgate::report::Format::Json,
+        quiet: true,
+        ..overrides.run
+    };
+    overrides.run.output = None;
+    overrides.run.sarif_file = None;
+    overrides.run.json_file = None;
+    overrides.run.evidence = None;
+    overrides.run.github_output = None;
+    if overrides.today.is_none() {
+        overrides.today = controlgate::evidence::verify::judged_day(&recorded);
+    }
+    let given = !args.check.paths.is_empty();
+    let mut s = settings(cwd.clone(), args.check.paths.clone(), &args.check.policy, overrides)?;
+    if !given {
+        // The record's inputs, by their names relative to the repository root.
+        let root = s.sarif.repo_root.clone().unwrap_or_else(|| cwd.clone());
+        s.paths = recorded
+            .pointer("/predicate/inputs")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get("name").and_then(serde_json::Value::as_str))
+            .map(|n| root.join(n))
+            .collect();
+        s.allow_empty = s.paths.is_empty();
+    }
+    let (verification, errors) = controlgate::run::verify_evidence(&s, &shown, &recorded);
+    let mut err = std::io::stderr().lock();
+    for e in &errors {
+        let _ = writeln!(err, "note: the new evaluation: {}", escape::line(&e.to_string()));
+    }
+    let out = if json {
+        let mut t = serde_json::to_string_pretty(&verification).unwrap_or_default();
+        t.push('\n');
+        t
+    } else {
+        controlgate::evidence::verify::human(&verification)
+    };
+    print_out(&out)?;
+    Ok(if verification.matches {
+        Exit::Pass
+    } else {
+        Exit::Blocked
+    })
+}
+
 fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Error>> {
     let overrides = check_overrides(&args, sources);
     let run = overrides.run.clone();
@@ -497,6 +559,7 @@ fn check_overrides(args: &CheckArgs, sources: BTreeMap<&'static str, String>) ->
         output: args.output.clone(),
         sarif_file: args.sarif_file.clone(),
         json_file: args.json_file.clone(),
+        evidence: args.evidence.clone(),
         github_output: args.github_output.clone(),
         sarif_category: args.sarif_category.clone(),
         sarif_excepted: args.sarif_excepted.map(Into::into).unwrap_or_default(),

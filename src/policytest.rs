@@ -354,6 +354,7 @@ fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
             .collect(),
         rules: vec![rule.clone()],
         notes: Vec::new(),
+        files: Vec::new(),
     }
 }
 

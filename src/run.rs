@@ -10,7 +10,7 @@ use crate::config::{InvalidPolicy, Settings};
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::report::{Format, Report};
-use crate::{catalog, evaluate, exceptions, gate, input, parameters, report, selection, text};
+use crate::{catalog, evaluate, evidence, exceptions, gate, input, parameters, report, selection, text};
 
 /// What a `check` run decided, and the errors behind an `error` verdict (for standard error).
 #[derive(Debug)]
@@ -63,12 +63,20 @@ pub struct Run {
     pub skips: selection::Skips,
     /// The parameter files applied to each CloudFormation template.
     pub parameters: Vec<parameters::ParameterUse>,
+    /// The files judged, with what the change does to each resource (the run record's subjects).
+    pub inputs: Vec<evidence::InputFile>,
+    /// The policy, exception and roster files read, with their digests.
+    pub policy_files: Vec<catalog::PolicyDigest>,
+    /// The exception registry as read.
+    pub registry: Vec<exceptions::Exception>,
 }
 
 /// Load the catalog, the registry and the inputs; evaluate; apply the exceptions. Only an
 /// invalid catalog stops before the inputs are read.
 pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     let mut catalog = load_catalog(settings)?;
+    let mut policy_files = catalog.files.clone();
+    policy_files.extend(registry_digests(settings));
     let mut messages = Vec::new();
     // An unreadable registry fails the run, but the report is still written: nothing is excepted.
     let mut errors: Vec<Error> = Vec::new();
@@ -176,6 +184,26 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
 
     messages.extend(input::cloudformation::foreach::notes(&loaded.files));
+    let inputs = loaded
+        .files
+        .iter()
+        .map(|f| evidence::InputFile {
+            name: f.source.repo_path.clone(),
+            sha256: f.sha256.clone(),
+            format: f.format,
+            resources: f
+                .resources
+                .iter()
+                .map(|r| evidence::ResourceChange {
+                    address: r.address.clone(),
+                    resource_type: r.resource_type.clone(),
+                    action: r.action,
+                    environment: settings.environments.resolve(r),
+                    region: r.region.clone().or_else(|| settings.region.clone()),
+                })
+                .collect(),
+        })
+        .collect();
     // Only JUnit shows the passing pairs, one test case each.
     let passes = settings.format == Format::Junit;
     let mut evaluation = evaluate::evaluate_recording(&catalog, &loaded.files, &settings.environments, passes);
@@ -207,12 +235,41 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         errors,
         skips,
         parameters: parameter_uses,
+        inputs,
+        policy_files,
+        registry,
     })
+}
+
+/// The digests of the exception registry's files and of the approver roster, named by their
+/// place in the registry folder (or by file name), so that the names do not depend on where the
+/// repository is. A file that cannot be read is left out: loading it fails the run.
+fn registry_digests(settings: &Settings) -> Vec<catalog::PolicyDigest> {
+    let mut out = Vec::new();
+    let mut add = |role: &str, root: &Path, file: &Path| {
+        if let Ok(bytes) = input::read::read(file) {
+            out.push(catalog::PolicyDigest {
+                role: role.into(),
+                name: catalog::name_in(root, file),
+                sha256: text::sha256_hex(&bytes),
+            });
+        }
+    };
+    if let Some(path) = &settings.exceptions {
+        for file in exceptions::registry::files(path).unwrap_or_default() {
+            add("exceptions", path, &file);
+        }
+    }
+    if let Some(path) = &settings.approvers {
+        add("approvers", path, path);
+    }
+    out
 }
 
 /// Run `check`: write the chosen document to `stdout` (or `--output`) and the extra documents;
 /// notes, warnings and the summary of machine formats go to `stderr`.
 pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Outcome {
+    let started = now();
     // A catalog that cannot be loaded still gets every document written, each saying the run
     // failed: a missing document could be mistaken for a clean one, or an older one kept.
     let (run, errors) = match run(settings) {
@@ -222,7 +279,12 @@ pub fn check(settings: &Settings, stdout: &mut dyn Write, stderr: &mut dyn Write
         }
         Err(errors) => (Run::default(), errors),
     };
-    write_run(settings, &run, errors, stdout, stderr)
+    write_run(settings, &run, errors, &started, stdout, stderr)
+}
+
+/// The time, for the run record: RFC 3339 in UTC, to the millisecond.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Write every document of a run that failed before it could check anything (an invalid
@@ -233,7 +295,7 @@ pub fn report_failure(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Outcome {
-    write_run(settings, &Run::default(), errors, stdout, stderr)
+    write_run(settings, &Run::default(), errors, &now(), stdout, stderr)
 }
 
 /// Decide the gate once and write every document of the run.
@@ -241,6 +303,7 @@ fn write_run(
     settings: &Settings,
     run: &Run,
     mut errors: Vec<Error>,
+    started: &str,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Outcome {
@@ -267,18 +330,7 @@ fn write_run(
         unknown: settings.unknown,
     };
     let decision = gate::Decision::new(policy, &run.evaluation.findings, &errors).soft_fail(settings.soft_fail);
-    let report = Report {
-        catalog: &run.catalog,
-        evaluation: &run.evaluation,
-        exceptions: &run.inventory,
-        files: run.files,
-        gate: &decision,
-        changed: &settings.changed,
-        skips: &run.skips,
-        parameters: &run.parameters,
-        day: Some(&settings.day),
-        sarif: settings.sarif.clone(),
-    };
+    let report = report_of(settings, run, &decision);
     // Built once for every SARIF document of the run: fitting it to GitHub code scanning's limits
     // may serialize and compress it several times.
     let sarif = (settings.format == Format::Sarif || settings.sarif_file.is_some())
@@ -315,6 +367,16 @@ fn write_run(
     // A document that could not be written fails the run too, though the others were written
     // before it was known.
     let verdict = |errors: &[Error]| decision.after_output(!errors.is_empty()).0;
+    // After the other documents, whose failed writes fail the run it records; before the step
+    // outputs, which must tell a failed write of the record too.
+    if let Some(path) = &settings.evidence {
+        let times = Times {
+            started: started.to_string(),
+            finished: now(),
+        };
+        let record = record(settings, run, &report, &errors, serde_json::Value::Null, &times);
+        errors.extend(write_json(path, &record).err());
+    }
     // Written last, so its verdict is the run's, failed writes of the other documents included.
     if let Some(path) = &settings.github_output {
         let lines = format!(
@@ -333,6 +395,92 @@ fn write_run(
     }
 }
 
+/// Evaluate the files at hand with `settings` and compare the record that gives with `recorded`
+/// (its context and times kept). Also the errors of the new evaluation, for standard error.
+pub fn verify_evidence(
+    settings: &Settings,
+    name: &str,
+    recorded: &serde_json::Value,
+) -> (evidence::verify::Verification, Vec<Error>) {
+    let (run, errors) = match run(settings) {
+        Ok(mut r) => {
+            let errors = std::mem::take(&mut r.errors);
+            (r, errors)
+        }
+        Err(errors) => (Run::default(), errors),
+    };
+    let policy = gate::Policy {
+        fail_on: settings.fail_on,
+        unknown: settings.unknown,
+    };
+    let decision = gate::Decision::new(policy, &run.evaluation.findings, &errors).soft_fail(settings.soft_fail);
+    let report = report_of(settings, &run, &decision);
+    let at = |k: &str| {
+        recorded
+            .pointer(&format!("/predicate/{k}"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let times = Times {
+        started: at("startedAt"),
+        finished: at("finishedAt"),
+    };
+    let context = recorded.pointer("/predicate/context").cloned().unwrap_or_default();
+    let actual = record(settings, &run, &report, &errors, context, &times);
+    (evidence::verify::compare(name, recorded, &actual), errors)
+}
+
+/// The reader's view of a run, with the gate's decision.
+fn report_of<'a>(settings: &'a Settings, run: &'a Run, decision: &'a gate::Decision) -> Report<'a> {
+    Report {
+        catalog: &run.catalog,
+        evaluation: &run.evaluation,
+        exceptions: &run.inventory,
+        files: run.files,
+        gate: decision,
+        changed: &settings.changed,
+        skips: &run.skips,
+        parameters: &run.parameters,
+        day: Some(&settings.day),
+        sarif: settings.sarif.clone(),
+    }
+}
+
+/// When a run started and ended (RFC 3339, UTC): the only parts of a record that differ
+/// between two runs on the same files.
+pub struct Times {
+    pub started: String,
+    pub finished: String,
+}
+
+/// The run record of `run`, decided with `errors` (a failed write of another document included).
+fn record(
+    settings: &Settings,
+    run: &Run,
+    report: &Report<'_>,
+    errors: &[Error],
+    context: serde_json::Value,
+    times: &Times,
+) -> serde_json::Value {
+    let (verdict, exit_code) = report.gate.after_output(!errors.is_empty());
+    let run_errors: Vec<gate::RunError> = errors.iter().map(gate::RunError::of).collect();
+    evidence::statement(&evidence::RecordFacts {
+        report,
+        inputs: &run.inputs,
+        policy_files: &run.policy_files,
+        registry: &run.registry,
+        account: settings.account.as_deref(),
+        region: settings.region.as_deref(),
+        context,
+        verdict,
+        exit_code,
+        errors: &run_errors,
+        started_at: &times.started,
+        finished_at: &times.finished,
+    })
+}
+
 /// Append `text` to the file at `path` (GitHub's output files are shared by every writer of a step).
 fn append(path: &Path, text: &str) -> Result<(), Error> {
     let err = |source| Error::Output {
@@ -346,6 +494,16 @@ fn append(path: &Path, text: &str) -> Result<(), Error> {
         .map_err(err)?;
     file.write_all(text.as_bytes()).map_err(err)?;
     file.flush().map_err(err)
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), Error> {
+    let err = |source| Error::Output {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| err(e.into()))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(err)
 }
 
 /// Write `report` in `format`; SARIF as the log `check` built, when it built one.

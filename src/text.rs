@@ -57,6 +57,12 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// The SHA-256 of `bytes`, in lower-case hex (as `sha256sum` prints it).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("exceptions", &["exceptions"]),
     ("gate", &["gate"]),
     ("reporters", &["report"]),
+    ("evidence", &["evidence"]),
     ("run", &["config", "run"]),
     ("command line", &["cli"]),
 ];

@@ -131,6 +131,8 @@ pub struct Mapped {
     /// Guard files the mapping names that hold no rule yet (the registry stages placeholders):
     /// nothing checks their framework controls.
     pub empty: Vec<String>,
+    /// The mapping and every Guard file it named, with their digests.
+    pub files: Vec<super::PolicyDigest>,
 }
 
 /// The framework key of a rule set (`NIST800-53Rev5` → `nist800-53rev5`), as SARIF tags and
@@ -168,6 +170,8 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
         return Err(vec![Located::file(&shown, "`ruleSetName` is empty")]);
     }
     let mut out = Mapped::default();
+    out.files
+        .push(super::PolicyDigest::new("mapping", super::name_in(root, path), &text));
     let mut errors = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
     for entry in &mapping.mappings {
@@ -194,6 +198,11 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
                 continue;
             }
         };
+        out.files.push(super::PolicyDigest::new(
+            "mapped-guard",
+            super::name_in(root, &file_path),
+            &text,
+        ));
         if crate::engine::guard::rule_names(&text).is_empty() {
             out.empty.push(file_shown);
             continue;

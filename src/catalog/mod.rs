@@ -38,11 +38,64 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
     /// What a reader should know about the policies loaded (a mapped Guard file with no rule).
     pub notes: Vec<String>,
+    /// Every policy file the catalog was read from, with its digest: the run record's policy
+    /// bundle.
+    pub files: Vec<PolicyDigest>,
+}
+
+/// One file of the policies a run loaded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct PolicyDigest {
+    /// `control`, `rule`, `guard`, `pack` (a `pack.yaml`), `mapping` or `mapped-guard`.
+    pub role: String,
+    /// A name that does not depend on the working directory: `<builtin>/policies/...` for the
+    /// built-in pack, else the pack's (or registry's) folder name and the path inside it.
+    pub name: String,
+    /// SHA-256 of the file's text, in hex.
+    pub sha256: String,
+}
+
+impl PolicyDigest {
+    pub fn new(role: &str, name: String, text: &str) -> Self {
+        PolicyDigest {
+            role: role.into(),
+            name,
+            sha256: crate::text::sha256_hex(text.as_bytes()),
+        }
+    }
+}
+
+/// The name of `path` inside the folder `root`, prefixed with that folder's own name
+/// (`policies/controls/X.yaml`): the same wherever the folder is and whatever the working directory.
+pub fn name_in(root: &Path, path: &Path) -> String {
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let top = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let inside = full.strip_prefix(&root).unwrap_or(&full);
+    std::iter::once(top)
+        .chain(
+            inside
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        )
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// One policy file: its display name and text.
 struct PolicyFile {
     name: String,
+    /// [`PolicyDigest::name`].
+    canonical: String,
     text: String,
     kind: Kind,
     /// Where the file is published, from its pack's `helpBaseUrl` (`pack.yaml`).
@@ -138,8 +191,10 @@ fn builtin_files() -> Vec<PolicyFile> {
         for f in dir.files() {
             let path = f.path();
             if is_yaml(path) {
+                let name = format!("{BUILTIN_PREFIX}policies/{top}/{}", path.display());
                 out.push(PolicyFile {
-                    name: format!("{BUILTIN_PREFIX}policies/{top}/{}", path.display()),
+                    canonical: name.clone(),
+                    name,
                     text: f.contents_utf8().unwrap_or_default().to_string(),
                     kind,
                     // Linked by the SARIF writer, at this version's release tag.
@@ -211,6 +266,7 @@ fn dir_files(root: &Path, errors: &mut Vec<Located>) -> Vec<PolicyFile> {
             });
             match crate::input::read::read_text(entry.path(), &name) {
                 Ok(text) => out.push(PolicyFile {
+                    canonical: name_in(root, entry.path()),
                     name,
                     text,
                     kind,
@@ -244,6 +300,14 @@ pub fn load_with(
         }
     }
     let mut catalog = Catalog::default();
+    catalog.files.extend(files.iter().map(|f| {
+        let role = match f.kind {
+            Kind::Control => "control",
+            Kind::Rule => "rule",
+            Kind::Guard => "guard",
+        };
+        PolicyDigest::new(role, f.canonical.clone(), &f.text)
+    }));
     for f in files.iter().filter(|f| f.kind == Kind::Control) {
         match control::parse(&f.name, &f.text) {
             Ok(mut c) => {
@@ -349,13 +413,14 @@ pub fn load_with(
 /// one control, with both mappings' framework controls.
 #[cfg(feature = "guard")]
 fn mapped_rules(path: &Path, catalog: &mut Catalog, rules: &mut BTreeMap<String, Rule>, errors: &mut Vec<Located>) {
-    let mapped = match guard::load_mapping(path) {
+    let mut mapped = match guard::load_mapping(path) {
         Ok(m) => m,
         Err(e) => {
             errors.extend(e);
             return;
         }
     };
+    catalog.files.append(&mut mapped.files);
     if !mapped.empty.is_empty() {
         let stems: Vec<&str> = mapped
             .empty

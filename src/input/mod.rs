@@ -42,6 +42,9 @@ pub struct LoadedFile {
     pub source: Arc<SourceFile>,
     pub format: InputFormat,
     pub resources: Vec<Resource>,
+    /// SHA-256 of the bytes as read, before decoding (what `sha256sum` prints): the run record
+    /// names the file by it. Empty for text that was not read from a file.
+    pub sha256: String,
 }
 
 /// What a whole-template engine (Guard) sees of a template beyond each resource's `Type` and
@@ -525,6 +528,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         Ok(b) => b,
         Err(e) => return Outcome::Failed(e.located(&shown)),
     };
+    let sha256 = crate::text::sha256_hex(&bytes);
     let text = match decode_owned(bytes) {
         Ok(t) => t,
         Err((e, bytes)) if candidate.named || looks_like_iac(&String::from_utf8_lossy(&bytes)) => {
@@ -615,6 +619,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 source,
                 format,
                 resources,
+                sha256,
             },
             notes,
         ),
@@ -641,6 +646,7 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
         source,
         format: InputFormat::Cloudformation,
         resources,
+        sha256: String::new(),
     })
 }
 
@@ -656,6 +662,7 @@ pub fn template_from_value(source: &Arc<SourceFile>, template: Value) -> Result<
         source: source.clone(),
         format: InputFormat::Cloudformation,
         resources,
+        sha256: String::new(),
     })
 }
 
