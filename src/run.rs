@@ -470,6 +470,7 @@ fn record(
         inputs: &run.inputs,
         policy_files: &run.policy_files,
         registry: &run.registry,
+        registry_root: settings.exceptions.as_deref(),
         account: settings.account.as_deref(),
         region: settings.region.as_deref(),
         context,

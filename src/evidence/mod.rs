@@ -12,4 +12,4 @@ pub mod record;
 pub mod verify;
 
 pub use digest::{bundle_digest, normalized};
-pub use record::{InputFile, PREDICATE_TYPE, RecordFacts, ResourceChange, STATEMENT_TYPE, statement};
+pub use record::{InputFile, POLICY_SUBJECT, PREDICATE_TYPE, RecordFacts, ResourceChange, STATEMENT_TYPE, statement};

@@ -15,6 +15,9 @@ use crate::report::Report;
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// The predicate's type; its version changes only with an incompatible layout.
 pub const PREDICATE_TYPE: &str = "https://controlgate.dev/evidence/run/v1";
+/// The subject that names the policy bundle: every record has it, so a statement always has the
+/// subject in-toto requires, and records can be found by the policies they ran.
+pub const POLICY_SUBJECT: &str = "controlgate:policy-bundle";
 
 /// One input file the run judged.
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +53,8 @@ pub struct RecordFacts<'a> {
     /// Policy and exception files, with their digests.
     pub policy_files: &'a [PolicyDigest],
     pub registry: &'a [Exception],
+    /// The registry file or folder given, which exception files are named within.
+    pub registry_root: Option<&'a std::path::Path>,
     pub account: Option<&'a str>,
     pub region: Option<&'a str>,
     /// The change's context (CI, commit, pull request, actor, change id), as detected.
@@ -79,6 +84,8 @@ pub fn statement(facts: &RecordFacts<'_>) -> Value {
             }
         }
     }
+    let bundle = super::bundle_digest(facts.policy_files);
+    subject.push(json!({"name": POLICY_SUBJECT, "digest": {"sha256": bundle}}));
     json!({
         "_type": STATEMENT_TYPE,
         "subject": subject,
@@ -86,7 +93,7 @@ pub fn statement(facts: &RecordFacts<'_>) -> Value {
         "predicate": {
             "tool": {"name": "controlgate", "version": env!("CARGO_PKG_VERSION")},
             "policy": {
-                "digest": {"sha256": super::bundle_digest(facts.policy_files)},
+                "digest": {"sha256": bundle},
                 "files": sorted(facts.policy_files),
             },
             "settings": settings(facts),
@@ -217,8 +224,10 @@ fn findings(report: &Report<'_>) -> Vec<Value> {
                 "outcome": match f.outcome { Outcome::Fail => "fail", Outcome::Unknown => "unknown" },
                 "resource": f.resource,
                 "type": f.resource_type,
-                "file": f.file,
-                "line": f.location.line,
+                // Repository-relative, as the subjects: the input, and where the finding is
+                // reported (the `.tf` block when found).
+                "file": f.anchor_source.repo_path,
+                "reportedAt": {"file": f.source.repo_path, "line": f.location.line},
                 "region": f.region,
                 "environment": f.environment,
                 "fingerprint": f.fingerprint,
@@ -254,7 +263,10 @@ fn exceptions(facts: &RecordFacts<'_>) -> Vec<Value> {
                 "evidence": full.and_then(|e| e.evidence.as_deref()),
                 "scope": full.map(|e| &e.scope),
                 "problems": entry.note.problems,
-                "file": entry.file,
+                "file": facts.registry_root.map_or_else(
+                    || entry.file.clone(),
+                    |root| crate::catalog::name_in(root, std::path::Path::new(&entry.file)),
+                ),
                 "line": entry.line,
             })
         })

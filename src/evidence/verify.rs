@@ -106,7 +106,32 @@ pub fn compare(name: &str, recorded: &Value, actual: &Value) -> Verification {
     let subjects = subjects(recorded, actual);
     let policy = policy(recorded, actual);
     let mut fields = Vec::new();
-    diff("", &comparable(recorded), &comparable(actual), &mut fields);
+    // `--today` is compared by its value; a run on the system clock has none, and its
+    // verification judges on the recorded day by passing it.
+    let today = today_of(recorded).is_some();
+    diff(
+        "",
+        &comparable(recorded, today),
+        &comparable(actual, today),
+        &mut fields,
+    );
+    // A run on the system clock judged on the day it started: a record saying otherwise was
+    // edited (a verification judges on the recorded day, so nothing else would show it).
+    let source = recorded
+        .pointer("/predicate/settings/judgedDaySource")
+        .and_then(Value::as_str);
+    let started = recorded
+        .pointer("/predicate/startedAt")
+        .and_then(Value::as_str)
+        .and_then(|t| t.get(..10));
+    let day = recorded.pointer("/predicate/settings/judgedDay");
+    if !today && source != Some("--today") && day.and_then(Value::as_str) != started {
+        fields.push(FieldDiff {
+            pointer: "/predicate/settings/judgedDay".into(),
+            recorded: day.cloned().unwrap_or_default(),
+            actual: json!(started),
+        });
+    }
     let differing = fields.len();
     fields.truncate(SHOWN);
     let matches = policy.matches && differing == 0 && subjects.iter().all(|s| s.status == SubjectStatus::Match);
@@ -227,7 +252,15 @@ fn policy(recorded: &Value, actual: &Value) -> PolicyCheck {
 /// (compared on their own), the context (the CI's, at the time) and the times. The `today`
 /// setting names the system date of its run, and the day's source differs when a verification
 /// judges on the recorded day: the judged day itself is compared.
-fn comparable(record: &Value) -> Value {
+fn today_of(record: &Value) -> Option<&Value> {
+    record
+        .pointer("/predicate/settings/changed")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("setting").and_then(Value::as_str) == Some("today"))
+}
+
+fn comparable(record: &Value, keep_today: bool) -> Value {
     let mut p = record.get("predicate").cloned().unwrap_or(Value::Null);
     if let Some(o) = p.as_object_mut() {
         for k in ["startedAt", "finishedAt", "context", "policy"] {
@@ -237,7 +270,15 @@ fn comparable(record: &Value) -> Value {
     if let Some(s) = p.get_mut("settings").and_then(Value::as_object_mut) {
         s.remove("judgedDaySource");
         if let Some(Value::Array(changed)) = s.get_mut("changed") {
-            changed.retain(|c| c.get("setting").and_then(Value::as_str) != Some("today"));
+            let is_today = |c: &Value| c.get("setting").and_then(Value::as_str) == Some("today");
+            let today = changed
+                .iter()
+                .find(|c| is_today(c))
+                .map(|c| json!({"setting": "today", "value": c.get("value"), "source": c.get("source")}));
+            changed.retain(|c| !is_today(c));
+            if let Some(t) = today.filter(|_| keep_today) {
+                changed.push(t);
+            }
             let weakening = changed
                 .iter()
                 .filter(|c| c.get("weakens").and_then(Value::as_bool) == Some(true))
