@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs controlgate for the GitHub Action: writes SARIF, the job summary and the step outputs
-# (findings, blocking, verdict, sarif-file, exit-code).
+# (findings, blocking, verdict, sarif-file, evidence-file, evidence-artifact, exit-code).
 # Inputs come as environment variables (INPUT_*), as the composite action passes them; the
 # binary is $CONTROLGATE (default: controlgate on PATH). Runs under Git-for-Windows bash too:
 # no GNU-only flags, every path quoted.
@@ -11,6 +11,12 @@ sarif="${INPUT_SARIF_FILE:-controlgate.sarif}"
 summary="$(mktemp)"
 counts="$(mktemp)"
 args=(check --sarif-file "$sarif" --github-output "$counts")
+# The run record: a record left by an earlier run at the same path is never uploaded as this one's.
+evidence="${INPUT_EVIDENCE-controlgate-evidence.json}"
+if [ -n "$evidence" ]; then
+  rm -f "$evidence"
+  args+=(--evidence "$evidence")
+fi
 [ -n "${INPUT_POLICIES:-}" ] && args+=(--policies "$INPUT_POLICIES")
 [ -n "${INPUT_EXCEPTIONS:-}" ] && args+=(--exceptions "$INPUT_EXCEPTIONS")
 [ -n "${INPUT_APPROVERS:-}" ] && args+=(--approvers "$INPUT_APPROVERS")
@@ -52,6 +58,12 @@ if [ -n "${GITHUB_OUTPUT:-}" ]; then
     # Only a SARIF file that exists is named, so the upload step skips a run that wrote none and
     # a failed run (whose SARIF was removed above).
     if [ -s "$sarif" ]; then echo "sarif-file=$sarif"; fi
+    if [ -n "$evidence" ] && [ -s "$evidence" ]; then
+      # Unique per run (the record holds its times), as artifact names must be within a workflow run.
+      digest="$( (sha256sum "$evidence" 2>/dev/null || shasum -a 256 "$evidence") | cut -c1-12)"
+      echo "evidence-file=$evidence"
+      echo "evidence-artifact=controlgate-evidence-$digest"
+    fi
     echo "exit-code=$status"
   } >>"$GITHUB_OUTPUT"
 fi

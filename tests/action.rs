@@ -19,6 +19,7 @@ fn action_script_writes_summary_outputs_and_sarif() {
         .env("INPUT_PATHS", "fixtures/demo")
         .env("INPUT_FAIL_ON", "low")
         .env("INPUT_SARIF_FILE", &sarif)
+        .env("INPUT_EVIDENCE", tmp.path().join("evidence.json"))
         .env("INPUT_CATEGORY", "demo")
         .env("INPUT_SUMMARY", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
@@ -44,6 +45,20 @@ fn action_script_writes_summary_outputs_and_sarif() {
     assert!(outputs.contains("exit-code=1"), "{outputs}");
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(doc["runs"][0]["automationDetails"]["id"], "demo/");
+    // The run record, named for the upload step by its digest.
+    let evidence = tmp.path().join("evidence.json");
+    assert!(
+        outputs.contains(&format!("evidence-file={}", evidence.display())),
+        "{outputs}"
+    );
+    let bytes = std::fs::read(&evidence).unwrap();
+    let digest = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert!(
+        outputs.contains(&format!("evidence-artifact=controlgate-evidence-{}\n", &digest[..12])),
+        "{outputs}"
+    );
+    let record: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(record["predicate"]["decision"]["verdict"], "blocked");
 }
 
 #[test]
@@ -59,6 +74,7 @@ fn action_script_passes_when_nothing_blocks() {
         )
         .env("INPUT_FAIL_ON", "critical")
         .env("INPUT_SARIF_FILE", tmp.path().join("r.sarif"))
+        .env("INPUT_EVIDENCE", tmp.path().join("evidence.json"))
         .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
         .env("GITHUB_OUTPUT", tmp.path().join("o.txt"))
         .env("RUNNER_TEMP", tmp.path())
@@ -89,6 +105,7 @@ fn action_script_uploads_nothing_from_a_failed_run() {
         .env("CONTROLGATE", env!("CARGO_BIN_EXE_controlgate"))
         .env("INPUT_PATHS", &plan)
         .env("INPUT_SARIF_FILE", &sarif)
+        .env("INPUT_EVIDENCE", tmp.path().join("evidence.json"))
         .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
         .env("GITHUB_OUTPUT", &output)
         .env("RUNNER_TEMP", tmp.path())
@@ -102,6 +119,11 @@ fn action_script_uploads_nothing_from_a_failed_run() {
         "the upload step is skipped: {outputs}"
     );
     assert!(outputs.contains("exit-code=2"), "{outputs}");
+    // The record of the failed run is kept, and says it failed.
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("evidence.json")).unwrap()).unwrap();
+    assert_eq!(record["predicate"]["decision"]["verdict"], "error");
+    assert!(outputs.contains("evidence-file="), "{outputs}");
     let md = std::fs::read_to_string(tmp.path().join("s.md")).unwrap();
     assert!(
         md.starts_with("## controlgate: error: the run failed with 1 error"),
@@ -133,6 +155,7 @@ fn action_script_refuses_a_config_that_drops_the_built_in_pack_unless_told_other
             .env("CONTROLGATE", env!("CARGO_BIN_EXE_controlgate"))
             .env("INPUT_PATHS", "t.yaml")
             .env("INPUT_SARIF_FILE", tmp.path().join("r.sarif"))
+            .env("INPUT_EVIDENCE", tmp.path().join("evidence.json"))
             .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
             .env("GITHUB_OUTPUT", tmp.path().join("o.txt"))
             .env("RUNNER_TEMP", tmp.path())
@@ -1048,6 +1071,7 @@ fn run_action(tmp: &Path, paths: &str, with: &[(&str, String)]) -> runner::Job {
         ("paths", paths.to_string()),
         ("release-url", file_url(&releases)),
         ("sarif-file", tmp.join("results.sarif").display().to_string()),
+        ("evidence", tmp.join("evidence.json").display().to_string()),
     ];
     all.extend(with.iter().cloned());
     runner::run(&action_dir(), Path::new(env!("CARGO_MANIFEST_DIR")), tmp, &all, &[])
@@ -1113,6 +1137,26 @@ fn the_composite_action_blocks_uploads_and_fails_the_step() {
     );
     let summary = std::fs::read_to_string(tmp.path().join("step-summary.md")).unwrap();
     assert!(summary.starts_with("## controlgate: blocked by"), "{summary}");
+    // The run record is uploaded as an artifact of its own name.
+    let artifacts: Vec<&BTreeMap<String, String>> = job
+        .ran
+        .iter()
+        .filter_map(|r| match r {
+            runner::Ran::Uses { uses, with } if uses.starts_with("actions/upload-artifact@") => Some(with),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(artifacts.len(), 1, "{:?}", job.ran);
+    let evidence = tmp.path().join("evidence.json").display().to_string();
+    assert_eq!(artifacts[0]["path"], evidence);
+    assert_eq!(job.outputs["evidence-file"], evidence);
+    assert!(
+        artifacts[0]["name"].starts_with("controlgate-evidence-"),
+        "{:?}",
+        artifacts[0]
+    );
+    assert_eq!(artifacts[0]["name"].len(), "controlgate-evidence-".len() + 12);
+    assert_eq!(artifacts[0]["name"], job.outputs["evidence-artifact"]);
 }
 
 #[test]

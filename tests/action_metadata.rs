@@ -207,6 +207,7 @@ fn keys_written_by_the_check_step() -> BTreeSet<String> {
             .env("INPUT_PATHS", paths)
             .env("INPUT_FAIL_ON", fail_on)
             .env("INPUT_SARIF_FILE", tmp.path().join(format!("r{i}.sarif")))
+            .env("INPUT_EVIDENCE", tmp.path().join(format!("e{i}.json")))
             .env("GITHUB_STEP_SUMMARY", tmp.path().join("s.md"))
             .env("GITHUB_OUTPUT", &output)
             .env("RUNNER_TEMP", tmp.path())
