@@ -495,6 +495,13 @@ fn verify_evidence(
             .into_iter()
             .flatten()
             .filter_map(|i| i.get("name").and_then(serde_json::Value::as_str))
+            // Only names inside the repository: a record names what to read, and a record can be
+            // written by anyone. Any other subject is reported missing.
+            .filter(|n| {
+                Path::new(n)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+            })
             .map(|n| root.join(n))
             .collect();
         s.allow_empty = s.paths.is_empty();

@@ -67,12 +67,14 @@ pub struct Verification {
 
 /// Parse a run record; anything but a controlgate in-toto Statement is an error at its line.
 pub fn parse(file: &str, text: &str) -> Result<Value, Located> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    // A key given twice is refused: readers disagree on which of the two values counts, so a
+    // record could say `blocked` to one and `pass` to another.
+    let value: Value = crate::input::json::parse(text).map_err(|e| {
         Located::new(
             file,
-            e.line(),
-            e.column(),
-            format!("not a run record: invalid JSON: {e}"),
+            e.line,
+            e.column,
+            format!("not a run record: invalid JSON: {}", e.message),
         )
         .with_help("a run record is the JSON file `controlgate check --evidence FILE` writes")
     })?;

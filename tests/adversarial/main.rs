@@ -15,6 +15,7 @@ mod inherit;
 mod memory;
 mod options;
 mod parameters;
+mod record;
 mod rootvolume;
 mod unknowns;
 mod yaml11;
