@@ -119,3 +119,56 @@ fn markdown_summary_with_exceptions() {
         ]
     )));
 }
+
+/// The run record of the demo, its times and the system date replaced; no CI variable reaches it.
+#[test]
+fn evidence_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("record.json");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_controlgate"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_")
+            || k.starts_with("CI_")
+            || k.starts_with("CONTROLGATE_")
+            || ["CI", "GITLAB_CI"].contains(&k.as_str())
+        {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .args([
+            "check",
+            "fixtures/demo",
+            "--exceptions",
+            "fixtures/exceptions/valid.yaml",
+            "--today",
+            "2026-12-20",
+            "--evidence",
+        ])
+        .arg(&record)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    for k in ["startedAt", "finishedAt"] {
+        let t = v["predicate"][k].as_str().unwrap().to_string();
+        assert!(chrono::DateTime::parse_from_rfc3339(&t).is_ok(), "{k}: {t}");
+        v["predicate"][k] = Value::String(format!("[{k}]"));
+    }
+    for c in v["predicate"]["settings"]["changed"].as_array_mut().unwrap() {
+        if c["setting"] == "today" {
+            c["default"] = "[the system date]".into();
+            c["weakens"] = "[depends on the system date]".into();
+            c["effect"] = "[depends on the system date]".into();
+        }
+    }
+    // Policy digests change with every edit of the pack; tests/evidence.rs recomputes them.
+    for f in v["predicate"]["policy"]["files"].as_array_mut().unwrap() {
+        f["sha256"] = "[sha256]".into();
+    }
+    v["predicate"]["policy"]["digest"]["sha256"] = "[bundle]".into();
+    let last = v["subject"].as_array().unwrap().len() - 1;
+    v["subject"][last]["digest"]["sha256"] = "[bundle]".into();
+    insta::assert_json_snapshot!(without_version(v));
+}
