@@ -360,6 +360,11 @@ pub struct CheckArgs {
     /// every template checked, replacing the config file's `parameterFiles`.
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameter_files: Vec<PathBuf>,
+    /// The change record the change names (a ticket or change request id), for CHG-001 and the
+    /// run record's `context.changeRecord`; it takes precedence over the pull request of the CI
+    /// context and over the config file's `changeIdTag`.
+    #[arg(long, value_name = "ID", env = "CONTROLGATE_CHANGE_ID")]
+    pub change_id: Option<String>,
     /// Report everything but exit 0 when the gate is blocked (for a rollout); the decision
     /// still says `blocked`, and an error run still exits 2.
     #[arg(long, env = "CONTROLGATE_SOFT_FAIL", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]

@@ -27,6 +27,7 @@
 //! parameterFiles:             # CloudFormation parameter values by template glob
 //!   - templates: "stacks/web/*.yaml"
 //!     files: [params/web.json]
+//! changeIdTag: ChangeId       # the resource tag whose value names the change record (CHG-001)
 //! ```
 //!
 //! Precedence: command line, then `CONTROLGATE_*` environment variables, then the config file,
@@ -82,6 +83,8 @@ pub struct ConfigFile {
     /// directory); the command line's `--parameters` replace them.
     #[serde(default)]
     parameter_files: Vec<ParameterFilesEntry>,
+    /// The resource tag whose value names the change's record (CHG-001).
+    change_id_tag: Option<String>,
     /// Refused with a reason (see [`Settings::new`]): whether a blocked gate fails the job is
     /// the CI job's decision, not the repository's.
     soft_fail: Option<serde::de::IgnoredAny>,
@@ -320,6 +323,18 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
             ),
         );
     }
+    if let Some(tag) = &file.change_id_tag {
+        add(
+            "changeIdTag",
+            tag.clone(),
+            "none",
+            config.to_string(),
+            true,
+            format!(
+                "the `{tag}` tag of the resources a change touches names its change record: CHG-001 passes on a change whose resources carry it (the tag is the pull request author's to write)"
+            ),
+        );
+    }
     if o.soft_fail {
         add(
             "softFail",
@@ -332,6 +347,48 @@ fn changes(o: &Overrides, file: &ConfigFile, origin: &str) -> Vec<Changed> {
     }
     out.sort_by_key(|c| !c.weakens);
     out
+}
+
+/// The change settings: `--change-id` checked (a bad one is an error: the CI job gave it), the
+/// tag's name checked, the CI context detected.
+fn change_settings(o: &Overrides, tag: Option<&str>, config: &str) -> Result<ChangeSettings, Located> {
+    use crate::change::{ChangeRecord, RecordSource};
+    let given = match &o.change_id {
+        Some(id) => {
+            let source = o.source("changeId");
+            let flag = if source == "command line" {
+                "--change-id"
+            } else {
+                source.as_str()
+            };
+            let id = crate::change::check_change_id(id).map_err(|e| {
+                Located::file(flag, e).with_help(
+                    "give the id of the change record (a ticket or change request), e.g. --change-id CHG-1234",
+                )
+            })?;
+            Some(ChangeRecord {
+                id,
+                source: RecordSource::ChangeId,
+                url: None,
+            })
+        }
+        None => o.recorded_change.clone(),
+    };
+    if let Some(t) = tag
+        && (crate::text::is_blank(t) || crate::text::invisible_in(t).is_some())
+    {
+        return Err(
+            Located::file(config, format!("`changeIdTag` is not a tag key: {:?}", t))
+                .with_help("name the tag whose value is the change record id, e.g. `changeIdTag: ChangeId`"),
+        );
+    }
+    let detected = crate::change::detect(&o.ci_env);
+    Ok(ChangeSettings {
+        detected: detected.context,
+        given,
+        tag: tag.map(str::to_string),
+        warnings: detected.warnings,
+    })
 }
 
 /// The effective list of a setting: the command line's (or environment's) when it gives one,
@@ -381,6 +438,13 @@ pub struct Overrides {
     pub soft_fail: bool,
     /// `--parameters` files: for every template checked.
     pub parameter_files: Vec<PathBuf>,
+    /// `--change-id`: the change record the change names.
+    pub change_id: Option<String>,
+    /// The record a verified run named (its `context.changeRecord`), when `--change-id` is not
+    /// given: a verification reads no CI variables.
+    pub recorded_change: Option<crate::change::ChangeRecord>,
+    /// The process environment, read once by the command: the change context is detected from it.
+    pub ci_env: crate::change::Env,
     /// Where a value of the command line came from when it is not the command line: setting
     /// (`softFail`) to its environment variable (`CONTROLGATE_SOFT_FAIL`).
     pub sources: BTreeMap<&'static str, String>,
@@ -478,6 +542,21 @@ pub struct Settings {
     pub soft_fail: bool,
     /// CloudFormation parameter files and the templates they go with.
     pub parameter_sources: Vec<crate::parameters::ParameterSource>,
+    /// The change context and how the change names its record.
+    pub change: ChangeSettings,
+}
+
+/// What a run knows of the change before reading its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSettings {
+    /// The CI context detected from the run's variables, without its change record.
+    pub detected: Option<crate::change::Context>,
+    /// `--change-id`, or the record a verified run named.
+    pub given: Option<crate::change::ChangeRecord>,
+    /// The resource tag whose value names the change record (`changeIdTag`).
+    pub tag: Option<String>,
+    /// What detection left out, for standard error.
+    pub warnings: Vec<String>,
 }
 
 impl Settings {
@@ -516,6 +595,7 @@ impl Settings {
         } else {
             origin.as_str()
         };
+        let change = change_settings(&o, file.change_id_tag.as_deref(), config)?;
         let given = |setting: &str, cli: &[String], file: &[String]| -> Vec<GivenId> {
             let (ids, from_cli) = list(cli, file);
             let source = if from_cli {
@@ -630,6 +710,7 @@ impl Settings {
                 .collect()
         };
         Ok(Settings {
+            change,
             parameter_sources,
             changed,
             paths: if paths.is_empty() {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::catalog::control::UnknownEnvironment;
 use crate::catalog::{Catalog, Control, Rule, Target};
 use crate::engine::{EVERY_TYPE, FileMemo, FileView, Neighbours};
 use crate::engine::{Truth, Verdict};
@@ -57,17 +58,19 @@ struct Applicable<'a> {
     target: &'a Target,
 }
 
-/// Evaluate every rule on every resource it targets.
+/// Evaluate every rule on every resource it targets, in a run that names no change record.
 pub fn evaluate(catalog: &Catalog, files: &[LoadedFile], environments: &EnvironmentResolver) -> Evaluation {
-    evaluate_recording(catalog, files, environments, false)
+    evaluate_recording(catalog, files, environments, None, false)
 }
 
-/// [`evaluate`], keeping the passing (rule, resource) pairs too when `passes` is set (only then:
-/// a large plan has many).
+/// [`evaluate`] in a run that names the change record `change_record` (`changeRecord`
+/// conditions read it), keeping the passing (rule, resource) pairs too when `passes` is set
+/// (only then: a large plan has many).
 pub fn evaluate_recording(
     catalog: &Catalog,
     files: &[LoadedFile],
     environments: &EnvironmentResolver,
+    change_record: Option<&str>,
     passes: bool,
 ) -> Evaluation {
     // Which rules target a (format, type): built once, so each resource costs a lookup.
@@ -105,7 +108,7 @@ pub fn evaluate_recording(
             any_type.push(Applicable { rule, control, target });
         }
     }
-    let neighbours: Vec<FileNeighbours<'_>> = files.iter().map(FileNeighbours::new).collect();
+    let neighbours: Vec<FileNeighbours<'_>> = files.iter().map(|f| FileNeighbours::new(f, change_record)).collect();
     // Per file, not per resource: an excerpt of one resource's line may show another's values.
     let secrets: Vec<Arc<Secrets>> = files
         .iter()
@@ -178,10 +181,11 @@ struct FileNeighbours<'a> {
     by_target: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
     resources: &'a [Resource],
     memo: FileMemo,
+    change_record: Option<&'a str>,
 }
 
 impl<'a> FileNeighbours<'a> {
-    fn new(file: &'a LoadedFile) -> Self {
+    fn new(file: &'a LoadedFile, change_record: Option<&'a str>) -> Self {
         let mut by_target: HashMap<(&str, &str), Vec<&Resource>> = HashMap::new();
         for r in &file.resources {
             for (attr, targets) in &r.references {
@@ -194,11 +198,16 @@ impl<'a> FileNeighbours<'a> {
             by_target,
             resources: &file.resources,
             memo: FileMemo::default(),
+            change_record,
         }
     }
 }
 
 impl Neighbours for FileNeighbours<'_> {
+    fn change_record(&self) -> Option<&str> {
+        self.change_record
+    }
+
     fn file(&self) -> Option<FileView<'_>> {
         Some(FileView {
             resources: self.resources,
@@ -266,6 +275,12 @@ fn evaluate_resource(
         if let Some(env) = &environment
             && !scoped.is_empty()
             && !scoped.iter().any(|s| s.eq_ignore_ascii_case(env))
+        {
+            continue;
+        }
+        if environment.is_none()
+            && !scoped.is_empty()
+            && a.control.scope.unknown_environment == UnknownEnvironment::Exclude
         {
             continue;
         }
@@ -375,6 +390,11 @@ fn judge(target: &Target, resource: &Resource, neighbours: &dyn Neighbours) -> R
         None => None,
     };
     if when.as_ref().is_some_and(|w| w.truth == Truth::False) {
+        return Ok(None);
+    }
+    if let (Some(actions), Some(action)) = (&target.actions, resource.action)
+        && !actions.contains(&action)
+    {
         return Ok(None);
     }
     if !target.assert.applies(resource, neighbours)? {

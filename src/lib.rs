@@ -6,6 +6,7 @@
 //! diagnostics, SARIF or JSON.
 
 pub mod catalog;
+pub mod change;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
                         eprintln!(
                             "note: set in the environment: {}={}",
                             escape::line(&name),
-                            escape::line(&value.to_string_lossy())
+                            escape::line(&controlgate::text::shorten(&value.to_string_lossy(), 200))
                         );
                     }
                 }
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "note: set in the environment: {}={}",
                 escape::line(name),
-                escape::line(value)
+                escape::line(&controlgate::text::shorten(value, 200))
             );
         }
     }
@@ -238,6 +238,7 @@ const FROM_ENV: &[(&str, &str, &str)] = &[
     ("skipCheck", "skip_check", "CONTROLGATE_SKIP_CHECK"),
     ("skipPath", "skip_path", "CONTROLGATE_SKIP_PATH"),
     ("softFail", "soft_fail", "CONTROLGATE_SOFT_FAIL"),
+    ("changeId", "change_id", "CONTROLGATE_CHANGE_ID"),
 ];
 
 /// The settings whose value came from a `CONTROLGATE_*` variable rather than the command line,
@@ -484,6 +485,15 @@ fn verify_evidence(
     if overrides.today.is_none() {
         overrides.today = controlgate::evidence::verify::judged_day(&recorded);
     }
+    // The change as recorded, not as this machine's variables describe it: CHG-001 is judged
+    // with the recorded change record (one a tag names is read from the inputs again).
+    overrides.ci_env.clear();
+    if overrides.change_id.is_none() {
+        overrides.recorded_change = recorded
+            .pointer("/predicate/context/changeRecord")
+            .and_then(|r| serde_json::from_value::<controlgate::change::ChangeRecord>(r.clone()).ok())
+            .filter(|r| r.source != controlgate::change::RecordSource::Tag);
+    }
     let given = !args.check.paths.is_empty();
     let mut s = settings(cwd.clone(), args.check.paths.clone(), &args.check.policy, overrides)?;
     if !given {
@@ -553,6 +563,11 @@ fn check_overrides(args: &CheckArgs, sources: BTreeMap<&'static str, String>) ->
     o.skip_check.clone_from(&args.skip_check);
     o.skip_path.clone_from(&args.skip_path);
     o.soft_fail = args.soft_fail;
+    o.change_id.clone_from(&args.change_id);
+    // Read once, here: the change context is detected from these.
+    o.ci_env = std::env::vars_os()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+        .collect();
     o.parameter_files.clone_from(&args.parameter_files);
     o.sources = sources;
     o.environment.clone_from(&args.environment);

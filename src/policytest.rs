@@ -8,6 +8,9 @@
 //!   on any resource, and must evaluate at least one) and `<rule-id>/noncompliant/**` (the rule
 //!   must fail on at least one resource of each file).
 //!
+//! A fixture of `expected.yaml` may give `changeId:`, the change record the run names (as
+//! `check --change-id` does); without it the run names none.
+//!
 //! Every rule needs a passing and a failing case for each format it supports.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +21,7 @@ use serde::Deserialize;
 use crate::catalog::{Catalog, Rule};
 use crate::environment::EnvironmentResolver;
 use crate::error::Located;
-use crate::evaluate::{evaluate, evaluate_recording};
+use crate::evaluate::evaluate_recording;
 use crate::finding::{Finding, Outcome};
 use crate::input::{self, Candidate};
 use crate::model::InputFormat;
@@ -32,6 +35,9 @@ struct Expected {
     pass: BTreeSet<String>,
     #[serde(default)]
     unknown: BTreeSet<String>,
+    /// The change record the run names (`changeRecord` conditions read it); none when left out.
+    #[serde(default, rename = "changeId")]
+    change_id: Option<String>,
 }
 
 /// How one rule fared.
@@ -122,7 +128,13 @@ struct Actual {
     findings: Vec<Finding>,
 }
 
-fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Result<Actual, String> {
+fn evaluate_file(
+    catalog: &Catalog,
+    rule: &Rule,
+    path: &Path,
+    base: &Path,
+    change_id: Option<&str>,
+) -> Result<Actual, String> {
     let loaded = input::load_all(
         &[Candidate {
             path: path.to_path_buf(),
@@ -143,6 +155,7 @@ fn evaluate_file(catalog: &Catalog, rule: &Rule, path: &Path, base: &Path) -> Re
         &single(catalog, rule),
         &loaded.files,
         &EnvironmentResolver::default(),
+        change_id,
         selects_own,
     );
     if let Some(e) = eval.errors.first() {
@@ -204,10 +217,16 @@ fn relative(path: &Path, base: &Path) -> String {
 /// The findings of `rule` alone on each fixture of its tests folder `dir` (`expected.yaml` aside),
 /// by path relative to `dir`, in path order; a fixture that does not load gives its error.
 pub fn findings(catalog: &Catalog, rule: &Rule, dir: &Path) -> Vec<(String, Result<Vec<Finding>, String>)> {
+    // The change record each fixture's run names, as its tests run it.
+    let expected_file = dir.join("expected.yaml");
+    let expected: BTreeMap<String, Expected> = crate::input::read::read_text(&expected_file, "expected.yaml")
+        .and_then(|t| crate::yaml::from_str("expected.yaml", &t))
+        .unwrap_or_default();
     files_under(dir)
         .into_iter()
         .map(|path| {
-            let got = evaluate_file(catalog, rule, &path, dir).map(|a| a.findings);
+            let change_id = expected.get(&relative(&path, dir)).and_then(|e| e.change_id.as_deref());
+            let got = evaluate_file(catalog, rule, &path, dir, change_id).map(|a| a.findings);
             (relative(&path, dir), got)
         })
         .collect()
@@ -247,7 +266,7 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
                 continue;
             }
             cases += 1;
-            let got = match evaluate_file(catalog, rule, &path, dir) {
+            let got = match evaluate_file(catalog, rule, &path, dir, want.change_id.as_deref()) {
                 Ok(a) => a,
                 Err(e) => {
                     problems.push(e);
@@ -283,7 +302,7 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
             for path in files_under(&sub) {
                 cases += 1;
                 let name = relative(&path, dir);
-                match evaluate_file(catalog, rule, &path, &sub) {
+                match evaluate_file(catalog, rule, &path, &sub, None) {
                     Err(e) => problems.push(e),
                     Ok(got) if must_fail => {
                         if got.fail.is_empty() {
@@ -377,11 +396,24 @@ fn check_examples(catalog: &Catalog, rule: &Rule) -> (usize, Vec<String>) {
                 }
             };
             let targeted = rule.cloudformation.as_ref().is_some_and(|t| {
-                file.resources
-                    .iter()
-                    .any(|r| t.resource_types.contains(&r.resource_type))
+                file.resources.iter().any(|r| {
+                    t.resource_types
+                        .iter()
+                        .any(|x| *x == r.resource_type || x == crate::engine::EVERY_TYPE)
+                })
             });
-            let eval = evaluate(&one, std::slice::from_ref(&file), &EnvironmentResolver::default());
+            let change_id = if kind == "pass" {
+                example.change_id.as_deref()
+            } else {
+                None
+            };
+            let eval = evaluate_recording(
+                &one,
+                std::slice::from_ref(&file),
+                &EnvironmentResolver::default(),
+                change_id,
+                false,
+            );
             if let Some(e) = eval.errors.first() {
                 problems.push(e.to_string());
                 continue;
@@ -409,9 +441,11 @@ fn check_examples(catalog: &Catalog, rule: &Rule) -> (usize, Vec<String>) {
             match hcl_edit::parser::parse_body(text) {
                 Err(e) => problems.push(format!("{name}: not HCL: {e}")),
                 Ok(body) => {
-                    let declares = body
-                        .get_blocks("resource")
-                        .any(|b| b.labels.first().is_some_and(|l| types.iter().any(|t| t == l.as_str())));
+                    let declares = body.get_blocks("resource").any(|b| {
+                        b.labels
+                            .first()
+                            .is_some_and(|l| types.iter().any(|t| t == l.as_str() || t == crate::engine::EVERY_TYPE))
+                    });
                     if !declares {
                         problems.push(format!("{name}: declares no resource of a type the rule targets"));
                     }

@@ -10,7 +10,7 @@ use crate::config::{InvalidPolicy, Settings};
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::report::{Format, Report};
-use crate::{catalog, evaluate, evidence, exceptions, gate, input, parameters, report, selection, text};
+use crate::{catalog, change, evaluate, evidence, exceptions, gate, input, parameters, report, selection, text};
 
 /// What a `check` run decided, and the errors behind an `error` verdict (for standard error).
 #[derive(Debug)]
@@ -69,6 +69,8 @@ pub struct Run {
     pub policy_files: Vec<catalog::PolicyDigest>,
     /// The exception registry as read.
     pub registry: Vec<exceptions::Exception>,
+    /// The change context, with the change record the change names.
+    pub context: Option<change::Context>,
 }
 
 /// Load the catalog, the registry and the inputs; evaluate; apply the exceptions. Only an
@@ -184,6 +186,29 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
     }
 
     messages.extend(input::cloudformation::foreach::notes(&loaded.files));
+    messages.extend(settings.change.warnings.iter().map(|w| format!("warning: {w}")));
+    // The tag is read only when nothing of higher precedence names the record.
+    let tagged = match &settings.change.tag {
+        Some(tag)
+            if settings.change.given.is_none()
+                && settings
+                    .change
+                    .detected
+                    .as_ref()
+                    .and_then(change::pull_request_record)
+                    .is_none() =>
+        {
+            let (record, warnings) = change::tag_record(tag, loaded.files.iter().flat_map(|f| &f.resources));
+            messages.extend(warnings.into_iter().map(|w| format!("warning: {w}")));
+            record
+        }
+        _ => None,
+    };
+    let context = change::record(settings.change.detected.clone(), settings.change.given.clone(), tagged);
+    let change_record = context
+        .as_ref()
+        .and_then(|c| c.change_record.as_ref())
+        .map(|r| r.id.as_str());
     let inputs = loaded
         .files
         .iter()
@@ -206,7 +231,8 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         .collect();
     // Only JUnit shows the passing pairs, one test case each.
     let passes = settings.format == Format::Junit;
-    let mut evaluation = evaluate::evaluate_recording(&catalog, &loaded.files, &settings.environments, passes);
+    let mut evaluation =
+        evaluate::evaluate_recording(&catalog, &loaded.files, &settings.environments, change_record, passes);
     errors.extend(evaluation.errors.iter().cloned().map(Error::Evaluation));
     for f in evaluation.findings.iter_mut().filter(|f| f.region.is_none()) {
         f.region.clone_from(&settings.region);
@@ -238,6 +264,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
         inputs,
         policy_files,
         registry,
+        context,
     })
 }
 
@@ -374,7 +401,13 @@ fn write_run(
             started: started.to_string(),
             finished: now(),
         };
-        let record = record(settings, run, &report, &errors, serde_json::Value::Null, &times);
+        // A run that stopped before reading its inputs still records the CI's context.
+        let context = run
+            .context
+            .clone()
+            .or_else(|| change::record(settings.change.detected.clone(), settings.change.given.clone(), None));
+        let context = serde_json::to_value(context).unwrap_or_default();
+        let record = record(settings, run, &report, &errors, context, &times);
         errors.extend(write_json(path, &record).err());
     }
     // Written last, so its verdict is the run's, failed writes of the other documents included.

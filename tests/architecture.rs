@@ -14,7 +14,7 @@ use syn::visit::Visit;
 const LAYERS: &[(&str, &[&str])] = &[
     ("shared utilities", &["error", "yaml", "pointer", "paths", "text"]),
     ("model", &["model", "environment"]),
-    ("inputs", &["input", "parameters"]),
+    ("inputs", &["input", "parameters", "change"]),
     ("engine", &["engine"]),
     ("catalog", &["catalog", "selection"]),
     ("findings", &["finding"]),

@@ -38,7 +38,34 @@ pub struct Scope {
     #[serde(default)]
     pub environments: Vec<String>,
     /// Terraform and CloudFormation types the control covers; its rules may target no others.
+    /// `*` alone: every type.
     pub resource_types: Vec<String>,
+    /// Whether a resource whose environment nothing says is in scope of a control scoped to
+    /// environments: `include` (the default: fail closed), or `exclude` for a control about what
+    /// only a resource placed in the environment is held to.
+    #[serde(default, skip_serializing_if = "UnknownEnvironment::is_default")]
+    pub unknown_environment: UnknownEnvironment,
+}
+
+impl Scope {
+    /// Whether the control covers every resource type (`resourceTypes: ["*"]`).
+    pub fn every_type(&self) -> bool {
+        self.resource_types.iter().any(|t| t == crate::engine::EVERY_TYPE)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownEnvironment {
+    #[default]
+    Include,
+    Exclude,
+}
+
+impl UnknownEnvironment {
+    fn is_default(&self) -> bool {
+        *self == UnknownEnvironment::Include
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -244,6 +271,21 @@ pub fn parse(file: &str, text: &str) -> Result<Control, Located> {
             at(line, column, format!("control {id}: `scope.resourceTypes` is empty"))
                 .with_help("list the Terraform and CloudFormation types the control covers"),
         );
+    }
+    if c.scope.every_type() && c.scope.resource_types.len() > 1 {
+        return Err(at(
+            line,
+            column,
+            format!("control {id}: `*` covers every resource type and stands alone in `scope.resourceTypes`"),
+        ));
+    }
+    if c.scope.unknown_environment == UnknownEnvironment::Exclude && c.scope.environments.is_empty() {
+        return Err(at(
+            line,
+            column,
+            format!("control {id}: `scope.unknownEnvironment: exclude` needs `scope.environments`"),
+        )
+        .with_help("it says whether a resource whose environment is unknown is in the environments listed"));
     }
     if c.evidence_sources.is_empty() {
         return Err(at(line, column, format!("control {id}: `evidenceSources` is empty")));

@@ -72,6 +72,7 @@ fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<Strin
     let on_templates = named.is_empty() || named.iter().any(|t| t.contains("::"));
     let target = Target {
         resource_types: vec![EVERY_TYPE.to_string()],
+        actions: None,
         when: None,
         assert: Arc::new(GuardRule {
             file: file.clone(),
@@ -242,6 +243,7 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
                 severity: Severity::Medium,
                 scope: Scope {
                     environments: Vec::new(),
+                    unknown_environment: Default::default(),
                     resource_types: if types.is_empty() {
                         vec![EVERY_TYPE.to_string()]
                     } else {

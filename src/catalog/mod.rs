@@ -365,7 +365,14 @@ pub fn load_with(
                 Some(control) => {
                     for target in [&rule.terraform, &rule.cloudformation].into_iter().flatten() {
                         for t in &target.resource_types {
-                            if t != crate::engine::EVERY_TYPE && !control.scope.resource_types.contains(t) {
+                            // A native rule on every type needs a control on every type; a
+                            // Guard rule selects its own resources.
+                            let outside = if t == crate::engine::EVERY_TYPE {
+                                rule.guard_text.is_none() && !control.scope.resource_types.contains(t)
+                            } else {
+                                !control.scope.resource_types.contains(t) && !control.scope.every_type()
+                            };
+                            if outside {
                                 errors.push(
                                     Located {
                                         message: format!(

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 use crate::engine::conditions::{ConditionSpec, Conditions};
 use crate::engine::{CompiledRule, Engine, Parameters};
 use crate::error::Located;
-use crate::model::InputFormat;
+use crate::model::{InputFormat, PlannedAction};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -42,6 +42,9 @@ struct RuleFile {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct TargetSpec {
     resource_types: Vec<String>,
+    /// Terraform only: the rule is about the resources the plan does one of these to.
+    #[serde(default)]
+    actions: Option<Spanned<Vec<PlannedAction>>>,
     #[serde(default)]
     when: Option<Spanned<ConditionSpec>>,
     assert: Spanned<ConditionSpec>,
@@ -65,6 +68,20 @@ pub struct Examples {
 pub struct Example {
     pub fail: String,
     pub pass: String,
+    /// The change record the run of `pass` names (`--change-id`), for a rule about the run's
+    /// change record; `fail` runs without one.
+    #[serde(default, rename = "changeId", skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+}
+
+impl Example {
+    /// How the passing example is introduced: "use instead", and in what run.
+    pub fn use_instead(&self) -> String {
+        match &self.change_id {
+            Some(id) => format!("Use instead (in a run that names change record `{id}`)"),
+            None => "Use instead".to_string(),
+        }
+    }
 }
 
 impl Examples {
@@ -79,7 +96,10 @@ impl Examples {
 /// What a rule checks in one input format.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The types targeted; [`crate::engine::EVERY_TYPE`] alone targets every resource.
     pub resource_types: Vec<String>,
+    /// Terraform: only resources the plan does one of these to are in reach (`None`: any).
+    pub actions: Option<Vec<PlannedAction>>,
     /// Resources for which this is not true are out of the rule's reach.
     pub when: Option<Arc<dyn CompiledRule>>,
     /// What every targeted resource must satisfy.
@@ -204,7 +224,16 @@ pub fn parse_in(
         if spec.value.resource_types.is_empty() {
             return Err(Located::new(file, l, c, format!("rule {id}: `resourceTypes` is empty")));
         }
-        for t in &spec.value.resource_types {
+        let every = spec.value.resource_types.iter().any(|t| t == crate::engine::EVERY_TYPE);
+        if every && spec.value.resource_types.len() > 1 {
+            return Err(Located::new(
+                file,
+                l,
+                c,
+                format!("rule {id}: `*` targets every resource type and stands alone in `resourceTypes`"),
+            ));
+        }
+        for t in spec.value.resource_types.iter().filter(|_| !every) {
             let ok = match format {
                 InputFormat::TerraformPlan => {
                     t.starts_with("aws_")
@@ -219,7 +248,22 @@ pub fn parse_in(
                 ));
             }
         }
+        let actions = match spec.value.actions {
+            None => None,
+            Some(a) => {
+                let (al, ac) = crate::yaml::position(&a);
+                if format == InputFormat::Cloudformation {
+                    return Err(Located::new(file, al, ac, format!("rule {id}: `actions` filters a plan's resources; a template plans no actions (its deployment touches every resource it declares)"))
+                        .with_help("move `actions` to the rule's `terraform` section"));
+                }
+                if a.value.is_empty() {
+                    return Err(Located::new(file, al, ac, format!("rule {id}: `actions` is empty")));
+                }
+                Some(a.value)
+            }
+        };
         Ok(Some(Target {
+            actions,
             resource_types: spec.value.resource_types,
             when: spec
                 .value

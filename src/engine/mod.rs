@@ -59,6 +59,11 @@ pub trait Neighbours {
     fn file(&self) -> Option<FileView<'_>> {
         None
     }
+    /// The id of the change record the run names (`--change-id`, the pull request, a tag), for
+    /// `changeRecord` conditions: a fact of the run, the same for every resource.
+    fn change_record(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// One input file as a whole: its resources, and a place where an engine keeps what it

@@ -24,7 +24,7 @@ impl InputFormat {
 }
 
 /// What a Terraform plan will do to a resource. CloudFormation templates carry no action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlannedAction {
     Create,

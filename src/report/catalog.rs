@@ -173,7 +173,11 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
         ] {
             if let Some(e) = example {
                 out.push_str(&format!("example ({name}):\n  fails:\n{}", indent(&e.fail, "    ")));
-                out.push_str(&format!("  use instead:\n{}", indent(&e.pass, "    ")));
+                out.push_str(&format!(
+                    "  {}:\n{}",
+                    e.use_instead().to_lowercase(),
+                    indent(&e.pass, "    ")
+                ));
             }
         }
     }

@@ -42,7 +42,11 @@ pub fn markdown(rule: &Rule, control: &Control) -> String {
                 "## Example ({name})\n\nFails:\n\n```{lang}\n{}\n```\n\n",
                 e.fail.trim_end()
             ));
-            out.push_str(&format!("Use instead:\n\n```{lang}\n{}\n```\n\n", e.pass.trim_end()));
+            out.push_str(&format!(
+                "{}:\n\n```{lang}\n{}\n```\n\n",
+                e.use_instead(),
+                e.pass.trim_end()
+            ));
         }
     }
     out.push_str(&format!(

@@ -33,10 +33,11 @@ impl Condition {
             s.configured.is_some(),
             s.tags_exist.is_some(),
             s.sibling.is_some(),
+            s.change_record.is_some(),
         ];
         if forms.iter().filter(|f| **f).count() != 1 {
             return Err(err(
-                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `refersTo`, `undecidable`, `sibling`, `configured`, `tagsExist`"
+                "a condition needs exactly one of `all`, `any`, `not`, `forEach`, `path`/`tag`, `portRange`, `related`, `refersTo`, `undecidable`, `sibling`, `configured`, `tagsExist`, `changeRecord`"
                     .into(),
             )
             .with_help("split combined checks into `all: [...]`"));
@@ -53,6 +54,9 @@ impl Condition {
                 "operators (`equals`, `exists`, ...) belong to a `path` or `tag` condition, `match` to those, `related` and `refersTo`"
                     .into(),
             ));
+        }
+        if let Some(named) = s.change_record {
+            return Ok(Condition::ChangeRecord(named));
         }
         if let Some(attribute) = &s.configured {
             return Ok(Condition::Configured(attribute.clone()));

@@ -84,6 +84,19 @@ impl Condition {
                 keys.iter().map(|k| eval_tag(resource, k, &Op::Exists(true))),
                 Quantifier::All,
             ),
+            Condition::ChangeRecord(want) => {
+                let named = nb.change_record();
+                let fact = match named {
+                    Some(id) => format!("the run names change record `{}`", crate::text::shorten(id, 80)),
+                    None => "the run names no change record".to_string(),
+                };
+                let truth = if named.is_some() == *want {
+                    Truth::True
+                } else {
+                    Truth::False
+                };
+                Verdict::new(truth, fact)
+            }
             Condition::Configured(attribute) => match &resource.configured {
                 Some(set) if set.contains(attribute) => {
                     Verdict::new(Truth::True, format!("`{attribute}` is set in the configuration"))

@@ -12,7 +12,8 @@
 //! - `portRange: {from: <path>, to: <path>}` with `includesAny: [ports]`;
 //! - `related` / `refersTo`: resources of the same file that refer to this one, or that it refers
 //!   to; `sibling`: any of a type; `undecidable: <why>`: always unknown (a setting inherited from
-//!   outside the input).
+//!   outside the input);
+//! - `changeRecord: true|false`: whether the run names a change record, a fact of the run.
 
 mod compile;
 mod deploy_time;
@@ -87,6 +88,8 @@ pub enum Condition {
         require: Option<Box<Condition>>,
         quantifier: Quantifier,
     },
+    /// The run names a change record (`true`), or names none (`false`).
+    ChangeRecord(bool),
     /// Never decidable from the input (a setting inherited from something outside it): unknown,
     /// with the reason as the observation.
     Undecidable(String),

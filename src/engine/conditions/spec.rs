@@ -32,6 +32,7 @@ macro_rules! condition_spec {
             pub(super) configured: Option<String>,
             pub(super) tags_exist: Option<TagListSpec>,
             pub(super) sibling: Option<SiblingSpec>,
+            pub(super) change_record: Option<bool>,
         }
     };
 }
