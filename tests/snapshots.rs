@@ -1,15 +1,15 @@
 //! What users see, pinned: human, JSON, SARIF, JUnit and GitLab output of the demo inputs with the built-in pack.
 
-use std::process::Command;
-
 use serde_json::Value;
+
+mod common;
 
 fn run(format: &str) -> String {
     run_with(format, &[])
 }
 
 fn run_with(format: &str, extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_controlgate"))
+    let out = common::controlgate()
         .args(["check", "--format", format, "fixtures/demo"])
         .args(extra)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -125,7 +125,7 @@ fn markdown_summary_with_exceptions() {
 fn evidence_record() {
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("record.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_controlgate"));
+    let mut cmd = common::controlgate();
     for (k, _) in std::env::vars() {
         if k.starts_with("GITHUB_")
             || k.starts_with("CI_")
