@@ -16,13 +16,8 @@ fn root() -> &'static Path {
 
 /// `controlgate check ARGS` in `dir`, with no `CONTROLGATE_*` variable but `envs`.
 fn run_env(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_controlgate"));
+    let mut cmd = common::controlgate();
     cmd.arg("check").args(args).current_dir(dir).env("NO_COLOR", "1");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CONTROLGATE_") || k == "GITHUB_ACTIONS" {
-            cmd.env_remove(k);
-        }
-    }
     cmd.envs(envs.iter().copied()).output().unwrap()
 }
 
@@ -479,7 +474,7 @@ fn soft_fail_exits_zero_on_a_blocked_run_and_every_output_says_blocked() {
         );
         match format {
             "human" => assert!(
-                out.contains("gate: blocked by 16 findings (soft-fail: exit 0)"),
+                out.contains("gate: blocked by 24 findings (soft-fail: exit 0)"),
                 "{out}"
             ),
             "json" => {
@@ -493,21 +488,21 @@ fn soft_fail_exits_zero_on_a_blocked_run_and_every_output_says_blocked() {
                 let props = &doc["runs"][0]["invocations"][0]["properties"];
                 assert_eq!(props["decision"], "blocked", "{props}");
                 assert_eq!(props["softFail"], true);
-                assert_eq!(props["gate"], "gate: blocked by 16 findings (soft-fail: exit 0)");
+                assert_eq!(props["gate"], "gate: blocked by 24 findings (soft-fail: exit 0)");
                 assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty());
             }
             "markdown" => assert!(
-                out.starts_with("## controlgate: blocked by 16 findings (soft-fail: the job does not fail)"),
+                out.starts_with("## controlgate: blocked by 24 findings (soft-fail: the job does not fail)"),
                 "{out}"
             ),
             "github" => assert!(
                 out.lines()
                     .any(|l| l.starts_with("::warning")
-                        && l.contains("gate: blocked by 16 findings (soft-fail: exit 0)")),
+                        && l.contains("gate: blocked by 24 findings (soft-fail: exit 0)")),
                 "{out}"
             ),
             "junit" => assert!(
-                out.contains("<failure type=\"blocked\" message=\"gate: blocked by 16 findings (soft-fail: exit 0)\""),
+                out.contains("<failure type=\"blocked\" message=\"gate: blocked by 24 findings (soft-fail: exit 0)\""),
                 "{out}"
             ),
             "gitlab" => {
@@ -520,7 +515,7 @@ fn soft_fail_exits_zero_on_a_blocked_run_and_every_output_says_blocked() {
                     .unwrap_or_else(|| panic!("{doc:#}"));
                 assert_eq!(
                     soft["description"],
-                    "controlgate: gate: blocked by 16 findings (soft-fail: exit 0)"
+                    "controlgate: gate: blocked by 24 findings (soft-fail: exit 0)"
                 );
             }
             _ => unreachable!(),
@@ -737,8 +732,21 @@ fn every_listed_variable_is_honoured() {
         "the category is the SARIF automation id",
     );
 
+    let o = run_env(
+        dir.path(),
+        &["--evidence", "run.json", "t.yaml"],
+        &[("CONTROLGATE_CHANGE_ID", "CHG-7")],
+    );
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap()).unwrap();
+    check(
+        "CONTROLGATE_CHANGE_ID",
+        record["predicate"]["context"]["changeRecord"]
+            == serde_json::json!({"id": "CHG-7", "source": "change-id", "url": null}),
+        &format!("the record names the change record: {}", stderr(&o)),
+    );
+
     let listed: BTreeSet<String> = readme_variables().into_iter().collect();
-    assert_eq!(listed.len(), 15, "{listed:?}");
+    assert_eq!(listed.len(), 16, "{listed:?}");
     assert_eq!(
         tested, listed,
         "every variable the README lists is tested, and no other"
