@@ -425,6 +425,25 @@ frameworks:
     }
 
     #[test]
+    fn every_type_and_unknown_environments() {
+        let every = parse("c.yaml", &GOOD.replace("[aws_db_instance]", "[\"*\"]")).unwrap();
+        assert!(every.scope.every_type());
+        assert_eq!(every.scope.unknown_environment, UnknownEnvironment::Include);
+        let e = parse("c.yaml", &GOOD.replace("[aws_db_instance]", "[\"*\", aws_db_instance]")).unwrap_err();
+        assert!(e.message.contains("stands alone"), "{e}");
+        let exclude = GOOD.replace(
+            "  environments: [prod]\n",
+            "  environments: [prod]\n  unknownEnvironment: exclude\n",
+        );
+        assert_eq!(
+            parse("c.yaml", &exclude).unwrap().scope.unknown_environment,
+            UnknownEnvironment::Exclude
+        );
+        let e = parse("c.yaml", &exclude.replace("  environments: [prod]\n", "")).unwrap_err();
+        assert!(e.message.contains("needs `scope.environments`"), "{e}");
+    }
+
+    #[test]
     fn control_ids_have_a_fixed_shape() {
         assert!(is_control_id("DP-ENC-001"));
         assert!(is_control_id("BCK-001"));

@@ -400,6 +400,27 @@ terraform:
     }
 
     #[test]
+    fn every_type_stands_alone_and_actions_filter_plans_only() {
+        let every = GOOD.replace("[aws_db_instance]", "[\"*\"]");
+        assert_eq!(
+            parse("r.yaml", &every).unwrap().terraform.unwrap().resource_types,
+            ["*"]
+        );
+        let e = parse("r.yaml", &GOOD.replace("[aws_db_instance]", "[\"*\", aws_db_instance]")).unwrap_err();
+        assert!(e.message.contains("stands alone"), "{e}");
+        let with = GOOD.replace("  assert:", "  actions: [create, update]\n  assert:");
+        let t = parse("r.yaml", &with).unwrap().terraform.unwrap();
+        assert_eq!(t.actions, Some(vec![PlannedAction::Create, PlannedAction::Update]));
+        let e = parse("r.yaml", &GOOD.replace("  assert:", "  actions: [build]\n  assert:")).unwrap_err();
+        assert!(e.message.contains("build"), "{e}");
+        let e = parse("r.yaml", &GOOD.replace("  assert:", "  actions: []\n  assert:")).unwrap_err();
+        assert!(e.message.contains("`actions` is empty"), "{e}");
+        let cfn = "id: x-missing\ncontrol: C-001\ntitle: t\nmessage: m\ncloudformation:\n  resourceTypes: [AWS::S3::Bucket]\n  actions: [create]\n  assert:\n    changeRecord: true\n";
+        let e = parse("r.yaml", cfn).unwrap_err();
+        assert!(e.message.contains("a template plans no actions"), "{e}");
+    }
+
+    #[test]
     fn invalid_jsonpath_is_located() {
         let e = parse("r.yaml", &GOOD.replace("$.backup_retention_period", "$.[bad")).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("r.yaml", 8));

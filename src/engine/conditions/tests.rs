@@ -1039,3 +1039,46 @@ fn every_operator_of_the_table_is_a_field_and_listed_in_the_help() {
     names.dedup();
     assert_eq!(names.len(), n, "operator names are unique");
 }
+
+/// A run that names a change record.
+struct Named;
+
+impl Neighbours for Named {
+    fn referrers(&self, _: &str, _: &str, _: &[String]) -> Vec<&Resource> {
+        Vec::new()
+    }
+    fn of_types(&self, _: &[String]) -> Vec<&Resource> {
+        Vec::new()
+    }
+    fn referenced<'a>(&'a self, _: &Resource, _: &str, _: &[String]) -> Vec<&'a Resource> {
+        Vec::new()
+    }
+    fn change_record(&self) -> Option<&str> {
+        Some("CHG-1234")
+    }
+}
+
+#[test]
+fn change_record_is_a_fact_of_the_run() {
+    let r = resource(json!({}));
+    let named = condition("changeRecord: true\n").evaluate(&r, &Named).unwrap();
+    assert_eq!(named.truth, Truth::True);
+    assert_eq!(named.facts, ["the run names change record `CHG-1234`"]);
+    let none = condition("changeRecord: true\n").evaluate(&r, &Alone).unwrap();
+    assert_eq!(
+        (none.truth, none.facts[0].as_str()),
+        (Truth::False, "the run names no change record")
+    );
+    assert_eq!(truth("changeRecord: false\n", json!({})), Truth::True);
+    assert_eq!(
+        condition("not: {changeRecord: true}\n")
+            .evaluate(&r, &Named)
+            .unwrap()
+            .truth,
+        Truth::False
+    );
+    // It stands alone, like every form.
+    let spec: Spanned<ConditionSpec> = serde_saphyr::from_str("changeRecord: true\npath: $.a\nexists: true\n").unwrap();
+    let e = Condition::compile("r.yaml", &spec).unwrap_err();
+    assert!(e.message.contains("exactly one of"), "{e}");
+}
