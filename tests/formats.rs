@@ -16,7 +16,7 @@ fn root() -> &'static Path {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_controlgate"))
+    common::controlgate()
         .arg("check")
         .args(args)
         .current_dir(dir)
@@ -144,7 +144,7 @@ fn junit_has_a_case_per_evaluated_rule_and_resource() {
     // Every evaluation, and the gate.
     assert_eq!(cases.len() as u64, evaluated + 1, "{xml}");
     let failures = cases.iter().filter(|c| c.3 == "failure").count();
-    assert_eq!(failures, 16 + 1, "16 blocking findings and the gate: {xml}");
+    assert_eq!(failures, 24 + 1, "24 blocking findings and the gate: {xml}");
     assert_eq!(cases[0].1, "controlgate");
     assert_eq!((cases[0].2.as_str(), cases[0].3.as_str()), ("gate", "failure"));
     assert!(cases.iter().any(|c| c.0.starts_with("BCK-001 ")
