@@ -539,13 +539,21 @@ fn verify_evidence(
 fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Error>> {
     let overrides = check_overrides(&args, sources);
     let run = overrides.run.clone();
+    // The record of a failed run still says which change it was.
+    let ci_env = overrides.ci_env.clone();
+    let change_id = overrides
+        .change_id
+        .clone()
+        .filter(|id| controlgate::change::check_change_id(id).is_ok());
     let s = match settings(cwd.clone(), args.paths.clone(), &args.policy, overrides) {
         Ok(s) => s,
         // An invalid config file still gets every document written, each saying the run failed:
-        // the defaults carry, with the command line's outputs.
+        // the defaults carry, with the command line's outputs and the change's context.
         Err(errors) => {
             let fallback = Overrides {
                 run,
+                ci_env,
+                change_id,
                 ..Overrides::default()
             };
             let s = Settings::new(cwd, args.paths.clone(), None, fallback).map_err(|e| vec![Error::Config(e)])?;

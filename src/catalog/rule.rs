@@ -75,11 +75,11 @@ pub struct Example {
 }
 
 impl Example {
-    /// How the passing example is introduced: "use instead", and in what run.
-    pub fn use_instead(&self) -> String {
+    /// How the passing example is introduced: `words` ("Use instead"), and in what run.
+    pub fn use_instead(&self, words: &str) -> String {
         match &self.change_id {
-            Some(id) => format!("Use instead (in a run that names change record `{id}`)"),
-            None => "Use instead".to_string(),
+            Some(id) => format!("{words} (in a run that names change record `{id}`)"),
+            None => words.to_string(),
         }
     }
 }

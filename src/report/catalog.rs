@@ -175,7 +175,7 @@ fn explain_text(control: &catalog::Control, rule: Option<&catalog::Rule>, rules:
                 out.push_str(&format!("example ({name}):\n  fails:\n{}", indent(&e.fail, "    ")));
                 out.push_str(&format!(
                     "  {}:\n{}",
-                    e.use_instead().to_lowercase(),
+                    e.use_instead("use instead"),
                     indent(&e.pass, "    ")
                 ));
             }

@@ -44,7 +44,7 @@ pub fn markdown(rule: &Rule, control: &Control) -> String {
             ));
             out.push_str(&format!(
                 "{}:\n\n```{lang}\n{}\n```\n\n",
-                e.use_instead(),
+                e.use_instead("Use instead"),
                 e.pass.trim_end()
             ));
         }
