@@ -120,6 +120,48 @@ pub fn touches(resource: &Resource) -> bool {
     }
 }
 
+/// Every variable detection reads. The command keeps only these of the process environment, so
+/// that no secret of the job (`GITHUB_TOKEN`, `CI_JOB_TOKEN`, cloud credentials) is held.
+pub const VARIABLES: &[&str] = &[
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_REF_TYPE",
+    "GITHUB_HEAD_REF",
+    "GITHUB_SHA",
+    "GITHUB_RUN_ID",
+    "GITHUB_ACTOR",
+    "GITLAB_CI",
+    "CI_PROJECT_PATH",
+    "CI_PROJECT_URL",
+    "CI_COMMIT_SHA",
+    "CI_COMMIT_BRANCH",
+    "CI_COMMIT_TAG",
+    "CI_COMMIT_REF_NAME",
+    "CI_MERGE_REQUEST_IID",
+    "CI_MERGE_REQUEST_PROJECT_URL",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+    "CI_PIPELINE_ID",
+    "CI_PIPELINE_URL",
+    "GITLAB_USER_LOGIN",
+    "CONTROLGATE_REPOSITORY",
+    "CONTROLGATE_COMMIT",
+    "CONTROLGATE_BRANCH",
+    "CONTROLGATE_ACTOR",
+    "CONTROLGATE_PULL_REQUEST",
+];
+
+/// Whether detection reads the variable `name` ([`VARIABLES`]).
+pub fn is_context_variable(name: &str) -> bool {
+    VARIABLES.contains(&name)
+}
+
 /// What detection found, and what it left out (for standard error).
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
@@ -136,6 +178,7 @@ impl Reader<'_> {
     /// The variable's value: unset or blank is `None`; longer than [`MAX_VALUE`] characters is
     /// left out with a warning.
     fn get(&mut self, name: &str) -> Option<String> {
+        debug_assert!(is_context_variable(name), "{name} is not in VARIABLES");
         let v = self.env.get(name)?.trim();
         if v.is_empty() {
             return None;
@@ -150,6 +193,7 @@ impl Reader<'_> {
     }
 
     fn is_true(&self, name: &str) -> bool {
+        debug_assert!(is_context_variable(name), "{name} is not in VARIABLES");
         self.env
             .get(name)
             .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
@@ -446,6 +490,10 @@ mod tests {
         assert!(d.context.is_none() && d.warnings.is_empty());
         assert_eq!(record(None, None, None), None);
         assert_eq!(to_json(&record(None, None, None)), json!(null));
+        // The job's secrets are not among the variables the command keeps.
+        assert!(is_context_variable("GITHUB_SHA") && is_context_variable("CI"));
+        assert!(!is_context_variable("GITHUB_TOKEN") && !is_context_variable("CI_JOB_TOKEN"));
+        assert!(!is_context_variable("AWS_SECRET_ACCESS_KEY"));
     }
 
     #[test]

@@ -572,9 +572,11 @@ fn check_overrides(args: &CheckArgs, sources: BTreeMap<&'static str, String>) ->
     o.skip_path.clone_from(&args.skip_path);
     o.soft_fail = args.soft_fail;
     o.change_id.clone_from(&args.change_id);
-    // Read once, here: the change context is detected from these.
+    // Read once, here: the change context is detected from these. Only the CI's own variables
+    // are kept, not the job's secrets.
     o.ci_env = std::env::vars_os()
         .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+        .filter(|(k, _)| controlgate::change::is_context_variable(k))
         .collect();
     o.parameter_files.clone_from(&args.parameter_files);
     o.sources = sources;
