@@ -393,7 +393,7 @@ fn gitlab(r: &mut Reader<'_>) -> Context {
             number: Some(n),
             url: project_url.map(|u| format!("{}/-/merge_requests/{n}", u.trim_end_matches('/'))),
         }),
-        workflow_run: (pipeline.is_some() || pipeline_url.is_some()).then(|| WorkflowRun {
+        workflow_run: (pipeline.is_some() || pipeline_url.is_some()).then_some(WorkflowRun {
             id: pipeline,
             url: pipeline_url,
         }),
