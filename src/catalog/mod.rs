@@ -532,6 +532,35 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_on_every_type_needs_a_control_on_every_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path();
+        std::fs::create_dir_all(pack.join("controls")).unwrap();
+        std::fs::create_dir_all(pack.join("rules")).unwrap();
+        let control = |types: &str| {
+            format!(
+                "id: ORG-001\nversion: 1\ntitle: t\nintent: i\nseverity: low\nscope:\n  resourceTypes: {types}\nevidenceSources: [cloudformation-template]\nexception:\n  allowed: false\nremediation:\n  mode: manual\n  hint: h\nframeworks: {{}}\n"
+            )
+        };
+        std::fs::write(
+            pack.join("rules/r.yaml"),
+            "id: org-change-unnamed\ncontrol: ORG-001\ntitle: t\nmessage: m\ncloudformation:\n  resourceTypes: [\"*\"]\n  assert:\n    changeRecord: true\n",
+        )
+        .unwrap();
+        std::fs::write(pack.join("controls/ORG-001.yaml"), control("[AWS::S3::Bucket]")).unwrap();
+        let errors = load(&[PackSource::Dir(pack.to_path_buf())]).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains("targets *, which is outside the scope")),
+            "{errors:?}"
+        );
+        std::fs::write(pack.join("controls/ORG-001.yaml"), control("[\"*\"]")).unwrap();
+        let catalog = load(&[PackSource::Dir(pack.to_path_buf())]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(catalog.rules[0].cloudformation.as_ref().unwrap().resource_types, ["*"]);
+    }
+
+    #[test]
     fn builtin_pack_twice_is_a_duplicate_error() {
         let errors = load(&[PackSource::Builtin, PackSource::Builtin]).unwrap_err();
         assert!(errors.iter().any(|e| e.message.starts_with("duplicate control id")));
