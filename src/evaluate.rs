@@ -15,7 +15,7 @@ use crate::error::Located;
 use crate::finding::{Finding, Outcome, Related, fingerprint};
 use crate::input::LoadedFile;
 use crate::input::cloudformation::foreach::ANY_TYPE;
-use crate::model::{Anchor, InputFormat, Location, Resource, Secrets, TagValue};
+use crate::model::{Anchor, InputFormat, Location, PlannedAction, Resource, Secrets, TagValue};
 
 /// How one control fared.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -112,13 +112,18 @@ pub fn evaluate_recording(
     // Per file, not per resource: an excerpt of one resource's line may show another's values.
     let secrets: Vec<Arc<Secrets>> = files
         .iter()
-        .map(|f| Arc::new(Secrets::new(f.resources.iter().flat_map(|r| &r.sensitive_values))))
+        .map(|f| {
+            Arc::new(Secrets::new(
+                f.resources.iter().chain(&f.deleted).flat_map(|r| &r.sensitive_values),
+            ))
+        })
         .collect();
     let resources: Vec<(&Resource, &FileNeighbours<'_>, &Arc<Secrets>)> = files
         .iter()
         .zip(&neighbours)
         .zip(&secrets)
-        .flat_map(|((f, n), s)| f.resources.iter().map(move |r| (r, n, s)))
+        // A plan's deleted resources too: rules that ask for deletions judge them.
+        .flat_map(|((f, n), s)| f.resources.iter().chain(&f.deleted).map(move |r| (r, n, s)))
         .collect();
     let results: Vec<ResourceResult> = resources
         .par_iter()
@@ -161,7 +166,8 @@ pub fn evaluate_recording(
     Evaluation {
         findings,
         counts,
-        resources: resources.len(),
+        // The resources that will exist; a deleted one is not counted.
+        resources: files.iter().map(|f| f.resources.len()).sum(),
         errors,
         passed,
     }
@@ -271,6 +277,16 @@ fn evaluate_resource(
         _ => e.clone(),
     });
     for a in typed.iter().chain(every) {
+        // A deleted resource is judged only by rules that ask for deletions (`actions`).
+        if resource.action == Some(PlannedAction::Delete)
+            && !a
+                .target
+                .actions
+                .as_ref()
+                .is_some_and(|x| x.contains(&PlannedAction::Delete))
+        {
+            continue;
+        }
         let scoped = &a.control.scope.environments;
         if let Some(env) = &environment
             && !scoped.is_empty()

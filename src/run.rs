@@ -198,7 +198,10 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
                     .and_then(change::pull_request_record)
                     .is_none() =>
         {
-            let (record, warnings) = change::tag_record(tag, loaded.files.iter().flat_map(|f| &f.resources));
+            let (record, warnings) = change::tag_record(
+                tag,
+                loaded.files.iter().flat_map(|f| f.resources.iter().chain(&f.deleted)),
+            );
             messages.extend(warnings.into_iter().map(|w| format!("warning: {w}")));
             record
         }
@@ -219,6 +222,7 @@ pub fn run(settings: &Settings) -> Result<Run, Vec<Error>> {
             resources: f
                 .resources
                 .iter()
+                .chain(&f.deleted)
                 .map(|r| evidence::ResourceChange {
                     address: r.address.clone(),
                     resource_type: r.resource_type.clone(),

@@ -380,3 +380,46 @@ fn a_bad_change_id_is_an_error_that_does_not_flood_standard_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+#[test]
+fn a_plan_s_deletions_are_recorded_and_only_chg_001_judges_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let plan = root().join("policies/tests/production-change-without-change-record/terraform/no-record/plan.json");
+    std::fs::copy(plan, dir.path().join("plan.json")).unwrap();
+    let out = bin(dir.path(), &[])
+        .args(["check", "--no-config", "--evidence", "record.json", "plan.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("record.json")).unwrap()).unwrap();
+    let changes = &record["predicate"]["changes"];
+    assert_eq!(changes["byAction"]["delete"], 2, "{changes}");
+    assert!(
+        changes["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["address"] == "aws_sqs_queue.retired" && r["action"] == "delete" && r["environment"] == "prod")
+    );
+    // The deleted queue is unencrypted, but nothing of it will exist: only CHG-001, which asks
+    // for deletions, judges it.
+    let on_deleted: Vec<(&str, &str)> = record["predicate"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"].as_str().unwrap().contains("retired"))
+        .map(|f| (f["control"].as_str().unwrap(), f["resource"].as_str().unwrap()))
+        .collect();
+    assert_eq!(on_deleted, [("CHG-001", "aws_sqs_queue.retired")]);
+    // The input's resources in the record are those of `changes`, deleted ones included; the
+    // summary of the other outputs counts what will exist.
+    assert_eq!(record["predicate"]["inputs"][0]["resources"], 8);
+    let json = bin(dir.path(), &[])
+        .args(["check", "--no-config", "--format", "json", "plan.json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["resources"], 6);
+}

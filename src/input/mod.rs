@@ -42,6 +42,9 @@ pub struct LoadedFile {
     pub source: Arc<SourceFile>,
     pub format: InputFormat,
     pub resources: Vec<Resource>,
+    /// The resources a plan deletes, as they were (action `delete`): not among `resources`,
+    /// judged only by rules whose `actions` name `delete`.
+    pub deleted: Vec<Resource>,
     /// SHA-256 of the bytes as read, before decoding (what `sha256sum` prints): the run record
     /// names the file by it. Empty for text that was not read from a file.
     pub sha256: String,
@@ -570,6 +573,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
 
     let is_json = source_is_json(&source);
     let mut notes = Vec::new();
+    let mut deleted = Vec::new();
     let result = if is_json {
         let value: Value = match json::parse(&source.text) {
             Ok(v) => v,
@@ -582,7 +586,8 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
         };
         if terraform_plan::is_plan(&value) {
             let mut value = value;
-            terraform_plan::take_resources(&source, &mut value, &mut notes).map(|mut r| {
+            terraform_plan::take_resources_and_deleted(&source, &mut value, &mut notes).map(|(mut r, d)| {
+                deleted = d;
                 let plan_dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 let roots: Vec<PathBuf> = std::iter::once(plan_dir)
                     .chain(places.source_roots.iter().cloned())
@@ -619,6 +624,7 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
                 source,
                 format,
                 resources,
+                deleted,
                 sha256,
             },
             notes,
@@ -646,6 +652,7 @@ pub fn template_from_text(name: &str, text: &str) -> Result<LoadedFile, Located>
         source,
         format: InputFormat::Cloudformation,
         resources,
+        deleted: Vec::new(),
         sha256: String::new(),
     })
 }
@@ -662,6 +669,7 @@ pub fn template_from_value(source: &Arc<SourceFile>, template: Value) -> Result<
         source: source.clone(),
         format: InputFormat::Cloudformation,
         resources,
+        deleted: Vec::new(),
         sha256: String::new(),
     })
 }

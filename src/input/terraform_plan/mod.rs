@@ -151,6 +151,17 @@ pub fn take_resources(
     plan: &mut Value,
     notes: &mut Vec<Located>,
 ) -> Result<Vec<Resource>, Located> {
+    take_resources_and_deleted(source, plan, notes).map(|(live, _)| live)
+}
+
+/// [`take_resources`], and the managed resources the plan deletes (`["delete"]`), as they are
+/// before the change (`change.before`), with action `delete`: they are not among the resources
+/// (nothing of them will exist), and only rules that ask for deletions judge them.
+pub fn take_resources_and_deleted(
+    source: &Arc<SourceFile>,
+    plan: &mut Value,
+    notes: &mut Vec<Located>,
+) -> Result<(Vec<Resource>, Vec<Resource>), Located> {
     let mut taken = Taken::from_plan(plan);
     let plan = &*plan;
     let file = source.display.as_str();
@@ -400,6 +411,28 @@ pub fn take_resources(
             }
         }
     }
+    // Deleted objects, from what they were: `before` is never taken out of the plan.
+    let mut deleted = Vec::new();
+    for address in &order {
+        let c = &changes[address];
+        if c.mode != "managed" || c.action != PlannedAction::Delete {
+            continue;
+        }
+        let at = format!("/resource_changes/{}", c.index);
+        let planned = Planned {
+            address,
+            resource_type: c.resource_type,
+            action: c.action,
+            after: c.change.get("before").filter(|b| b.is_object()),
+            after_at: None,
+            values_at: None,
+            unknown: None,
+            sensitive: c.change.get("before_sensitive"),
+            also_sensitive: [(None, None), (None, None)],
+            anchor: format!("{at}/address"),
+        };
+        deleted.push(build(source, &provider, planned, &mut Taken::default()).map_err(|m| invalid(&at, m))?);
+    }
     // Changes that planned_values does not list (plans written without it).
     for address in order {
         let c = &changes[address];
@@ -434,7 +467,7 @@ pub fn take_resources(
         out.push(build(source, &provider, planned, &mut taken).map_err(|m| invalid(&at, m))?);
     }
     link_references(plan, &mut out);
-    Ok(out)
+    Ok((out, deleted))
 }
 
 /// The `address` and `type` every resource entry of a plan has.
