@@ -177,7 +177,7 @@ fn the_record_holds_counts_exceptions_changes_and_the_decision() {
     assert_eq!(p["decision"]["exitCode"], 1);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(p["settings"]["judgedDay"], "2026-12-20");
-    // The plan's resources are all created; the template declares its own.
+    // The plan's resources are created but one, deleted; the template declares its own.
     let by_action = &p["changes"]["byAction"];
     let plan_resources = p["changes"]["resources"]
         .as_array()
@@ -185,8 +185,9 @@ fn the_record_holds_counts_exceptions_changes_and_the_decision() {
         .iter()
         .filter(|r| r["file"] == "fixtures/demo/plan.json")
         .count();
-    assert_eq!(by_action["create"], plan_resources);
-    assert!(plan_resources > 0);
+    assert_eq!(by_action["create"], plan_resources - 1);
+    assert_eq!(by_action["delete"], 1);
+    assert!(plan_resources > 1);
     assert!(
         p["changes"]["resources"]
             .as_array()
