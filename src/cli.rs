@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
+use crate::report::control_catalog::DocFormat;
 use crate::report::{Format, SarifExcepted, UnknownPolicy};
 
 /// A command-line value enum mirroring a domain enum, with the help clap shows for each value:
@@ -130,6 +131,12 @@ pub enum Command {
     /// of a pack may instead be tested by a cfn-guard test file, PACK/tests/NAME_tests.yml or
     /// tests/NAME_tests.yml beside its NAME.guard. Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
     Test(TestArgs),
+    /// The control catalog as a document: every control's intent, severity, scope, rules per
+    /// format and engine, evidence sources, exception policy, remediation and framework mappings.
+    ///
+    /// With `--framework`, the catalog by the controls of one framework: which the catalog covers,
+    /// which it maps without a rule in force, and which nothing covers.
+    Catalog(CatalogArgs),
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
     Explain(ExplainArgs),
@@ -171,6 +178,27 @@ pub struct TestArgs {
     /// `human` or `json`.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = DocFormatArg::Markdown)]
+    pub format: DocFormatArg,
+    /// Render by the controls of this framework: `cis-aws`, `nist-800-53`, `soc2`, `iso-27001`,
+    /// or the key of a `--guard-mapping` rule set (`nist800-53rev5` for `NIST800-53Rev5`).
+    #[arg(long, value_name = "KEY")]
+    pub framework: Option<String>,
+}
+
+value_enum! {
+    /// The formats of `catalog`.
+    DocFormatArg => DocFormat {
+        Markdown,
+        Json,
+    }
 }
 
 #[derive(Debug, Args)]

@@ -282,6 +282,32 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
             print_out(&text)?;
             Ok(Exit::Pass)
         }
+        Command::Catalog(args) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &args.policy,
+                registry_overrides(&args.policy, &RegistryArgs::default()),
+            )?;
+            let catalog = controlgate::load_catalog(&s)?;
+            let mut references = controlgate::catalog::framework::builtin().map_err(|e| vec![Error::Policy(e)])?;
+            references.extend(catalog.references.iter().cloned());
+            let format = args.format.into();
+            let text = match &args.framework {
+                None => controlgate::report::control_catalog::catalog(&catalog, &references, format),
+                Some(key) => controlgate::report::control_catalog::by_framework(&catalog, &references, key, format)
+                    .ok_or_else(|| {
+                        let mut keys: Vec<&str> = references.iter().map(|r| r.key.as_str()).collect();
+                        keys.sort();
+                        vec![Error::Config(
+                            Located::file("command line", format!("no framework `{key}`"))
+                                .with_help(format!("known frameworks: {}", keys.join(", "))),
+                        )]
+                    })?,
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
         Command::Controls(args) => {
             let s = settings(
                 cwd,

@@ -355,6 +355,7 @@ fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
         rules: vec![rule.clone()],
         notes: Vec::new(),
         files: Vec::new(),
+        references: Vec::new(),
     }
 }
 
