@@ -8,6 +8,7 @@
 //! and end. Only the two times differ between runs on the same files.
 
 pub mod digest;
+pub mod metrics;
 pub mod record;
 pub mod verify;
 
