@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 
 use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
+use crate::evidence::query::When;
+use crate::evidence::store::Verdict;
 use crate::report::control_catalog::DocFormat;
 use crate::report::{Format, SarifExcepted, UnknownPolicy};
 
@@ -148,6 +150,109 @@ pub enum Command {
     /// them). Without INPUTS, the record's inputs are read, relative to the repository root.
     /// Exit status: 0 the record matches, 1 it does not, 2 the record cannot be read.
     VerifyEvidence(VerifyArgs),
+    /// Find runs in a folder of run records, and put together a control's audit package
+    /// (docs/evidence-queries.md).
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+value_enum! {
+    /// `--decision`.
+    DecisionArg => Verdict {
+        Pass,
+        Blocked,
+        Error,
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// The runs whose records match every filter given (a filter given twice matches either
+    /// value): one row per run with its time, decision, repository, commit, inputs and record.
+    ///
+    /// DIR is read recursively: every `*.json` file is a record, every `*.jsonl` file holds one
+    /// record per line. Exit status: 0 (with or without runs found), 2 a file cannot be read or
+    /// is not a run record.
+    Query(QueryArgs),
+    /// The audit package of CONTROL for a period: the control, its implementation (rules,
+    /// rule sets and policy bundles recorded), the runs that evaluated it, the exceptions in
+    /// force and the noncompliance found with how it ended.
+    ///
+    /// Exit status: 0, 2 a record or the catalog cannot be read, or CONTROL is not in it.
+    Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    /// The folder of run records (or one `.json` or `.jsonl` file).
+    pub dir: PathBuf,
+    /// Pass over JSON that is not a controlgate run record (a SARIF log, another in-toto
+    /// predicate) with a note, instead of failing. Invalid JSON still fails.
+    #[arg(long)]
+    pub skip_other_files: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub records: RecordsArgs,
+    /// Runs that evaluated this control; its failed and excepted counts are shown.
+    #[arg(long, value_name = "ID")]
+    pub control: Vec<String>,
+    /// Runs that changed or reported this resource (address or logical id; `*` matches any
+    /// characters).
+    #[arg(long, value_name = "ADDRESS")]
+    pub resource: Vec<String>,
+    /// Runs that applied this exception (it excepted a finding).
+    #[arg(long, value_name = "ID")]
+    pub exception: Vec<String>,
+    /// Runs with this decision.
+    #[arg(long, value_enum, value_name = "DECISION")]
+    pub decision: Vec<DecisionArg>,
+    /// Runs for this AWS account (`--account` of the run).
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<String>,
+    /// Runs for this region: the run's `--region`, or a resource's or a finding's.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// Runs on this repository (the record's context, `owner/name`).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Vec<String>,
+    /// Runs started at or after this day (UTC) or RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub since: Option<When>,
+    /// Runs started on or before this day (the whole day, UTC) or at or before this RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub until: Option<When>,
+    /// `human` (a table) or `json`.
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The control id (`DP-ENC-001`).
+    pub control: String,
+    #[command(flatten)]
+    pub records: RecordsArgs,
+    /// The first day (UTC) or RFC 3339 time of the period.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub since: When,
+    /// The last day of the period (included) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub until: When,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = PackageFormat::Markdown)]
+    pub format: PackageFormat,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum PackageFormat {
+    #[default]
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -271,9 +271,20 @@ pub fn markdown(v: &Value) -> String {
             "; fixtures not known (no policy tests were run)".to_string()
         }
     );
-    let _ = writeln!(out, "| Control | Severity | Rules | Terraform (native, guard, with fixtures) | CloudFormation (native, guard, with fixtures) | Fully tested |");
+    let _ = writeln!(
+        out,
+        "| Control | Severity | Rules | Terraform (native, guard, with fixtures) | CloudFormation (native, guard, with fixtures) | Fully tested |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
-    let fmt = |f: &Value| format!("{} ({}, {}, {})", f["rules"], f["native"], f["guard"], s(&f["withFixtures"]));
+    let fmt = |f: &Value| {
+        format!(
+            "{} ({}, {}, {})",
+            f["rules"],
+            f["native"],
+            f["guard"],
+            s(&f["withFixtures"])
+        )
+    };
     for row in c["byControl"].as_array().into_iter().flatten() {
         let _ = writeln!(
             out,
@@ -299,7 +310,10 @@ pub fn markdown(v: &Value) -> String {
         e["total"], e["inForce"], sev["critical"], sev["high"], sev["medium"], sev["low"]
     );
     if e["byControl"].as_array().is_some_and(|a| !a.is_empty()) {
-        let _ = writeln!(out, "| Control | Severity | Exceptions | In force | Expiring soon | Expired | Other | Oldest in force (days) | Mean age (days) |");
+        let _ = writeln!(
+            out,
+            "| Control | Severity | Exceptions | In force | Expiring soon | Expired | Other | Oldest in force (days) | Mean age (days) |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
         for r in e["byControl"].as_array().into_iter().flatten() {
             let _ = writeln!(
@@ -320,7 +334,10 @@ pub fn markdown(v: &Value) -> String {
     let _ = writeln!(out, "\n### Expiring within {} days\n", e["warningDays"]);
     match e["expiringSoon"].as_array() {
         Some(list) if !list.is_empty() => {
-            let _ = writeln!(out, "| Exception | Control | Owner | Expires | Days left | Age (days) |");
+            let _ = writeln!(
+                out,
+                "| Exception | Control | Owner | Expires | Days left | Age (days) |"
+            );
             let _ = writeln!(out, "|---|---|---|---|---|---|");
             for x in list {
                 let _ = writeln!(
@@ -351,7 +368,10 @@ pub fn markdown(v: &Value) -> String {
         s(&n["from"]),
         s(&n["to"])
     );
-    let _ = writeln!(out, "| Control | Severity | Runs | Runs with failures | Failed resources | Excepted | Unknown | Failed in the latest run |");
+    let _ = writeln!(
+        out,
+        "| Control | Severity | Runs | Runs with failures | Failed resources | Excepted | Unknown | Failed in the latest run |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for r in n["byControl"].as_array().into_iter().flatten() {
         let _ = writeln!(
