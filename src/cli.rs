@@ -139,6 +139,14 @@ pub enum Command {
     /// With `--framework`, the catalog by the controls of one framework: which the catalog covers,
     /// which it maps without a rule in force, and which nothing covers.
     Catalog(CatalogArgs),
+    /// Compliance metrics: control coverage (rules per format and engine, rules with passing and
+    /// failing fixtures), exceptions by control and severity with their age, exceptions expiring
+    /// soon and, with `--records`, noncompliance by control and its trend by month.
+    ///
+    /// Fixtures are counted by running the policy tests: the built-in pack's in policies/tests of
+    /// the working directory (a controlgate checkout), a pack's in PACK/tests, or all in
+    /// `--tests`. Exit status: 0, 2 a policy, registry or record cannot be read.
+    Metrics(MetricsArgs),
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
     Explain(ExplainArgs),
@@ -283,6 +291,28 @@ pub struct TestArgs {
     /// `human` or `json`.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Where the policy tests are: DIR/<rule-id>/ for every rule [default: policies/tests for
+    /// the built-in pack, PACK/tests for a pack, where present].
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+    /// A folder of run records (`check --evidence`; `*.json` and `*.jsonl`), for noncompliance
+    /// by control and its trend.
+    #[arg(long, value_name = "DIR")]
+    pub records: Option<PathBuf>,
+    /// Pass over JSON under `--records` that is not a run record, with a note.
+    #[arg(long, requires = "records")]
+    pub skip_other_files: bool,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = DocFormatArg::Markdown)]
+    pub format: DocFormatArg,
 }
 
 #[derive(Debug, Args)]

@@ -284,6 +284,43 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
             print_out(&text)?;
             Ok(Exit::Pass)
         }
+        Command::Metrics(args) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &args.policy,
+                registry_overrides(&args.policy, &args.registry),
+            )?;
+            if let Some(t) = args.tests.as_deref().filter(|t| !t.is_dir()) {
+                return Err(vec![Error::Config(Located::file(
+                    t.display().to_string(),
+                    "no such tests directory",
+                ))]);
+            }
+            let store = match &args.records {
+                Some(dir) => {
+                    let loaded = controlgate::evidence::store::load(dir, args.skip_other_files)
+                        .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
+                    for note in &loaded.skipped {
+                        let _ = writeln!(std::io::stderr(), "note: {}", escape::line(note));
+                    }
+                    Some(loaded)
+                }
+                None => None,
+            };
+            let runs = store.as_ref().map(|s| s.records.as_slice());
+            let value = controlgate::run::metrics(&s, args.tests.as_deref(), runs)?;
+            let text = match args.format.into() {
+                controlgate::report::control_catalog::DocFormat::Json => {
+                    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+                }
+                controlgate::report::control_catalog::DocFormat::Markdown => {
+                    controlgate::evidence::metrics::markdown(&value)
+                }
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
         Command::Catalog(args) => {
             let s = settings(
                 cwd,

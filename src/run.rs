@@ -27,7 +27,7 @@ pub struct Outcome {
 pub fn metrics(
     settings: &Settings,
     tests: Option<&Path>,
-    runs: Option<&[evidence::metrics::RunCounts]>,
+    runs: Option<&[evidence::store::Record]>,
 ) -> Result<serde_json::Value, Vec<Error>> {
     let catalog = load_catalog(settings)?;
     let registry = load_exceptions(settings, &catalog)?;
@@ -516,6 +516,13 @@ fn record(
         account: settings.account.as_deref(),
         region: settings.region.as_deref(),
         context,
+        metrics: evidence::metrics::metrics(&evidence::metrics::Sources {
+            catalog: &run.catalog,
+            tests: None,
+            exceptions: &run.inventory,
+            clock: settings.clock,
+            runs: None,
+        }),
         verdict,
         exit_code,
         errors: &run_errors,

@@ -15,29 +15,7 @@ use crate::model::InputFormat;
 use crate::policytest::RuleResult;
 use crate::report::escape;
 
-/// One control's counts in one run record.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ControlCounts {
-    pub id: String,
-    #[serde(default)]
-    pub evaluated: usize,
-    #[serde(default)]
-    pub failed: usize,
-    #[serde(default)]
-    pub unknown: usize,
-    #[serde(default)]
-    pub excepted: usize,
-}
-
-/// What the metrics read of one run record.
-#[derive(Debug, Clone)]
-pub struct RunCounts {
-    /// RFC 3339, as recorded.
-    pub started_at: String,
-    pub verdict: String,
-    pub controls: Vec<ControlCounts>,
-}
+use super::store::Record;
 
 /// Everything the metrics are computed from.
 pub struct Sources<'a> {
@@ -47,7 +25,7 @@ pub struct Sources<'a> {
     pub exceptions: &'a [Entry],
     pub clock: Clock,
     /// Run records read, when a folder of them was given.
-    pub runs: Option<&'a [RunCounts]>,
+    pub runs: Option<&'a [Record]>,
 }
 
 /// The metrics as JSON.
@@ -175,34 +153,33 @@ fn exceptions(s: &Sources<'_>) -> Value {
     })
 }
 
-fn noncompliance(catalog: &Catalog, runs: &[RunCounts]) -> Value {
-    let mut sorted: Vec<&RunCounts> = runs.iter().collect();
-    sorted.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+fn noncompliance(catalog: &Catalog, runs: &[Record]) -> Value {
+    let mut sorted: Vec<&Record> = runs.iter().collect();
+    sorted.sort_by_key(|r| r.started);
     #[derive(Default)]
     struct Tally {
         runs: usize,
         runs_failing: usize,
-        failed: usize,
-        excepted: usize,
-        unknown: usize,
-        latest: Option<(String, usize)>,
+        failed: u64,
+        excepted: u64,
+        unknown: u64,
+        latest: Option<(String, u64)>,
     }
     let mut by_control: BTreeMap<String, Tally> = BTreeMap::new();
     // month → (runs, blocked, failed by control)
-    let mut months: BTreeMap<String, (usize, usize, BTreeMap<String, usize>)> = BTreeMap::new();
+    let mut months: BTreeMap<String, (usize, usize, BTreeMap<String, u64>)> = BTreeMap::new();
     for run in &sorted {
-        let month: String = run.started_at.chars().take(7).collect();
-        let m = months.entry(month).or_default();
+        let m = months.entry(run.started.format("%Y-%m").to_string()).or_default();
         m.0 += 1;
-        m.1 += usize::from(run.verdict == "blocked");
-        for c in run.controls.iter().filter(|c| c.evaluated > 0) {
+        m.1 += usize::from(run.predicate().decision.verdict.as_str() == "blocked");
+        for c in run.predicate().controls.iter().filter(|c| c.evaluated > 0) {
             let t = by_control.entry(c.id.clone()).or_default();
             t.runs += 1;
             t.runs_failing += usize::from(c.failed > 0);
             t.failed += c.failed;
             t.excepted += c.excepted;
             t.unknown += c.unknown;
-            t.latest = Some((run.started_at.clone(), c.failed));
+            t.latest = Some((run.predicate().started_at.clone(), c.failed));
             if c.failed > 0 {
                 *m.2.entry(c.id.clone()).or_default() += c.failed;
             }
@@ -231,15 +208,15 @@ fn noncompliance(catalog: &Catalog, runs: &[RunCounts]) -> Value {
                 "month": month,
                 "runs": runs,
                 "blocked": blocked,
-                "failed": failed.values().sum::<usize>(),
+                "failed": failed.values().sum::<u64>(),
                 "failedByControl": failed,
             })
         })
         .collect();
     json!({
         "runs": sorted.len(),
-        "from": sorted.first().map(|r| &r.started_at),
-        "to": sorted.last().map(|r| &r.started_at),
+        "from": sorted.first().map(|r| &r.predicate().started_at),
+        "to": sorted.last().map(|r| &r.predicate().started_at),
         "byControl": controls,
         "trend": trend,
     })
@@ -312,7 +289,7 @@ pub fn markdown(v: &Value) -> String {
     if e["byControl"].as_array().is_some_and(|a| !a.is_empty()) {
         let _ = writeln!(
             out,
-            "| Control | Severity | Exceptions | In force | Expiring soon | Expired | Other | Oldest in force (days) | Mean age (days) |"
+            "| Control | Severity | Exceptions | In force | Expiring soon | Expired | Requested, revoked or invalid | Oldest in force (days) | Mean age (days) |"
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
         for r in e["byControl"].as_array().into_iter().flatten() {
@@ -363,8 +340,9 @@ pub fn markdown(v: &Value) -> String {
     }
     let _ = writeln!(
         out,
-        "\n## Noncompliance\n\nFrom {} run records, {} to {}.\n",
+        "\n## Noncompliance\n\nFrom {} run record{}, {} to {}.\n",
         n["runs"],
+        crate::text::plural(n["runs"].as_u64().unwrap_or(0) as usize),
         s(&n["from"]),
         s(&n["to"])
     );
