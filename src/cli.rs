@@ -8,6 +8,9 @@ use chrono::NaiveDate;
 
 use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
+use crate::evidence::query::When;
+use crate::evidence::store::Verdict;
+use crate::report::control_catalog::DocFormat;
 use crate::report::{Format, SarifExcepted, UnknownPolicy};
 
 /// A command-line value enum mirroring a domain enum, with the help clap shows for each value:
@@ -130,6 +133,20 @@ pub enum Command {
     /// of a pack may instead be tested by a cfn-guard test file, PACK/tests/NAME_tests.yml or
     /// tests/NAME_tests.yml beside its NAME.guard. Exit status: 0 all pass, 1 a mismatch or an untested rule, 2 error.
     Test(TestArgs),
+    /// The control catalog as a document: every control's intent, severity, scope, rules per
+    /// format and engine, evidence sources, exception policy, remediation and framework mappings.
+    ///
+    /// With `--framework`, the catalog by the controls of one framework: which the catalog covers,
+    /// which it maps without a rule in force, and which nothing covers.
+    Catalog(CatalogArgs),
+    /// Compliance metrics: control coverage (rules per format and engine, rules with passing and
+    /// failing fixtures), exceptions by control and severity with their age, exceptions expiring
+    /// soon and, with `--records`, noncompliance by control and its trend by month.
+    ///
+    /// Fixtures are counted by running the policy tests: the built-in pack's in policies/tests of
+    /// the working directory (a controlgate checkout), a pack's in PACK/tests, or all in
+    /// `--tests`. Exit status: 0, 2 a policy, registry or record cannot be read.
+    Metrics(MetricsArgs),
     /// Print a control (or the control of a rule): intent, scope, rules, framework mappings,
     /// exception policy and remediation.
     Explain(ExplainArgs),
@@ -141,6 +158,109 @@ pub enum Command {
     /// them). Without INPUTS, the record's inputs are read, relative to the repository root.
     /// Exit status: 0 the record matches, 1 it does not, 2 the record cannot be read.
     VerifyEvidence(VerifyArgs),
+    /// Find runs in a folder of run records, and put together a control's audit package
+    /// (docs/evidence-queries.md).
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+value_enum! {
+    /// `--decision`.
+    DecisionArg => Verdict {
+        Pass,
+        Blocked,
+        Error,
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// The runs whose records match every filter given (a filter given twice matches either
+    /// value): one row per run with its time, decision, repository, commit, inputs and record.
+    ///
+    /// DIR is read recursively: every `*.json` file is a record, every `*.jsonl` file holds one
+    /// record per line. Exit status: 0 (with or without runs found), 2 a file cannot be read or
+    /// is not a run record.
+    Query(QueryArgs),
+    /// The audit package of CONTROL for a period: the control, its implementation (rules,
+    /// rule sets and policy bundles recorded), the runs that evaluated it, the exceptions in
+    /// force and the noncompliance found with how it ended.
+    ///
+    /// Exit status: 0, 2 a record or the catalog cannot be read, or CONTROL is not in it.
+    Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    /// The folder of run records (or one `.json` or `.jsonl` file).
+    pub dir: PathBuf,
+    /// Pass over JSON that is not a controlgate run record (a SARIF log, another in-toto
+    /// predicate) with a note, instead of failing. Invalid JSON still fails.
+    #[arg(long)]
+    pub skip_other_files: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub records: RecordsArgs,
+    /// Runs that evaluated this control; its failed and excepted counts are shown.
+    #[arg(long, value_name = "ID")]
+    pub control: Vec<String>,
+    /// Runs that changed or reported this resource (address or logical id; `*` matches any
+    /// characters).
+    #[arg(long, value_name = "ADDRESS")]
+    pub resource: Vec<String>,
+    /// Runs that applied this exception (it excepted a finding).
+    #[arg(long, value_name = "ID")]
+    pub exception: Vec<String>,
+    /// Runs with this decision.
+    #[arg(long, value_enum, value_name = "DECISION")]
+    pub decision: Vec<DecisionArg>,
+    /// Runs for this AWS account (`--account` of the run).
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<String>,
+    /// Runs for this region: the run's `--region`, or a resource's or a finding's.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// Runs on this repository (the record's context, `owner/name`).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Vec<String>,
+    /// Runs started at or after this day (UTC) or RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub since: Option<When>,
+    /// Runs started on or before this day (the whole day, UTC) or at or before this RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub until: Option<When>,
+    /// `human` (a table) or `json`.
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The control id (`DP-ENC-001`).
+    pub control: String,
+    #[command(flatten)]
+    pub records: RecordsArgs,
+    /// The first day (UTC) or RFC 3339 time of the period.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub since: When,
+    /// The last day of the period (included) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME")]
+    pub until: When,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = PackageFormat::Markdown)]
+    pub format: PackageFormat,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum PackageFormat {
+    #[default]
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +291,49 @@ pub struct TestArgs {
     /// `human` or `json`.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Where the policy tests are: DIR/<rule-id>/ for every rule [default: policies/tests for
+    /// the built-in pack, PACK/tests for a pack, where present].
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+    /// A folder of run records (`check --evidence`; `*.json` and `*.jsonl`), for noncompliance
+    /// by control and its trend.
+    #[arg(long, value_name = "DIR")]
+    pub records: Option<PathBuf>,
+    /// Pass over JSON under `--records` that is not a run record, with a note.
+    #[arg(long, requires = "records")]
+    pub skip_other_files: bool,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = DocFormatArg::Markdown)]
+    pub format: DocFormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `markdown` or `json`.
+    #[arg(long, short, value_enum, default_value_t = DocFormatArg::Markdown)]
+    pub format: DocFormatArg,
+    /// Render by the controls of this framework: `cis-aws`, `nist-800-53`, `soc2`, `iso-27001`,
+    /// or the key of a `--guard-mapping` rule set (`nist800-53rev5` for `NIST800-53Rev5`).
+    #[arg(long, value_name = "KEY")]
+    pub framework: Option<String>,
+}
+
+value_enum! {
+    /// The formats of `catalog`.
+    DocFormatArg => DocFormat {
+        Markdown,
+        Json,
+    }
 }
 
 #[derive(Debug, Args)]

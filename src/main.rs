@@ -10,7 +10,8 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use controlgate::catalog::PackSource;
 use controlgate::cli::{
-    CheckArgs, Cli, Command, ExceptionsCommand, FormatArg, PolicyArgs, RegistryArgs, TestArgs, VerifyArgs,
+    CheckArgs, Cli, Command, EvidenceCommand, ExceptionsCommand, FormatArg, PolicyArgs, RegistryArgs, TestArgs,
+    VerifyArgs,
 };
 use controlgate::config::{
     ConfigFile, DEFAULT_CONFIG, DEFAULT_EXCEPTIONS, InvalidPolicy, Overrides, RunOptions, Settings,
@@ -265,6 +266,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
         Command::Check(args) => check(cwd, args, sources),
         Command::VerifyEvidence(args) => verify_evidence(cwd, args, sources),
         Command::Exceptions(command) => exceptions(cwd, command),
+        Command::Evidence(command) => evidence(cwd, command),
         Command::Test(args) => test(args),
         Command::Explain(args) => {
             let s = settings(
@@ -279,6 +281,69 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
                     Located::file("command line", format!("no control or rule `{}`", args.id))
                         .with_help("`controlgate controls` lists them"),
                 )]);
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
+        Command::Metrics(args) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &args.policy,
+                registry_overrides(&args.policy, &args.registry),
+            )?;
+            if let Some(t) = args.tests.as_deref().filter(|t| !t.is_dir()) {
+                return Err(vec![Error::Config(Located::file(
+                    t.display().to_string(),
+                    "no such tests directory",
+                ))]);
+            }
+            let store = match &args.records {
+                Some(dir) => {
+                    let loaded = controlgate::evidence::store::load(dir, args.skip_other_files)
+                        .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
+                    for note in &loaded.skipped {
+                        let _ = writeln!(std::io::stderr(), "note: {}", escape::line(note));
+                    }
+                    Some(loaded)
+                }
+                None => None,
+            };
+            let runs = store.as_ref().map(|s| s.records.as_slice());
+            let value = controlgate::run::metrics(&s, args.tests.as_deref(), runs)?;
+            let text = match args.format.into() {
+                controlgate::report::control_catalog::DocFormat::Json => {
+                    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+                }
+                controlgate::report::control_catalog::DocFormat::Markdown => {
+                    controlgate::evidence::metrics::markdown(&value)
+                }
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
+        Command::Catalog(args) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &args.policy,
+                registry_overrides(&args.policy, &RegistryArgs::default()),
+            )?;
+            let catalog = controlgate::load_catalog(&s)?;
+            let mut references = controlgate::catalog::framework::builtin().map_err(|e| vec![Error::Policy(e)])?;
+            references.extend(catalog.references.iter().cloned());
+            let format = args.format.into();
+            let text = match &args.framework {
+                None => controlgate::report::control_catalog::catalog(&catalog, &references, format),
+                Some(key) => controlgate::report::control_catalog::by_framework(&catalog, &references, key, format)
+                    .ok_or_else(|| {
+                        let mut keys: Vec<&str> = references.iter().map(|r| r.key.as_str()).collect();
+                        keys.sort();
+                        vec![Error::Config(
+                            Located::file("command line", format!("no framework `{key}`"))
+                                .with_help(format!("known frameworks: {}", keys.join(", "))),
+                        )]
+                    })?,
             };
             print_out(&text)?;
             Ok(Exit::Pass)
@@ -459,6 +524,88 @@ fn guard_exit(text: &str, guard: &controlgate::guardtest::GuardTests, failed: us
         return Err(errors);
     }
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
+}
+
+/// `evidence query` and `evidence package`: read the records folder, then print the runs or the
+/// package.
+fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> {
+    use controlgate::evidence::{package, query, store};
+    let records = match &command {
+        EvidenceCommand::Query(a) => &a.records,
+        EvidenceCommand::Package(a) => &a.records,
+    };
+    let loaded = store::load(&records.dir, records.skip_other_files)
+        .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
+    let mut err = std::io::stderr().lock();
+    for note in &loaded.skipped {
+        let _ = writeln!(err, "note: {}", escape::line(note));
+    }
+    match command {
+        EvidenceCommand::Query(a) => {
+            let filter = query::Filter {
+                controls: a.control,
+                resources: a.resource,
+                exceptions: a.exception,
+                decisions: a.decision.into_iter().map(Into::into).collect(),
+                accounts: a.account,
+                regions: a.region,
+                repositories: a.repository,
+                since: a.since,
+                until: a.until,
+            };
+            let rows = query::select(&loaded.records, &filter);
+            let _ = writeln!(
+                err,
+                "controlgate: {} of {} runs match",
+                rows.len(),
+                loaded.records.len()
+            );
+            if rows.is_empty() && a.format == controlgate::cli::ListFormat::Human {
+                return Ok(Exit::Pass);
+            }
+            let text = match a.format {
+                controlgate::cli::ListFormat::Human => query::human(&rows, &filter),
+                controlgate::cli::ListFormat::Json => query::json(loaded.records.len(), &rows, &filter),
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
+        EvidenceCommand::Package(a) => {
+            let s = settings(
+                cwd,
+                Vec::new(),
+                &a.policy,
+                registry_overrides(&a.policy, &RegistryArgs::default()),
+            )?;
+            let catalog = controlgate::load_catalog(&s)?;
+            let Some(control) = catalog.controls.get(&a.control) else {
+                return Err(vec![Error::Config(
+                    Located::file("command line", format!("no control `{}` in the catalog", a.control))
+                        .with_help("`controlgate controls` lists them; a control of your own pack needs --policies"),
+                )]);
+            };
+            let period = package::Period {
+                since: a.since,
+                until: a.until,
+            };
+            let p = package::build(&catalog, control, &loaded.records, period);
+            let _ = writeln!(
+                err,
+                "controlgate: {} of {} runs evaluated {} in the period",
+                p.pointer("/evidence/runs")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0),
+                loaded.records.len(),
+                escape::line(&a.control)
+            );
+            let text = match a.format {
+                controlgate::cli::PackageFormat::Markdown => package::markdown(&p),
+                controlgate::cli::PackageFormat::Json => package::json_text(&p),
+            };
+            print_out(&text)?;
+            Ok(Exit::Pass)
+        }
+    }
 }
 
 /// `verify-evidence`: evaluate the record's inputs again, as the recorded run did, and compare.

@@ -47,6 +47,8 @@ pub struct RuleResult {
     pub cases: usize,
     /// Each mismatch between expected and actual, in words; empty when the rule passed.
     pub problems: Vec<String>,
+    /// The formats with both a passing and a failing case.
+    pub tested: BTreeSet<InputFormat>,
 }
 
 impl RuleResult {
@@ -99,6 +101,7 @@ pub fn run_with(catalog: &Catalog, tests_dir: &Path, covered: &BTreeSet<String>)
             problems: vec![format!("tests/{name} names no rule of the catalog")],
             rule: name,
             cases: 0,
+            tested: BTreeSet::new(),
         });
     }
     Ok(results)
@@ -251,6 +254,7 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
                     rule: rule.id.clone(),
                     cases: 0,
                     problems: vec![e],
+                    tested: BTreeSet::new(),
                 };
             }
         };
@@ -349,10 +353,15 @@ pub fn test_rule(catalog: &Catalog, rule: &Rule, dir: &Path) -> RuleResult {
     let (example_cases, example_problems) = check_examples(catalog, rule);
     cases += example_cases;
     problems.extend(example_problems);
+    let tested = [InputFormat::TerraformPlan, InputFormat::Cloudformation]
+        .into_iter()
+        .filter(|f| covered.contains(&(*f, "pass")) && covered.contains(&(*f, "fail")))
+        .collect();
     RuleResult {
         rule: rule.id.clone(),
         cases,
         problems,
+        tested,
     }
 }
 
@@ -374,6 +383,7 @@ fn single(catalog: &Catalog, rule: &Rule) -> Catalog {
         rules: vec![rule.clone()],
         notes: Vec::new(),
         files: Vec::new(),
+        references: Vec::new(),
     }
 }
 

@@ -21,6 +21,48 @@ pub struct Outcome {
     pub errors: Vec<Error>,
 }
 
+/// The metrics of `settings`' catalog and registry; fixtures from the policy tests found (the
+/// built-in pack's in `policies/tests` of the working directory, a pack's in `PACK/tests`, or all
+/// in `tests`), noncompliance from `runs` when records were read.
+pub fn metrics(
+    settings: &Settings,
+    tests: Option<&Path>,
+    runs: Option<&[evidence::store::Record]>,
+) -> Result<serde_json::Value, Vec<Error>> {
+    let catalog = load_catalog(settings)?;
+    let registry = load_exceptions(settings, &catalog)?;
+    let inventory = exceptions::inventory(&registry, &settings.clock, None);
+    let builtin_tests = settings.cwd.join(crate::policytest::BUILTIN_TESTS);
+    let dir_of = |r: &catalog::Rule| -> Option<std::path::PathBuf> {
+        if let Some(t) = tests {
+            return Some(t.join(&r.id));
+        }
+        if r.origin.file.starts_with(catalog::BUILTIN_PREFIX) {
+            return builtin_tests.is_dir().then(|| builtin_tests.join(&r.id));
+        }
+        settings.packs.iter().find_map(|p| match p {
+            catalog::PackSource::Dir(d) if r.origin.file.starts_with(&d.display().to_string()) => {
+                Some(d.join("tests")).filter(|t| t.is_dir()).map(|t| t.join(&r.id))
+            }
+            _ => None,
+        })
+    };
+    let results: Vec<crate::policytest::RuleResult> = catalog
+        .rules
+        .iter()
+        .filter(|r| r.deprecated.is_none())
+        .filter_map(|r| dir_of(r).map(|d| crate::policytest::test_rule(&catalog, r, &d)))
+        .collect();
+    let found = tests.is_some() || !results.is_empty();
+    Ok(evidence::metrics::metrics(&evidence::metrics::Sources {
+        catalog: &catalog,
+        tests: found.then_some(results.as_slice()),
+        exceptions: &inventory,
+        clock: settings.clock,
+        runs,
+    }))
+}
+
 /// Load the catalog of a run.
 pub fn load_catalog(settings: &Settings) -> Result<Catalog, Vec<Error>> {
     catalog::load_with(&settings.packs, &settings.parameters, &settings.config_file)
@@ -511,6 +553,13 @@ fn record(
         account: settings.account.as_deref(),
         region: settings.region.as_deref(),
         context,
+        metrics: evidence::metrics::metrics(&evidence::metrics::Sources {
+            catalog: &run.catalog,
+            tests: None,
+            exceptions: &run.inventory,
+            clock: settings.clock,
+            runs: None,
+        }),
         verdict,
         exit_code,
         errors: &run_errors,

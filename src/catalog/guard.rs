@@ -134,6 +134,8 @@ pub struct Mapped {
     pub empty: Vec<String>,
     /// The mapping and every Guard file it named, with their digests.
     pub files: Vec<super::PolicyDigest>,
+    /// Every framework control the mapping names, covered by a rule or not.
+    pub reference: Option<super::framework::FrameworkReference>,
 }
 
 /// The framework key of a rule set (`NIST800-53Rev5` → `nist800-53rev5`), as SARIF tags and
@@ -173,6 +175,18 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
     let mut out = Mapped::default();
     out.files
         .push(super::PolicyDigest::new("mapping", super::name_in(root, path), &text));
+    let every: Vec<String> = mapping
+        .mappings
+        .iter()
+        .flat_map(|m| m.controls.iter().cloned())
+        .collect();
+    out.reference = Some(super::framework::FrameworkReference {
+        key: framework.clone(),
+        name: mapping.rule_set_name.clone(),
+        source: format!("the AWS Guard Rules Registry mapping {}", super::name_in(root, path)),
+        scope: "every framework control the mapping names, including those of Guard files that hold no rule yet".into(),
+        controls: dedup(&every),
+    });
     let mut errors = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
     for entry in &mapping.mappings {

@@ -2,6 +2,7 @@
 //! from directories (`controls/*.yaml`, `rules/**/*.yaml`).
 
 pub mod control;
+pub mod framework;
 #[cfg(feature = "guard")]
 mod guard;
 pub mod rule;
@@ -41,6 +42,8 @@ pub struct Catalog {
     /// Every policy file the catalog was read from, with its digest: the run record's policy
     /// bundle.
     pub files: Vec<PolicyDigest>,
+    /// The framework control lists of the Guard rule set mappings loaded (`catalog --framework`).
+    pub references: Vec<framework::FrameworkReference>,
 }
 
 /// One file of the policies a run loaded.
@@ -428,6 +431,19 @@ fn mapped_rules(path: &Path, catalog: &mut Catalog, rules: &mut BTreeMap<String,
         }
     };
     catalog.files.append(&mut mapped.files);
+    if let Some(r) = mapped.reference.take() {
+        // Two mappings of one rule set name give one list.
+        match catalog.references.iter_mut().find(|k| k.key == r.key) {
+            Some(known) => {
+                for id in r.controls {
+                    if !known.controls.contains(&id) {
+                        known.controls.push(id);
+                    }
+                }
+            }
+            None => catalog.references.push(r),
+        }
+    }
     if !mapped.empty.is_empty() {
         let stems: Vec<&str> = mapped
             .empty

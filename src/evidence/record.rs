@@ -59,6 +59,9 @@ pub struct RecordFacts<'a> {
     pub region: Option<&'a str>,
     /// The change's context (CI, commit, pull request, actor, change id), as detected.
     pub context: Value,
+    /// The compliance metrics of the run's catalog and registry (`controlgate metrics`,
+    /// without fixtures or records).
+    pub metrics: Value,
     /// The run's final verdict and exit code, failed writes of other documents included.
     pub verdict: Verdict,
     pub exit_code: u8,
@@ -114,6 +117,7 @@ pub fn statement(facts: &RecordFacts<'_>) -> Value {
                 "errors": facts.errors,
             },
             "context": facts.context,
+            "metrics": facts.metrics,
             "startedAt": facts.started_at,
             "finishedAt": facts.finished_at,
         }

@@ -1,6 +1,7 @@
 //! Reporters: one per output format, all reading the same [`Report`].
 
 pub mod catalog;
+pub mod control_catalog;
 pub mod escape;
 pub mod github;
 pub mod gitlab;
