@@ -110,6 +110,11 @@ pub fn catalog(catalog: &Catalog, references: &[FrameworkReference], format: Doc
 fn environments(c: &Control) -> String {
     if c.scope.environments.is_empty() {
         "all".into()
+    } else if c.scope.unknown_environment == crate::catalog::control::UnknownEnvironment::Exclude {
+        format!(
+            "{}, placed resources only",
+            escape::markdown(&c.scope.environments.join(", "))
+        )
     } else {
         escape::markdown(&c.scope.environments.join(", "))
     }
@@ -155,7 +160,12 @@ fn control_section(out: &mut String, catalog: &Catalog, c: &Control, references:
     let _ = writeln!(out, "**Intent.** {}\n", para(&c.intent));
     let (tf, cfn): (Vec<String>, Vec<String>) = c.scope.resource_types.iter().cloned().partition(|t| !t.contains("::"));
     let _ = writeln!(out, "**Scope.**\n");
-    if !tf.is_empty() {
+    if c.scope.every_type() {
+        let _ = writeln!(
+            out,
+            "- every resource type of Terraform plans and CloudFormation templates (`*`)"
+        );
+    } else if !tf.is_empty() {
         let _ = writeln!(out, "- Terraform: {}", codes(&tf));
     }
     if !cfn.is_empty() {
