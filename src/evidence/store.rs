@@ -312,7 +312,8 @@ pub fn load(dir: &Path, skip_other_files: bool) -> Result<Store, Vec<Located>> {
                 }
                 continue;
             }
-            if entry.file_type().is_file() && is_record_file {
+            // A FIFO or a device named like a record is read, and refused as not a regular file.
+            if !entry.file_type().is_dir() && is_record_file {
                 files.push((entry.path().to_path_buf(), rel));
             }
         }
@@ -412,7 +413,11 @@ fn parse(doc: &[u8]) -> Result<Read, (String, Option<usize>)> {
         Ok(s) => return Ok(Read::Other(other(Some(&s.kind), Some(&s.predicate_type)))),
         Err(e) => e,
     };
-    // Only when the typed reading failed: is it a record with a field wrong, or another document?
+    // Only when the typed reading failed: is it JSON at all, a record with a field wrong, or
+    // another document?
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(doc) {
+        return Err((format!("invalid JSON: {}", strip_position(&e)), line_of(&e)));
+    }
     match serde_json::from_slice::<Head>(doc) {
         Ok(h) => {
             let kind = h.kind.as_ref().and_then(serde_json::Value::as_str);
@@ -423,7 +428,8 @@ fn parse(doc: &[u8]) -> Result<Read, (String, Option<usize>)> {
                 Ok(Read::Other(other(kind, predicate)))
             }
         }
-        Err(e) => Err((format!("invalid JSON: {}", strip_position(&e)), line_of(&e))),
+        // Valid JSON, but not an object.
+        Err(_) => Ok(Read::Other("JSON that is not an object".into())),
     }
 }
 
