@@ -11,7 +11,8 @@ once as JSON lines, then times, in the same run and on the same files:
 - `controlgate evidence package BCK-001 --since 2026-04-01 --until 2026-06-30 DIR -f json`
   (a quarter) and the same in Markdown.
 
-Each figure is the median of --runs runs, with its ratio to the floor. Files are read from the
+Each figure is the median of --runs runs, with its ratio to the floor, and the peak RSS of
+controlgate's runs. Files are read from the
 page cache (a first untimed pass warms it): the figures are of the reading, not of the disk.
 
 Usage: scripts/bench_evidence.py [--n 10000] [--runs 3] [--binary target/release/controlgate]
@@ -34,14 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(cmd, runs):
-    times = []
+    """Median wall time of `runs` runs, the largest peak RSS (MB) and the last run's output."""
+    times, rss = [], 0
     for _ in range(runs):
-        t = time.perf_counter()
-        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - t)
-        if out.returncode != 0:
-            sys.exit(f"{' '.join(map(str, cmd))} failed ({out.returncode}):\n{out.stderr.decode()}")
-    return statistics.median(times), out.stdout
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            t = time.perf_counter()
+            p = subprocess.Popen(cmd, stdout=out, stderr=err)
+            _, status, usage = os.wait4(p.pid, 0)
+            times.append(time.perf_counter() - t)
+            rss = max(rss, usage.ru_maxrss / 1024)
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read()
+            if os.waitstatus_to_exitcode(status) != 0:
+                sys.exit(f"{' '.join(map(str, cmd))} failed ({status}):\n{err.read().decode()}")
+    return statistics.median(times), stdout, rss
 
 
 def python_loop(files):
@@ -80,28 +88,29 @@ def main():
             files = sorted(p for p in d.rglob("*") if p.is_file())
             size = sum(p.stat().st_size for p in files)
             subprocess.run(["cat", *files], stdout=subprocess.DEVNULL, check=True)  # warm the cache
-            floor, _ = timed(["sh", "-c", 'find "$0" -type f -exec cat {} + > /dev/null', d], a.runs)
+            floor, _, _ = timed(["sh", "-c", 'find "$0" -type f -exec cat {} + > /dev/null', d], a.runs)
             py = []
             for _ in range(a.runs):
                 t = time.perf_counter()
                 assert python_loop(files) == a.n
                 py.append(time.perf_counter() - t)
-            rows = [("floor: cat every file", floor), ("python json.load loop", statistics.median(py))]
-            q, out = timed([binary, "evidence", "query", d, "--control", "BCK-001", "--exception", "EXC-2026-001",
+            rows = [("floor: cat every file", floor, None), ("python json.load loop", statistics.median(py), None)]
+            q, out, q_rss = timed([binary, "evidence", "query", d, "--control", "BCK-001", "--exception", "EXC-2026-001",
                             "-f", "json"], a.runs)
             matched = json.loads(out)["matched"]
-            rows.append((f"evidence query ({matched} runs match)", q))
-            p, out = timed([binary, "evidence", "package", "BCK-001", "--since", "2026-04-01", "--until", "2026-06-30",
+            rows.append((f"evidence query ({matched} runs match)", q, q_rss))
+            p, out, p_rss = timed([binary, "evidence", "package", "BCK-001", "--since", "2026-04-01", "--until", "2026-06-30",
                             d, "-f", "json"], a.runs)
             runs = json.loads(out)["evidence"]["runs"]
-            rows.append((f"evidence package, a quarter ({runs} runs), json", p))
-            m, _ = timed([binary, "evidence", "package", "BCK-001", "--since", "2026-04-01", "--until", "2026-06-30",
+            rows.append((f"evidence package, a quarter ({runs} runs), json", p, p_rss))
+            m, _, m_rss = timed([binary, "evidence", "package", "BCK-001", "--since", "2026-04-01", "--until", "2026-06-30",
                           d], a.runs)
-            rows.append(("evidence package, a quarter, markdown", m))
+            rows.append(("evidence package, a quarter, markdown", m, m_rss))
             print(f"\n{layout}: {len(files)} files, {size / 1e6:.0f} MB")
-            print(f"{'':48} {'seconds':>8} {'/ floor':>8}")
-            for name, t in rows:
-                print(f"{name:48} {t:8.2f} {t / floor:8.1f}")
+            print(f"{'':48} {'seconds':>8} {'/ floor':>8} {'peak RSS':>9}")
+            for name, t, mem in rows:
+                shown = f"{mem:6.0f} MB" if mem is not None else ""
+                print(f"{name:48} {t:8.2f} {t / floor:8.1f} {shown:>9}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
