@@ -470,6 +470,20 @@ fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> 
         EvidenceCommand::Query(a) => &a.records,
         EvidenceCommand::Package(a) => &a.records,
     };
+    let period = match &command {
+        EvidenceCommand::Query(a) => a.since.zip(a.until),
+        EvidenceCommand::Package(a) => Some((a.since, a.until)),
+    };
+    if let Some((since, until)) = period.filter(|(s, u)| s.after(*u)) {
+        return Err(vec![Error::Config(Located::file(
+            "command line",
+            format!(
+                "--since {} is after --until {}: the period is empty",
+                since.show(),
+                until.show()
+            ),
+        ))]);
+    }
     let loaded = store::load(&records.dir, records.skip_other_files)
         .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
     let mut err = std::io::stderr().lock();

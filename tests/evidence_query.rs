@@ -395,3 +395,33 @@ fn a_package_of_a_control_not_in_the_catalog_is_an_error() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_an_error() {
+    let out = run(&[
+        "evidence",
+        "package",
+        "BCK-001",
+        "--since",
+        "2026-04-01",
+        "--until",
+        "2026-03-31",
+        RECORDS,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--since 2026-04-01 is after --until 2026-03-31"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "evidence",
+        "query",
+        RECORDS,
+        "--since",
+        "2026-03-31T12:00:00Z",
+        "--until",
+        "2026-03-31",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "a part of one day");
+}
