@@ -139,11 +139,6 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The matching records, in the store's order.
-pub fn select<'a>(records: &'a [Record], filter: &Filter) -> Vec<&'a Record> {
-    records.iter().filter(|r| filter.matches(r)).collect()
-}
-
 /// One run as the JSON of `evidence query` and `evidence package` shows it.
 pub fn run_json(r: &Record, controls: &[String]) -> Value {
     let p = r.predicate();
