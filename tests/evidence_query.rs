@@ -425,3 +425,32 @@ fn a_period_that_ends_before_it_starts_is_an_error() {
     ]);
     assert_eq!(out.status.code(), Some(0), "a part of one day");
 }
+
+#[test]
+fn the_fixture_folder_is_what_the_generator_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("python3")
+        .arg(root().join("scripts/gen_evidence.py"))
+        .args(["12"])
+        .arg(dir.path())
+        .args(["--seed", "1", "--repositories", "2", "--days", "120"])
+        .output()
+        .expect("python3 runs scripts/gen_evidence.py");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed = walk(&root().join(RECORDS));
+    let generated = walk(dir.path());
+    let rel = |base: &Path, files: &[PathBuf]| -> Vec<PathBuf> {
+        files
+            .iter()
+            .map(|f| f.strip_prefix(base).unwrap().to_path_buf())
+            .collect()
+    };
+    assert_eq!(rel(&root().join(RECORDS), &committed), rel(dir.path(), &generated));
+    for (a, b) in committed.iter().zip(&generated) {
+        assert!(
+            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+            "{} differs",
+            a.display()
+        );
+    }
+}
