@@ -484,8 +484,13 @@ fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> 
         let loaded = store::load(&records.dir, records.skip_other_files, keep)
             .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
         let mut err = std::io::stderr().lock();
-        for note in &loaded.skipped {
+        // A folder of artifacts may hold thousands of other files: the first ones, then a count.
+        const NOTES: usize = 20;
+        for note in loaded.skipped.iter().take(NOTES) {
             let _ = writeln!(err, "note: {}", escape::line(note));
+        }
+        if loaded.skipped.len() > NOTES {
+            let _ = writeln!(err, "note: and {} more passed over", loaded.skipped.len() - NOTES);
         }
         Ok::<_, Vec<Error>>(loaded)
     };
