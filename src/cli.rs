@@ -104,7 +104,7 @@ value_enum! {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// The largest file read (inputs, `.tf` sources, registry, config, packs), in bytes or with
+    /// The largest file read (inputs, `.tf` sources, registry, config, packs, run records), in bytes or with
     /// a unit: `512M`, `1G`. A larger file is an error [default: 256M].
     #[arg(long, global = true, value_name = "SIZE", value_parser = crate::input::read::parse_size)]
     pub max_file_size: Option<u64>,

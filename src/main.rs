@@ -300,7 +300,7 @@ fn run(cli: Cli, sources: BTreeMap<&'static str, String>) -> Result<Exit, Vec<Er
             }
             let store = match &args.records {
                 Some(dir) => {
-                    let loaded = controlgate::evidence::store::load(dir, args.skip_other_files)
+                    let loaded = controlgate::evidence::store::load(dir, args.skip_other_files, &|_| true)
                         .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
                     for note in &loaded.skipped {
                         let _ = writeln!(std::io::stderr(), "note: {}", escape::line(note));
@@ -526,20 +526,38 @@ fn guard_exit(text: &str, guard: &controlgate::guardtest::GuardTests, failed: us
     Ok(if failed > 0 { Exit::Blocked } else { Exit::Pass })
 }
 
-/// `evidence query` and `evidence package`: read the records folder, then print the runs or the
-/// package.
+/// `evidence query` and `evidence package`: read the records folder, keeping the runs asked
+/// for, then print them or the package.
 fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> {
     use controlgate::evidence::{package, query, store};
-    let records = match &command {
-        EvidenceCommand::Query(a) => &a.records,
-        EvidenceCommand::Package(a) => &a.records,
+    let period = match &command {
+        EvidenceCommand::Query(a) => a.since.zip(a.until),
+        EvidenceCommand::Package(a) => Some((a.since, a.until)),
     };
-    let loaded = store::load(&records.dir, records.skip_other_files)
-        .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
-    let mut err = std::io::stderr().lock();
-    for note in &loaded.skipped {
-        let _ = writeln!(err, "note: {}", escape::line(note));
+    if let Some((since, until)) = period.filter(|(s, u)| s.after(*u)) {
+        return Err(vec![Error::Config(Located::file(
+            "command line",
+            format!(
+                "--since {} is after --until {}: the period is empty",
+                since.show(),
+                until.show()
+            ),
+        ))]);
     }
+    let load = |records: &controlgate::cli::RecordsArgs, keep: &(dyn Fn(&store::Record) -> bool + Sync)| {
+        let loaded = store::load(&records.dir, records.skip_other_files, keep)
+            .map_err(|e| e.into_iter().map(Error::Input).collect::<Vec<_>>())?;
+        let mut err = std::io::stderr().lock();
+        // A folder of artifacts may hold thousands of other files: the first ones, then a count.
+        const NOTES: usize = 20;
+        for note in loaded.skipped.iter().take(NOTES) {
+            let _ = writeln!(err, "note: {}", escape::line(note));
+        }
+        if loaded.skipped.len() > NOTES {
+            let _ = writeln!(err, "note: and {} more passed over", loaded.skipped.len() - NOTES);
+        }
+        Ok::<_, Vec<Error>>(loaded)
+    };
     match command {
         EvidenceCommand::Query(a) => {
             let filter = query::Filter {
@@ -553,24 +571,21 @@ fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> 
                 since: a.since,
                 until: a.until,
             };
-            let rows = query::select(&loaded.records, &filter);
-            let _ = writeln!(
-                err,
-                "controlgate: {} of {} runs match",
-                rows.len(),
-                loaded.records.len()
-            );
+            let loaded = load(&a.records, &|r| filter.matches(r))?;
+            let rows: Vec<&store::Record> = loaded.records.iter().collect();
+            eprintln!("controlgate: {} of {} runs match", rows.len(), loaded.read);
             if rows.is_empty() && a.format == controlgate::cli::ListFormat::Human {
                 return Ok(Exit::Pass);
             }
             let text = match a.format {
                 controlgate::cli::ListFormat::Human => query::human(&rows, &filter),
-                controlgate::cli::ListFormat::Json => query::json(loaded.records.len(), &rows, &filter),
+                controlgate::cli::ListFormat::Json => query::json(loaded.read, &rows, &filter),
             };
             print_out(&text)?;
             Ok(Exit::Pass)
         }
         EvidenceCommand::Package(a) => {
+            // The catalog first: a control that is not in it fails before the folder is read.
             let s = settings(
                 cwd,
                 Vec::new(),
@@ -588,14 +603,12 @@ fn evidence(cwd: PathBuf, command: EvidenceCommand) -> Result<Exit, Vec<Error>> 
                 since: a.since,
                 until: a.until,
             };
+            let loaded = load(&a.records, &|r| package::evaluated_in(r, &control.id, period))?;
             let p = package::build(&catalog, control, &loaded.records, period);
-            let _ = writeln!(
-                err,
+            eprintln!(
                 "controlgate: {} of {} runs evaluated {} in the period",
-                p.pointer("/evidence/runs")
-                    .and_then(serde_json::Value::as_u64)
-                    .unwrap_or(0),
                 loaded.records.len(),
+                loaded.read,
                 escape::line(&a.control)
             );
             let text = match a.format {

@@ -45,13 +45,20 @@ fn seen(r: &Record) -> Value {
     json!({"at": r.predicate().started_at, "record": r.sha256})
 }
 
+/// Whether run `r` is evidence of control `id` in `period`: it started in the period and
+/// evaluated the control.
+pub fn evaluated_in(r: &Record, id: &str, period: Period) -> bool {
+    period.since.not_after(r.started)
+        && period.until.not_before(r.started)
+        && r.control(id).is_some_and(|c| c.operated())
+}
+
 /// The package as JSON: the document `--format json` prints, and what the Markdown is written
 /// from.
 pub fn build(catalog: &Catalog, control: &Control, records: &[Record], period: Period) -> Value {
     let runs: Vec<&Record> = records
         .iter()
-        .filter(|r| period.since.not_after(r.started) && period.until.not_before(r.started))
-        .filter(|r| r.control(&control.id).is_some_and(|c| c.operated()))
+        .filter(|r| evaluated_in(r, &control.id, period))
         .collect();
     let id = control.id.as_str();
     let rules: Vec<&Rule> = catalog.rules.iter().filter(|r| r.control == id).collect();

@@ -55,6 +55,15 @@ impl When {
         }
     }
 
+    /// Whether no instant is both at or after `self` (a `--since`) and at or before `until`.
+    pub fn after(self, until: When) -> bool {
+        let start = match self {
+            When::Day(d) => When::start_of_day(d),
+            When::Instant(i) => i,
+        };
+        !until.not_before(start)
+    }
+
     /// As given: `2026-03-31` or the time in RFC 3339.
     pub fn show(self) -> String {
         match self {
@@ -128,11 +137,6 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
         }
     }
     true
-}
-
-/// The matching records, in the store's order.
-pub fn select<'a>(records: &'a [Record], filter: &Filter) -> Vec<&'a Record> {
-    records.iter().filter(|r| filter.matches(r)).collect()
 }
 
 /// One run as the JSON of `evidence query` and `evidence package` shows it.
@@ -288,5 +292,9 @@ mod tests {
         assert!(at.not_before(t("2026-03-31T10:00:00Z")), "a time is inclusive");
         assert!(!at.not_before(t("2026-03-31T10:00:00.001Z")));
         assert!("31/03/2026".parse::<When>().is_err());
+        assert!(!since.after(until));
+        assert!(!since.after("2026-01-01".parse().unwrap()), "one day");
+        assert!(until.after(since));
+        assert!(at.after("2026-03-31T09:59:59Z".parse().unwrap()));
     }
 }

@@ -23,7 +23,10 @@ use crate::error::Located;
 /// by file and line.
 #[derive(Debug, Default)]
 pub struct Store {
+    /// The records kept (those the caller asked for).
     pub records: Vec<Record>,
+    /// Every record read, kept or not.
+    pub read: usize,
     /// Files (or lines) passed over, each with why: documents of another kind under
     /// `skip_other_files`, and symbolic links, which are not followed.
     pub skipped: Vec<String>,
@@ -274,8 +277,13 @@ enum Read {
     Other(String),
 }
 
-/// Read every record under `dir`.
-pub fn load(dir: &Path, skip_other_files: bool) -> Result<Store, Vec<Located>> {
+/// Read every record under `dir`, keeping those `keep` accepts: a query holds only its matches,
+/// however many records the folder has. Every record is still read and checked.
+pub fn load(
+    dir: &Path,
+    skip_other_files: bool,
+    keep: &(dyn Fn(&Record) -> bool + Sync),
+) -> Result<Store, Vec<Located>> {
     let shown_dir = dir.display().to_string();
     let meta = std::fs::metadata(dir).map_err(|e| {
         vec![Located::file(
@@ -312,19 +320,22 @@ pub fn load(dir: &Path, skip_other_files: bool) -> Result<Store, Vec<Located>> {
                 }
                 continue;
             }
-            if entry.file_type().is_file() && is_record_file {
+            // A FIFO or a device named like a record is read, and refused as not a regular file.
+            if !entry.file_type().is_dir() && is_record_file {
                 files.push((entry.path().to_path_buf(), rel));
             }
         }
     }
     let read: Vec<FileRead> = files
         .par_iter()
-        .map(|(path, rel)| read_file(path, rel, skip_other_files))
+        .map(|(path, rel)| read_file(path, rel, skip_other_files, keep))
         .collect();
     let mut records = Vec::new();
+    let mut total = 0;
     for r in read {
         match r {
-            Ok((mut rs, notes)) => {
+            Ok((mut rs, n, notes)) => {
+                total += n;
                 records.append(&mut rs);
                 skipped.extend(notes);
             }
@@ -335,7 +346,11 @@ pub fn load(dir: &Path, skip_other_files: bool) -> Result<Store, Vec<Located>> {
         return Err(errors);
     }
     records.sort_by(|a, b| (a.started, &a.sha256, &a.file, a.line).cmp(&(b.started, &b.sha256, &b.file, b.line)));
-    Ok(Store { records, skipped })
+    Ok(Store {
+        records,
+        read: total,
+        skipped,
+    })
 }
 
 /// `path` relative to `dir`, `/`-separated.
@@ -349,25 +364,33 @@ fn relative(dir: &Path, path: &Path) -> String {
     }
 }
 
-type FileRead = Result<(Vec<Record>, Vec<String>), Vec<Located>>;
+/// A file's kept records, how many it held, and the notes of what was passed over.
+type FileRead = Result<(Vec<Record>, usize, Vec<String>), Vec<Located>>;
 
-fn read_file(path: &Path, rel: &str, skip_other_files: bool) -> FileRead {
+fn read_file(path: &Path, rel: &str, skip_other_files: bool, keep: &(dyn Fn(&Record) -> bool + Sync)) -> FileRead {
     let bytes = crate::input::read::read(path).map_err(|e| vec![e.located(rel)])?;
     let jsonl = path.extension().is_some_and(|e| e == "jsonl");
     let mut records = Vec::new();
+    let mut count = 0;
     let mut notes = Vec::new();
     let mut errors = Vec::new();
     let mut one = |doc: &[u8], line: Option<usize>| {
         let place = line.map_or_else(|| rel.to_string(), |l| format!("{rel}:{l}"));
         match parse(doc) {
             Ok(Read::Record(statement)) => match started(&statement) {
-                Ok(started) => records.push(Record {
-                    file: rel.to_string(),
-                    line,
-                    sha256: crate::text::sha256_hex(doc),
-                    started,
-                    statement: *statement,
-                }),
+                Ok(started) => {
+                    count += 1;
+                    let r = Record {
+                        file: rel.to_string(),
+                        line,
+                        sha256: crate::text::sha256_hex(doc),
+                        started,
+                        statement: *statement,
+                    };
+                    if keep(&r) {
+                        records.push(r);
+                    }
+                }
                 Err(message) => errors.push(located(rel, line, message)),
             },
             Ok(Read::Other(what)) if skip_other_files => notes.push(format!("{place}: {what}, skipped")),
@@ -391,7 +414,7 @@ fn read_file(path: &Path, rel: &str, skip_other_files: bool) -> FileRead {
         one(&bytes, None);
     }
     if errors.is_empty() {
-        Ok((records, notes))
+        Ok((records, count, notes))
     } else {
         Err(errors)
     }
@@ -412,7 +435,11 @@ fn parse(doc: &[u8]) -> Result<Read, (String, Option<usize>)> {
         Ok(s) => return Ok(Read::Other(other(Some(&s.kind), Some(&s.predicate_type)))),
         Err(e) => e,
     };
-    // Only when the typed reading failed: is it a record with a field wrong, or another document?
+    // Only when the typed reading failed: is it JSON at all, a record with a field wrong, or
+    // another document?
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(doc) {
+        return Err((format!("invalid JSON: {}", strip_position(&e)), line_of(&e)));
+    }
     match serde_json::from_slice::<Head>(doc) {
         Ok(h) => {
             let kind = h.kind.as_ref().and_then(serde_json::Value::as_str);
@@ -423,7 +450,8 @@ fn parse(doc: &[u8]) -> Result<Read, (String, Option<usize>)> {
                 Ok(Read::Other(other(kind, predicate)))
             }
         }
-        Err(e) => Err((format!("invalid JSON: {}", strip_position(&e)), line_of(&e))),
+        // Valid JSON, but not an object.
+        Err(_) => Ok(Read::Other("JSON that is not an object".into())),
     }
 }
 

@@ -16,6 +16,7 @@ mod memory;
 mod options;
 mod parameters;
 mod record;
+mod records_folder;
 mod rootvolume;
 mod unknowns;
 mod yaml11;
