@@ -246,6 +246,14 @@ pub fn detect(env: &Env) -> Detected {
             )),
         }
     }
+    if let Some(pr) = &c.pull_request
+        && pull_request_record(&c).is_none()
+    {
+        r.warnings.push(format!(
+            "the pull request ({}) names no change record: its id would be over {MAX_CHANGE_ID} characters or hold a control or invisible character",
+            pr.number.map_or_else(|| "no number".to_string(), |n| format!("number {n}"))
+        ));
+    }
     let found = c.ci.is_some() || explicit;
     Detected {
         context: found.then_some(c),
@@ -412,6 +420,8 @@ pub fn pull_request_record(context: &Context) -> Option<ChangeRecord> {
         (Some(n), None) => format!("{mark}{n}"),
         (None, _) => pr.url.clone()?,
     };
+    // Held to what a change id may be: it is shown with findings.
+    check_change_id(&id).ok()?;
     Some(ChangeRecord {
         id,
         source: RecordSource::PullRequest,
@@ -654,6 +664,14 @@ mod tests {
             })
         );
         assert_eq!(c.commit.as_deref(), Some("feed"));
+        // A repository that makes the id unreadable names no record, with a warning.
+        let d = detect(&env(&[
+            ("CI", "true"),
+            ("CONTROLGATE_REPOSITORY", "acme/\u{1b}[2Jinfra"),
+            ("CONTROLGATE_PULL_REQUEST", "4"),
+        ]));
+        assert_eq!(pull_request_record(d.context.as_ref().unwrap()), None);
+        assert!(d.warnings[0].contains("names no change record"), "{:?}", d.warnings);
         // Explicit values without a CI still make a context; a bad pull request is a warning.
         let d = detect(&env(&[
             ("CONTROLGATE_ACTOR", "me"),
