@@ -652,7 +652,11 @@ fn verify_evidence(
         overrides.recorded_change = recorded
             .pointer("/predicate/context/changeRecord")
             .and_then(|r| serde_json::from_value::<controlgate::change::ChangeRecord>(r.clone()).ok())
-            .filter(|r| r.source != controlgate::change::RecordSource::Tag);
+            // A record is anyone's to write: its id is held to what a change id may be.
+            .filter(|r| {
+                r.source != controlgate::change::RecordSource::Tag
+                    && controlgate::change::check_change_id(&r.id).is_ok()
+            });
     }
     let given = !args.check.paths.is_empty();
     let mut s = settings(cwd.clone(), args.check.paths.clone(), &args.check.policy, overrides)?;
