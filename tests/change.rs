@@ -162,6 +162,17 @@ fn a_github_pull_request_names_the_change_record() {
     assert_eq!(verify.status.code(), Some(1));
     let text = String::from_utf8_lossy(&verify.stdout);
     assert!(text.contains("/predicate/findings"), "{text}");
+
+    // A recorded id that is no change id (a control character) names nothing when verified.
+    let mut edited = record.clone();
+    edited["predicate"]["context"]["changeRecord"]["id"] = "acme/infra#7\u{1b}[2J".into();
+    std::fs::write(dir.path().join("edited.json"), edited.to_string()).unwrap();
+    let verify = bin(dir.path(), &[])
+        .args(["verify-evidence", "edited.json", "--no-config", "--today", "2026-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&verify.stdout).contains('\u{1b}'));
 }
 
 #[test]
