@@ -454,3 +454,40 @@ fn the_fixture_folder_is_what_the_generator_writes() {
         );
     }
 }
+
+#[test]
+fn the_change_record_a_run_named_shows_in_the_query_and_the_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("run.json");
+    let mut check = bin();
+    for (k, _) in std::env::vars() {
+        if k == "CI" || k.starts_with("GITHUB_") || k.starts_with("GITLAB_") || k.starts_with("CI_") {
+            check.env_remove(k);
+        }
+    }
+    let out = check
+        .args([
+            "check",
+            "--no-config",
+            "fixtures/demo",
+            "--change-id",
+            "CHG-77",
+            "--evidence",
+        ])
+        .arg(&record)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d = dir.path().to_str().unwrap();
+    let q = json(&["evidence", "query", d, "--control", "CHG-001", "--format", "json"]);
+    assert_eq!(q["runs"][0]["changeRecord"]["id"], "CHG-77");
+    assert_eq!(q["runs"][0]["changeRecord"]["source"], "change-id");
+    let day = q["runs"][0]["startedAt"].as_str().unwrap()[..10].to_string();
+    let md = ok(&["evidence", "package", "CHG-001", "--since", &day, "--until", &day, d]);
+    let row = md
+        .lines()
+        .find(|l| l.contains("<code>CHG-77</code>"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(row.contains("| blocked |"), "{row}");
+}

@@ -451,7 +451,7 @@ pub fn markdown(p: &Value) -> String {
     );
     let _ = writeln!(
         o,
-        "| started | decision | repository | commit | PR | evaluated | failed | excepted | inputs | record sha256 |\n|---|---|---|---|---|---|---|---|---|---|"
+        "| started | decision | repository | commit | PR | change record | evaluated | failed | excepted | inputs | record sha256 |\n|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for r in p
         .pointer("/evidence/list")
@@ -467,12 +467,13 @@ pub fn markdown(p: &Value) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             md(r.get("startedAt")),
             md(r.get("decision")),
             code(r.get("repository")),
             short(r.get("commit")),
             md(r.get("pullRequest")),
+            code(r.pointer("/changeRecord/id")),
             n(r, "/controls/0/evaluated"),
             n(r, "/controls/0/failed"),
             n(r, "/controls/0/excepted"),

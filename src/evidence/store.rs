@@ -250,7 +250,28 @@ pub struct Context {
     #[serde(default)]
     pub pull_request: Option<PullRequest>,
     #[serde(default)]
+    pub workflow_run: Option<WorkflowRun>,
+    #[serde(default)]
     pub actor: Option<String>,
+    #[serde(default)]
+    pub change_record: Option<ChangeRecord>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct WorkflowRun {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The change record a run named (CHG-001): its id and where it came from.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ChangeRecord {
+    pub id: String,
+    pub source: String,
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
