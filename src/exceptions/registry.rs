@@ -230,31 +230,55 @@ pub fn load(
     let mut out: Vec<Exception> = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
-        let text = match crate::input::read::read_text(path, &shown) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        match yaml::from_str::<RegistryFile>(&shown, &text) {
-            Ok(file) => out.extend(
-                file.exceptions
-                    .iter()
-                    .map(|e| validate(&shown, e, catalog, today, roster)),
-            ),
-            Err(e) => {
-                errors.push(e.with_help("a registry is a YAML mapping with an `exceptions:` list; see the README"))
-            }
+        let parsed = crate::input::read::read_text(path, &shown)
+            .and_then(|text| parse_entries(&shown, &text, catalog, today, roster));
+        match parsed {
+            Ok(entries) => out.extend(entries),
+            Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    // Ids are permanent references: a second entry with the same id, in any case or
-    // compatibility form, is invalid.
+    mark_duplicates(&mut out);
+    Ok(out)
+}
+
+/// A registry given as text, named `file` in messages: what [`load`] gives for one file.
+pub fn from_text(
+    file: &str,
+    text: &str,
+    catalog: &Catalog,
+    today: NaiveDate,
+    roster: Option<&Roster>,
+) -> Result<Vec<Exception>, Located> {
+    let mut out = parse_entries(file, text, catalog, today, roster)?;
+    mark_duplicates(&mut out);
+    Ok(out)
+}
+
+/// The entries of one registry file, each validated.
+fn parse_entries(
+    file: &str,
+    text: &str,
+    catalog: &Catalog,
+    today: NaiveDate,
+    roster: Option<&Roster>,
+) -> Result<Vec<Exception>, Located> {
+    let parsed = yaml::from_str::<RegistryFile>(file, text)
+        .map_err(|e| e.with_help("a registry is a YAML mapping with an `exceptions:` list; see the README"))?;
+    Ok(parsed
+        .exceptions
+        .iter()
+        .map(|e| validate(file, e, catalog, today, roster))
+        .collect())
+}
+
+/// Ids are permanent references: a second entry with the same id, in any case or compatibility
+/// form, is invalid.
+fn mark_duplicates(out: &mut [Exception]) {
     let mut seen: BTreeMap<String, Located> = BTreeMap::new();
-    for e in &mut out {
+    for e in out {
         if e.id.is_empty() {
             continue;
         }
@@ -268,7 +292,6 @@ pub fn load(
             }
         }
     }
-    Ok(out)
 }
 
 fn validate(

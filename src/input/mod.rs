@@ -135,7 +135,9 @@ pub struct Skipped {
     pub unparseable: bool,
 }
 
-enum Outcome {
+/// What reading one candidate gave: its resources (with notes), a skip, or an error.
+#[derive(Debug)]
+pub enum Outcome {
     Loaded(LoadedFile, Vec<Located>),
     Skipped(Skipped),
     Failed(Located),
@@ -530,6 +532,19 @@ fn load_one(candidate: &Candidate, places: &Places<'_>, extra: &mut Vec<Located>
     let bytes = match read {
         Ok(b) => b,
         Err(e) => return Outcome::Failed(e.located(&shown)),
+    };
+    load_bytes(candidate, places, bytes, extra)
+}
+
+/// Decode and parse the bytes read from `candidate` (its path names it and decides JSON or
+/// YAML): what reading the file gives, and the errors of a plan's `.tf` sources in `extra`.
+pub fn load_bytes(candidate: &Candidate, places: &Places<'_>, bytes: Vec<u8>, extra: &mut Vec<Located>) -> Outcome {
+    let cwd = places.cwd;
+    let stdin = is_stdin(&candidate.path);
+    let shown = if stdin {
+        STDIN_NAME.to_string()
+    } else {
+        display_path(&candidate.path, cwd)
     };
     let sha256 = crate::text::sha256_hex(&bytes);
     let text = match decode_owned(bytes) {
