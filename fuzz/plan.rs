@@ -1,8 +1,7 @@
-//! Fuzz target: a Terraform plan JSON file (any JSON, read as `check plan.json` reads it), then
-//! the built-in pack on its resources.
+//! Fuzz target: a Terraform plan JSON file, then the built-in pack on its resources. See targets.rs.
 
-mod common;
+mod targets;
 
 fn main() {
-    afl::fuzz!(|data: &[u8]| common::load_and_evaluate("plan.json", data));
+    afl::fuzz!(|data: &[u8]| targets::plan(data));
 }

@@ -1,8 +1,7 @@
-//! Fuzz target: a CloudFormation template, JSON or YAML (a `.template` file is told apart by its
-//! first character, as `check` does), then the built-in pack on its resources.
+//! Fuzz target: a CloudFormation template (JSON or YAML), then the built-in pack on its resources. See targets.rs.
 
-mod common;
+mod targets;
 
 fn main() {
-    afl::fuzz!(|data: &[u8]| common::load_and_evaluate("input.template", data));
+    afl::fuzz!(|data: &[u8]| targets::template(data));
 }

@@ -63,7 +63,7 @@ for t in "${targets[@]}"; do
   case $t in
   plan) mapfile -t from < <(holding resource_changes fixtures policies/tests | grep '\.json$') ;;
   template) mapfile -t from < <(holding 'AWS::' fixtures policies/tests) ;;
-  rule) from=(policies/rules policies/controls fixtures/guard) ;;
+  rule) from=(policies/rules policies/controls) ;;
   exceptions) mapfile -t from < <(holding 'exceptions:' fixtures tests/fuzz_regressions) ;;
   *)
     echo "unknown target $t (plan, template, rule, exceptions)" >&2
