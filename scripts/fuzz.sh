@@ -6,7 +6,8 @@
 # SECONDS per target (default 60); TARGET among plan, template, rule, exceptions (default all).
 # Seeds are taken from the repository's fixtures and policies. Findings are left in
 # target/fuzz/<target>/out/default/{crashes,hangs}; the script exits 1 when any target found a
-# crash or a hang, 2 when it cannot run. See docs/fuzzing.md.
+# crash or a hang, 2 when it cannot run. FUZZ_RESUME=1 starts each target from the corpus its
+# last run built. See docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +58,42 @@ export RAYON_NUM_THREADS=1
 
 status=0
 summary=()
+
+# Fuzz target $1 from $2/in into $2/out; add its line to the summary.
+run_target() {
+  local t=$1 work=$2
+  # -t: an input that takes over 2 s is a hang; -m: over 2 GiB of memory is a crash.
+  cargo afl fuzz -i "$work/in" -o "$work/out" -x "fuzz/dict/$t.dict" -V "$seconds" -t 2000 -m 2048 \
+    -- "target/release/fuzz-$t" >"$work/afl.log" 2>&1 || {
+    echo "afl-fuzz failed on $t; its log:" >&2
+    tail -n 30 "$work/afl.log" >&2
+    return 1
+  }
+  local stats=$work/out/default/fuzzer_stats
+  stat() { sed -n "s/^$1 *: *//p" "$stats"; }
+  local crashes hangs
+  crashes=$(stat saved_crashes)
+  hangs=$(stat saved_hangs)
+  summary+=("$(printf '%-11s %4ss %10s execs %6s corpus %3s crashes %3s hangs' "$t" "$(stat run_time)" "$(stat execs_done)" "$(stat corpus_count)" "$crashes" "$hangs")")
+  if [ "$crashes" != 0 ] || [ "$hangs" != 0 ]; then
+    status=1
+    echo "$t: findings in $work/out/default/crashes and $work/out/default/hangs" >&2
+  fi
+}
 for t in "${targets[@]}"; do
   work=target/fuzz/$t
+  # FUZZ_RESUME=1: start from the corpus the last run of the target built, not from the seeds.
+  if [ -n "${FUZZ_RESUME:-}" ] && [ -d "$work/out/default/queue" ]; then
+    rm -rf "$work/resume"
+    mv "$work/out/default/queue" "$work/resume"
+    rm -rf "$work/in" "$work/out"
+    mkdir -p "$work/in"
+    find "$work/resume" -maxdepth 1 -type f -exec cp {} "$work/in/" \;
+    rm -rf "$work/resume"
+    echo "fuzzing $t for ${seconds}s from its last corpus ($(find "$work/in" -type f | wc -l) inputs)" >&2
+    run_target "$t" "$work" || exit 2
+    continue
+  fi
   rm -rf "$work"
   case $t in
   plan) mapfile -t from < <(holding resource_changes fixtures policies/tests | grep '\.json$') ;;
@@ -75,23 +110,7 @@ for t in "${targets[@]}"; do
   # Earlier findings, fixed, are seeds too: the fuzzer starts from where bugs were.
   [ -d "tests/fuzz_regressions/$t" ] && cp tests/fuzz_regressions/"$t"/* "$work/in/"
   echo "fuzzing $t for ${seconds}s from $(find "$work/in" -type f | wc -l) seeds" >&2
-  # -t: an input that takes over 2 s is a hang; -m: over 2 GiB of memory is a crash.
-  cargo afl fuzz -i "$work/in" -o "$work/out" -x "fuzz/dict/$t.dict" -V "$seconds" -t 2000 -m 2048 \
-    -- "target/release/fuzz-$t" >"$work/afl.log" 2>&1 || {
-    echo "afl-fuzz failed on $t; its log:" >&2
-    tail -n 30 "$work/afl.log" >&2
-    exit 2
-  }
-  stats=$work/out/default/fuzzer_stats
-  stat() { sed -n "s/^$1 *: *//p" "$stats"; }
-  execs=$(stat execs_done)
-  crashes=$(stat saved_crashes)
-  hangs=$(stat saved_hangs)
-  summary+=("$(printf '%-11s %4ss %10s execs %6s paths %3s crashes %3s hangs' "$t" "$(stat run_time)" "$execs" "$(stat corpus_count)" "$crashes" "$hangs")")
-  if [ "$crashes" != 0 ] || [ "$hangs" != 0 ]; then
-    status=1
-    echo "$t: findings in $work/out/default/crashes and $work/out/default/hangs" >&2
-  fi
+  run_target "$t" "$work" || exit 2
 done
 printf '%s\n' "${summary[@]}"
 exit "$status"
