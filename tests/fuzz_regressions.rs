@@ -30,7 +30,7 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Each input through `run` in at most `limit` (a debug build: the fuzzer's limit is 2 s on an
+/// Each input through `run`, in at most 20 s (a debug build; the fuzzer's limit is 5 s on an
 /// optimized one).
 fn replay(target: &str, run: fn(&[u8])) {
     for (name, bytes) in inputs(target) {
