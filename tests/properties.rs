@@ -384,3 +384,79 @@ proptest! {
         prop_assert_eq!(percent_decode(&property), percent_decode(&data));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// An exception's whole scope, as the registry loads it.
+
+fn builtin() -> &'static controlgate::catalog::Catalog {
+    static CATALOG: std::sync::OnceLock<controlgate::catalog::Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        controlgate::catalog::load(&[controlgate::catalog::PackSource::Builtin]).expect("the built-in pack loads")
+    })
+}
+
+/// A valid, approved exception of BCK-001 scoped to `resource`, with the accounts and regions
+/// given (none: any).
+fn exception(resource: &str, accounts: &[String], regions: &[String]) -> controlgate::exceptions::Exception {
+    let text = format!(
+        "exceptions:
+  - id: EXC-1
+    control: BCK-001
+    scope:
+      resources: [{}]
+      paths: [\"envs/**\"]
+      accounts: {}
+      regions: {}
+    owner: alice@example.com
+    reason: migrating
+    compensatingControl: manual snapshots
+    approval: {{approver: bob@example.com, role: platform-owner, date: 2026-11-01}}
+    expires: 2027-01-15
+    status: approved
+",
+        serde_json::to_string(resource).unwrap(),
+        serde_json::to_string(accounts).unwrap(),
+        serde_json::to_string(regions).unwrap(),
+    );
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut entries = controlgate::exceptions::registry::from_text("x.yaml", &text, builtin(), today, None).unwrap();
+    let e = entries.remove(0);
+    assert!(e.is_valid(), "{:?}", e.problems);
+    e
+}
+
+proptest! {
+    /// An exception covers a resource only when its pattern does, the file is under its paths,
+    /// and the account and region it names are the run's: one the run does not know never
+    /// matches.
+    #[test]
+    fn an_exception_covers_only_inside_its_whole_scope(
+        (prefix, t, n) in resource(),
+        every in any::<bool>(),
+        key in instance_key(),
+        (prefix2, t2, n2) in resource(),
+        accounts in prop::collection::vec("[0-9]{12}", 0..2),
+        regions in prop::collection::vec("(eu|us)-(west|east)-[12]", 0..2),
+        file in "(envs|other)/[a-z]{1,3}\\.json",
+    ) {
+        let base = format!("{prefix}{t}.{n}");
+        let pattern = if every { format!("{base}[*]") } else { base.clone() };
+        let e = exception(&pattern, &accounts, &regions);
+        let account = accounts.first().map(String::as_str);
+        let region = regions.first().map(String::as_str);
+        let mine = if every { format!("{base}{key}") } else { base.clone() };
+        let in_paths = file.starts_with("envs/");
+        prop_assert_eq!(e.covers(&mine, &file, account, region), in_paths);
+        let other = format!("{prefix2}{t2}.{n2}{key}");
+        if !address::matches(&pattern, &other) {
+            prop_assert!(!e.covers(&other, &file, account, region), "{} covers {}", pattern, other);
+        }
+        if !accounts.is_empty() {
+            prop_assert!(!e.covers(&mine, &file, None, region));
+            prop_assert!(!e.covers(&mine, &file, Some("000000000000"), region) || accounts.iter().any(|a| a == "000000000000"));
+        }
+        if !regions.is_empty() {
+            prop_assert!(!e.covers(&mine, &file, account, None));
+        }
+    }
+}

@@ -22,15 +22,24 @@ pub fn canonical(raw: &str) -> Result<String, String> {
             c as u32
         ));
     }
+    // `Alice <alice@example.com>`: the address is the identity; so is `mailto:…`, and a trailing
+    // dot is none of it. Unwrapped until nothing changes, however the forms nest
+    // (`Alice<alice@example.com>.`), so that a canonical form is its own canonical form and no
+    // spelling of the owner reads as someone else.
     let mut id = fold(raw);
-    // `Alice <alice@example.com>`: the address is the identity.
-    if let (Some(open), true) = (id.rfind('<'), id.ends_with('>')) {
-        id = id[open + 1..id.len() - 1].trim().to_string();
+    loop {
+        let mut next = id.trim().trim_end_matches('.').trim_end().to_string();
+        if let (Some(open), true) = (next.rfind('<'), next.ends_with('>')) {
+            next = next[open + 1..next.len() - 1].to_string();
+        }
+        if let Some(rest) = next.strip_prefix("mailto:") {
+            next = rest.to_string();
+        }
+        if next == id {
+            break;
+        }
+        id = next;
     }
-    if let Some(rest) = id.strip_prefix("mailto:") {
-        id = rest.trim().to_string();
-    }
-    let id = id.trim_end_matches('.').to_string();
     if id.is_empty() {
         return Err("an identity is empty".into());
     }
@@ -41,7 +50,9 @@ pub fn canonical(raw: &str) -> Result<String, String> {
             "`{raw}` mixes scripts (letters of one alphabet that look like another's): write it in one script"
         ));
     }
-    if id.chars().any(char::is_whitespace) {
+    // What is left of a display name that did not unwrap (`<Alice <alice@example.com>>` leaves
+    // `alice@example.com>`) would read as another person.
+    if id.chars().any(char::is_whitespace) || id.contains(['<', '>']) {
         return Err(format!(
             "`{raw}` is not an identity: use an e-mail address (alice@example.com), a GitHub handle or team (@alice, @org/team) or a user name"
         ));
@@ -82,6 +93,9 @@ mod tests {
             ("a soft hyphen", "al\u{ad}ice@example.com"),
             ("a right-to-left override", "\u{202e}alice@example.com"),
             ("MAILTO and a display name", "Alice Example <MAILTO:Alice@example.com>"),
+            ("a display name and a trailing dot", "Alice<alice@example.com>."),
+            ("mailto: twice", "mailto:mailto:alice@example.com"),
+            ("nested display names", "<Alice <alice@example.com>>"),
         ];
         for (what, spelling) in spellings {
             match canonical(spelling) {
