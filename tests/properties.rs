@@ -460,3 +460,39 @@ proptest! {
         }
     }
 }
+
+/// Found by `canonical_is_idempotent_on_any_text`: the owner under a display name written
+/// without a space and with a trailing dot read as someone else, so approved their own exception.
+#[test]
+fn the_owner_cannot_approve_under_a_nested_spelling() {
+    for approver in [
+        "Alice<alice@example.com>.",
+        "mailto:mailto:alice@example.com",
+        "<A <alice@example.com>>",
+    ] {
+        let text = format!(
+            "exceptions:
+  - id: EXC-1
+    control: BCK-001
+    scope: {{resources: [aws_db_instance.main]}}
+    owner: alice@example.com
+    reason: migrating
+    compensatingControl: manual snapshots
+    approval: {{approver: {approver:?}, role: platform-owner, date: 2026-11-01}}
+    expires: 2027-01-15
+    status: approved
+"
+        );
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let entries = controlgate::exceptions::registry::from_text("x.yaml", &text, builtin(), today, None).unwrap();
+        assert!(!entries[0].is_valid(), "{approver}: valid");
+        assert!(
+            entries[0]
+                .problems
+                .iter()
+                .any(|p| p.contains("its own owner") || p.contains("not an identity")),
+            "{approver}: {:?}",
+            entries[0].problems
+        );
+    }
+}
