@@ -18,7 +18,8 @@ A check with a Guard rule set (`--no-builtin --guard-mapping`, templates only) i
 its growth shown, not judged.
 
 Usage: scripts/bench.py [--sizes 1000,5000,20000] [--template-sizes 100,2000,16000]
-                        [--dir-templates 200] [--runs 3] [--gen PATH] [--mapping FILE] [--json FILE] [--no-build]
+                        [--dir-templates 200] [--runs 3] [--gen PATH] [--mapping FILE]
+                        [--guard-sizes 100,2000] [--json FILE] [--no-build]
 Plans come from gen_plan.py (default ../shared/tools/gen_plan.py, seed 1), and inputs are cached
 under target/bench/. The release binary and the floor are built first. An empty list (or 0)
 skips a scenario. The machine's load average is printed before and after: the machine may be
@@ -119,18 +120,29 @@ def template_files(cache, size):
     return y, j
 
 
+TIME = "/usr/bin/time"  # GNU time: its child's peak RSS is that of the program alone
+
+
 def run(cmd, cwd, stdout_path, ok=(0, 1)):
-    """One run: wall seconds, peak RSS in MiB, CPU seconds (user + system), exit code."""
+    """One run: wall seconds, peak RSS in MiB, CPU seconds (user + system), exit code.
+
+    Peak RSS comes from GNU time when installed: a child forked by this script counts the
+    script's own memory (held before `exec`) in its `ru_maxrss`, which would hide small peaks."""
+    stats = Path(stdout_path).with_suffix(".time")
+    wrapped = [TIME, "-f", "%M %U %S", "-o", str(stats), *cmd] if os.access(TIME, os.X_OK) else cmd
     with open(stdout_path, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in ok:
         sys.exit(f"bench: {' '.join(map(str, cmd))} exited with {code}:\n{err.decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, code
+    if wrapped is cmd:
+        return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, code
+    kib, user, system = stats.read_text().split()[-3:]
+    return wall, int(kib) / 1024, float(user) + float(system), code
 
 
 def measure(cmd, cwd, out, runs):
@@ -176,11 +188,14 @@ def main():
     ap.add_argument("--gen", default=str(ROOT.parent / "shared/tools/gen_plan.py"), help="gen_plan.py")
     ap.add_argument("--mapping", default=str(ROOT.parent / "shared/corpus/guard-rules-registry/mappings/rule_set_cfn_nag.json"),
                     help="Guard rule set for the template runs (an empty string skips them)")
+    ap.add_argument("--guard-sizes", default="100,2000",
+                    help="template sizes also checked with the Guard rule set (it takes seconds per 100 resources)")
     ap.add_argument("--json", help="also write the figures to FILE")
     ap.add_argument("--no-build", action="store_true", help="use the release binary and floor as they are")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     tsizes = [int(s) for s in args.template_sizes.split(",") if s]
+    gsizes = [int(s) for s in args.guard_sizes.split(",") if s]
     if sizes and not Path(args.gen).is_file():
         sys.exit(f"bench: plan generator not found at {args.gen} (use --gen PATH)")
     if args.mapping and not Path(args.mapping).is_file():
@@ -216,7 +231,9 @@ def main():
     plan_times = {}
     for size in sizes:
         plan = plan_file(cache, args.gen, size)
-        resources = len(json.loads(plan.read_text()).get("resource_changes", []))
+        # Counted in a child, so this script's memory stays small (see `run`).
+        resources = int(subprocess.run([sys.executable, "-c", "import json, sys; print(len(json.load(open(sys.argv[1]))"
+                                        ".get('resource_changes', [])))", plan], capture_output=True, check=True).stdout)
         scenarios = {
             "parse floor": [floor, plan],
             "load floor (no rules)": [binary, "check", "--no-builtin", "--policies", load_pack, plan],
@@ -251,7 +268,7 @@ def main():
             "JSON parse floor": [floor, tj],
             "JSON full pack, human": [binary, "check", tj],
         }
-        if args.mapping:
+        if args.mapping and size in gsizes:
             scenarios["YAML Guard rule set only"] = [binary, "check", "--no-builtin", "--guard-mapping", args.mapping, ty]
         res = {name: measure([str(c) for c in cmd], work, out, args.runs) for name, cmd in scenarios.items()}
         print(f"\ntemplate of {size} resources (YAML {ty.stat().st_size / 2**20:.2f} MiB, JSON"
