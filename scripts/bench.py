@@ -280,7 +280,7 @@ def main():
         report["templates"][size] = {name: {"seconds": round(t, 4), "peak_mib": round(m, 1)} for name, (t, m, _) in res.items()}
         yaml_times[size] = res["YAML full pack, human"][0]
         json_times[size] = res["JSON full pack, human"][0]
-        if args.mapping:
+        if args.mapping and size in gsizes:
             guard_times[size] = res["YAML Guard rule set only"][0]
     if tsizes:
         print()
