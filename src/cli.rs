@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::catalog::Severity;
 use crate::config::InvalidPolicy;
 use crate::evidence::query::When;
-use crate::evidence::store::Verdict;
+use crate::gate::Verdict;
 use crate::report::control_catalog::DocFormat;
 use crate::report::{Format, SarifExcepted, UnknownPolicy};
 

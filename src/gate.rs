@@ -48,7 +48,7 @@ impl Policy {
 
 /// The three values of the gate. An error outranks findings: a run that could not read or judge
 /// everything has not shown that the change is allowed, whatever it found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,

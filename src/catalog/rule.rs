@@ -137,6 +137,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The engine that evaluates it: `guard` for a Guard-DSL rule, else `native`.
+    pub fn engine(&self) -> &'static str {
+        if self.guard_text.is_some() { "guard" } else { "native" }
+    }
+
     pub fn target(&self, format: InputFormat) -> Option<&Target> {
         match format {
             InputFormat::TerraformPlan => self.terraform.as_ref(),

@@ -41,10 +41,6 @@ pub fn metrics(s: &Sources<'_>) -> Value {
     v
 }
 
-fn engine(r: &Rule) -> &'static str {
-    if r.guard_text.is_some() { "guard" } else { "native" }
-}
-
 fn coverage(catalog: &Catalog, tests: Option<&[RuleResult]>) -> Value {
     let tested = |r: &Rule, f: InputFormat| {
         tests.map(|t| t.iter().any(|x| x.rule == r.id && x.passed() && x.tested.contains(&f)))
@@ -53,8 +49,8 @@ fn coverage(catalog: &Catalog, tests: Option<&[RuleResult]>) -> Value {
         let of: Vec<&&Rule> = rules.iter().filter(|r| r.target(f).is_some()).collect();
         json!({
             "rules": of.len(),
-            "native": of.iter().filter(|r| engine(r) == "native").count(),
-            "guard": of.iter().filter(|r| engine(r) == "guard").count(),
+            "native": of.iter().filter(|r| r.engine() == "native").count(),
+            "guard": of.iter().filter(|r| r.engine() == "guard").count(),
             "withFixtures": tests.map(|_| of.iter().filter(|r| tested(r, f) == Some(true)).count()),
         })
     };

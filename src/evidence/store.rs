@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::record::{PREDICATE_TYPE, STATEMENT_TYPE};
 use crate::error::Located;
+pub use crate::gate::Verdict;
 
 /// The records of a folder, in a fixed order: by `startedAt`, then by the record's digest, then
 /// by file and line.
@@ -206,24 +207,6 @@ impl ExceptionUse {
     /// In force in the run: it excepted a finding, or it could have.
     pub fn in_force(&self) -> bool {
         self.applied > 0 || self.state == "active" || self.state == "expiring-soon"
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Blocked,
-    Error,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Blocked => "blocked",
-            Verdict::Error => "error",
-        }
     }
 }
 

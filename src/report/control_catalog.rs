@@ -26,11 +26,6 @@ pub fn framework_name(key: &str, references: &[FrameworkReference]) -> String {
         .map_or_else(|| key.to_string(), |r| r.name.clone())
 }
 
-/// The engine of a rule: `guard` for a Guard-DSL rule, else `native`.
-fn engine(r: &Rule) -> &'static str {
-    if r.guard_text.is_some() { "guard" } else { "native" }
-}
-
 fn rules_of<'a>(catalog: &'a Catalog, control: &str) -> Vec<&'a Rule> {
     catalog.rules.iter().filter(|r| r.control == control).collect()
 }
@@ -40,7 +35,7 @@ fn rule_json(r: &Rule) -> Value {
     json!({
         "id": r.id,
         "title": r.title,
-        "engine": engine(r),
+        "engine": r.engine(),
         "terraform": types(&r.terraform),
         "cloudformation": types(&r.cloudformation),
         "deprecated": r.deprecated,
@@ -190,7 +185,7 @@ fn control_section(out: &mut String, catalog: &Catalog, c: &Control, references:
                 out,
                 "| {} | {} | {} | {} | {title} |",
                 code(&r.id),
-                engine(r),
+                r.engine(),
                 t(&r.terraform),
                 t(&r.cloudformation)
             );
