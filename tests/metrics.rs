@@ -282,8 +282,15 @@ fn a_folder_holding_something_other_than_run_records_is_an_error() {
     let out = run(&["metrics", "--no-config", "--records", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("x.json"), "the error names the file: {err}");
     let out = run(&["metrics", "--no-config", "--tests", "no/such/dir"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no/such/dir") && err.contains("no such tests directory"),
+        "{err}"
+    );
 }
 
 #[test]
