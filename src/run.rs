@@ -414,8 +414,13 @@ fn write_run(
     let sarif = sarif.as_ref();
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report, sarif, settings.quiet),
-        None => match write_as(settings.format, &report, sarif, stdout, settings.style()).and_then(|()| stdout.flush())
-        {
+        // Buffered: standard output is line-buffered, and a large document has a million lines.
+        None => match {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *stdout);
+            write_as(settings.format, &report, sarif, &mut out, settings.style())
+                .and_then(|()| out.flush())
+                .and_then(|()| out.into_inner().map_err(std::io::IntoInnerError::into_error)?.flush())
+        } {
             // The reader closed the pipe (`| head`): it wanted no more, and the run's verdict
             // stands. The extra documents are still written.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -3,6 +3,7 @@
 pub mod cloudformation;
 pub mod exclusions;
 pub mod json;
+mod pointer_scan;
 pub mod read;
 pub mod suppressions;
 pub mod terraform_plan;
@@ -13,8 +14,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use jsonc_parser::ast;
-use jsonc_parser::common::Ranged;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -704,46 +703,13 @@ fn not_iac(candidate: &Candidate, shown: String, what: &str) -> Outcome {
     }
 }
 
-/// Resolve JSON pointers in `text` to locations, parsing the text once. A pointer that does not
-/// resolve (or text that does not parse) gives `None`.
+/// Resolve JSON pointers in `text` to locations in one scan of the text. A pointer that does
+/// not resolve (or text that does not parse) gives `None`.
 pub fn json_locations(text: &str, pointers: &[&str]) -> Vec<Option<Location>> {
-    let Ok(parsed) = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()) else {
-        return vec![None; pointers.len()];
-    };
-    let Some(root) = parsed.value.as_ref() else {
-        return vec![None; pointers.len()];
-    };
-    let spans: Vec<Option<(usize, usize)>> = pointers.iter().map(|p| span_of(root, p)).collect();
+    let spans = pointer_scan::spans(text, pointers);
     let found: Vec<(usize, usize)> = spans.iter().flatten().copied().collect();
     let mut located = crate::model::locations(text, &found).into_iter();
     spans.iter().map(|s| s.and_then(|_| located.next())).collect()
-}
-
-/// The byte span of the key (or array element start) that names the target of `pointer`.
-fn span_of(root: &ast::Value<'_>, pointer: &str) -> Option<(usize, usize)> {
-    let mut node = root;
-    let mut span = (0usize, 1usize);
-    for raw in pointer.split('/').skip(1) {
-        let seg = crate::pointer::unescape(raw);
-        match node {
-            ast::Value::Object(obj) => {
-                let prop = obj.properties.iter().find(|p| p.name.as_str() == seg)?;
-                let name_range = match &prop.name {
-                    ast::ObjectPropName::String(s) => s.range,
-                    ast::ObjectPropName::Word(w) => w.range,
-                };
-                span = (name_range.start, name_range.end - name_range.start);
-                node = &prop.value;
-            }
-            ast::Value::Array(arr) => {
-                let el = arr.elements.get(seg.parse::<usize>().ok()?)?;
-                span = (el.range().start, 1);
-                node = el;
-            }
-            _ => return None,
-        }
-    }
-    Some(span)
 }
 
 /// The line and column of a JSON pointer, for load errors (0, 0 when it cannot be found).

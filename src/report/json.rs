@@ -1,13 +1,53 @@
 //! JSON for scripts: the gate's decision and the run's errors, findings, per-control counts.
 
+use std::collections::HashMap;
 use std::io::Write;
 
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use super::Report;
+use crate::finding::Finding;
 use crate::gate::Verdict;
 
-pub fn document(report: &Report<'_>) -> serde_json::Value {
+/// The document, in the order its keys are written. The findings are serialized straight from
+/// the run rather than through a `Value` each: on a large plan they are most of the output.
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: Value,
+    gate: Value,
+    errors: Value,
+    settings: Value,
+    summary: Value,
+    controls: Vec<Value>,
+    findings: Findings<'a>,
+    exceptions: Value,
+}
+
+struct Findings<'a>(&'a Report<'a>);
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    blocking: bool,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        s.collect_seq(report.evaluation.findings.iter().map(|f| Shown {
+            finding: f,
+            blocking: report.blocks(f),
+        }))
+    }
+}
+
+fn document<'a>(report: &'a Report<'a>) -> Document<'a> {
+    let mut excepted: HashMap<&str, usize> = HashMap::new();
+    for f in report.evaluation.findings.iter().filter(|f| f.is_excepted()) {
+        *excepted.entry(f.control_id.as_str()).or_default() += 1;
+    }
     let controls: Vec<serde_json::Value> = report
         .catalog
         .controls
@@ -23,27 +63,15 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
                 "passed": counts.passed,
                 "failed": counts.failed,
                 "unknown": counts.unknown,
-                "excepted": report.evaluation.findings.iter().filter(|f| f.control_id == c.id && f.is_excepted()).count(),
+                "excepted": excepted.get(c.id.as_str()).copied().unwrap_or(0),
                 // Rules of the control that `--check` / `--skip-check` left out.
                 "skippedRules": skipped,
             })
         })
         .collect();
-    let findings: Vec<serde_json::Value> = report
-        .evaluation
-        .findings
-        .iter()
-        .map(|f| {
-            let mut v = serde_json::to_value(f).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("blocking".into(), json!(report.blocks(f)));
-            }
-            v
-        })
-        .collect();
-    json!({
-        "tool": {"name": "controlgate", "version": env!("CARGO_PKG_VERSION")},
-        "gate": {
+    Document {
+        tool: json!({"name": "controlgate", "version": env!("CARGO_PKG_VERSION")}),
+        gate: json!({
             "decision": report.gate.verdict,
             // Anything but a pass keeps the change out: an error run is not a pass.
             "blocked": report.gate.verdict != Verdict::Pass,
@@ -54,9 +82,9 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             // `--soft-fail` changes the exit code, never the decision.
             "softFail": report.gate.soft_fail,
             "exitCode": report.gate.exit_code(),
-        },
-        "errors": report.gate.errors,
-        "settings": {
+        }),
+        errors: json!(report.gate.errors),
+        settings: json!({
             "judgedDay": report.day.map(|d| d.day),
             "judgedDaySource": report.day.map(|d| d.source),
             "weakening": report.weakened().count(),
@@ -65,17 +93,17 @@ pub fn document(report: &Report<'_>) -> serde_json::Value {
             "skipped": report.skips,
             // CloudFormation parameter files and the templates each was applied to.
             "parameterFiles": report.parameters,
-        },
-        "summary": {
+        }),
+        summary: json!({
             "files": report.files,
             "resources": report.evaluation.resources,
             "findings": report.evaluation.findings.len(),
-            "excepted": report.evaluation.findings.iter().filter(|f| f.is_excepted()).count(),
-        },
-        "controls": controls,
-        "findings": findings,
-        "exceptions": report.exceptions,
-    })
+            "excepted": excepted.values().sum::<usize>(),
+        }),
+        controls,
+        findings: Findings(report),
+        exceptions: json!(report.exceptions),
+    }
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
