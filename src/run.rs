@@ -414,13 +414,7 @@ fn write_run(
     let sarif = sarif.as_ref();
     let main_result = match &settings.output {
         Some(path) => write_file(path, settings.format, &report, sarif, settings.quiet),
-        // Buffered: standard output is line-buffered, and a large document has a million lines.
-        None => match {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *stdout);
-            write_as(settings.format, &report, sarif, &mut out, settings.style())
-                .and_then(|()| out.flush())
-                .and_then(|()| out.into_inner().map_err(std::io::IntoInnerError::into_error)?.flush())
-        } {
+        None => match write_stdout(settings, &report, sarif, stdout) {
             // The reader closed the pipe (`| head`): it wanted no more, and the run's verdict
             // stands. The extra documents are still written.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -610,6 +604,18 @@ fn write_as(
         (Format::Sarif, Some(log)) => log.write(out),
         _ => report::write(format, report, out, style),
     }
+}
+
+/// Buffered: standard output is line-buffered, and a large document has a million lines.
+fn write_stdout(
+    settings: &Settings,
+    report: &Report<'_>,
+    sarif: Option<&report::sarif::SarifLog>,
+    stdout: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *stdout);
+    write_as(settings.format, report, sarif, &mut out, settings.style())?;
+    out.into_inner().map_err(std::io::IntoInnerError::into_error)?.flush()
 }
 
 fn write_file(
