@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::control::{Control, ExceptionPolicy, Remediation, RemediationMode, Scope, Severity};
 use super::rule::{Examples, Rule, Target};
 use crate::engine::EVERY_TYPE;
-use crate::engine::guard::{GuardFile, GuardRule};
+use crate::engine::guard::{GuardBatch, GuardFile, GuardRule};
 use crate::error::Located;
 
 /// The control a `.guard` file's leading comment lines name, with its line.
@@ -50,13 +50,8 @@ pub fn parse(file: &str, text: &str, control: &dyn Fn(&str) -> Option<Control>) 
         .names()
         .iter()
         .map(|name| {
-            guard_rule(
-                &compiled,
-                name,
-                &id,
-                control.scope.resource_types.clone(),
-                &control_origin,
-            )
+            let assert = GuardRule::alone(compiled.clone(), name, control.scope.resource_types.clone());
+            guard_rule(assert, &id, &control_origin)
         })
         .collect())
 }
@@ -66,19 +61,16 @@ pub fn parse(file: &str, text: &str, control: &dyn Fn(&str) -> Option<Control>) 
 /// belong to (`AWS::S3::Bucket`: CloudFormation templates; `aws_s3_bucket`: Terraform plans; none
 /// named: templates, which registry rules are written for) and its report says which are its
 /// own; `types` are the ones it reports on when it passes.
-fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<String>, control_origin: &Located) -> Rule {
-    let named: Vec<&String> = types.iter().filter(|t| t.as_str() != EVERY_TYPE).collect();
+fn guard_rule(assert: GuardRule, control: &str, control_origin: &Located) -> Rule {
+    let (file, name) = (assert.file.clone(), assert.name.clone());
+    let named: Vec<&String> = assert.types.iter().filter(|t| t.as_str() != EVERY_TYPE).collect();
     let on_plans = named.iter().any(|t| !t.contains("::"));
     let on_templates = named.is_empty() || named.iter().any(|t| t.contains("::"));
     let target = Target {
         resource_types: vec![EVERY_TYPE.to_string()],
         actions: None,
         when: None,
-        assert: Arc::new(GuardRule {
-            file: file.clone(),
-            name: name.to_string(),
-            types,
-        }),
+        assert: Arc::new(assert),
     };
     Rule {
         id: name.to_string(),
@@ -92,9 +84,9 @@ fn guard_rule(file: &Arc<GuardFile>, name: &str, control: &str, types: Vec<Strin
         deprecated: None,
         terraform: on_plans.then(|| target.clone()),
         cloudformation: on_templates.then_some(target),
-        origin: Located::new(file.file(), rule_line(file.text(), name), 1, ""),
+        origin: Located::new(file.file(), rule_line(file.text(), &name), 1, ""),
         control_origin: control_origin.clone(),
-        guard_text: Some(rule_block(file.text(), name)),
+        guard_text: Some(rule_block(file.text(), &name)),
     }
 }
 
@@ -189,6 +181,8 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
     });
     let mut errors = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    let mut files: Vec<Arc<GuardFile>> = Vec::new();
+    let mut rules: Vec<(usize, String, Vec<String>, Located)> = Vec::new();
     for entry in &mapping.mappings {
         let relative = Path::new(&entry.guard_file_path);
         let inside = relative
@@ -281,11 +275,23 @@ pub fn load_mapping(path: &Path) -> Result<Mapped, Vec<Located>> {
                 parameters: Default::default(),
                 origin: origin.clone(),
             };
-            let rule = guard_rule(&compiled, name, name, types.clone(), &origin);
             by_name.insert(name.clone(), out.controls.len());
             out.controls.push(control);
-            out.rules.push(rule);
+            rules.push((files.len(), name.clone(), types.clone(), origin));
         }
+        files.push(compiled);
+    }
+    // The mapping's files are one batch: Guard parses an input once per group of them.
+    let batch = GuardBatch::new(files.clone());
+    for (index, name, types, origin) in rules {
+        let assert = GuardRule {
+            file: files[index].clone(),
+            batch: batch.clone(),
+            index,
+            name: name.clone(),
+            types,
+        };
+        out.rules.push(guard_rule(assert, &name, &origin));
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }

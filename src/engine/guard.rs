@@ -95,7 +95,7 @@ impl GuardFile {
         }
         // Parsing against empty data: a syntax error is exit code 5 with the message in the
         // error buffer; the crate has no other way to report it.
-        let (code, _, err) = run(text, "{}", true).map_err(|e| Located::new(file, 0, 0, e))?;
+        let (code, _, err) = run(&[text], "{}", true).map_err(|e| Located::new(file, 0, 0, e))?;
         if code != PASS && code != FAIL {
             let (line, column) = position(&err);
             // `Parsing error handling rule file = RULES_STDIN[1], Error = Parser Error when
@@ -138,22 +138,152 @@ impl GuardFile {
     /// Data deeper than [`MAX_DEPTH`] is an error, never handed to Guard.
     pub fn evaluate(&self, data: &Value) -> Result<Report, String> {
         if exceeds_depth(data, MAX_DEPTH) {
-            return Err(format!(
-                "the input nests deeper than {MAX_DEPTH} levels, the most Guard rules ({}) are evaluated on",
-                self.file
-            ));
+            return Err(too_deep(&self.file));
         }
         let text = serde_json::to_string(data).map_err(|e| e.to_string())?;
-        let (code, out, _) = run(&self.text, &text, false)?;
-        if code != PASS && code != FAIL {
-            return Err(format!("cfn-guard failed on {} (exit code {code})", self.file));
+        let mut reports = evaluate_group(&[self], &text, &resource_ids(data))?;
+        Ok(reports.pop().unwrap_or_default())
+    }
+}
+
+fn too_deep(file: &str) -> String {
+    format!("the input nests deeper than {MAX_DEPTH} levels, the most Guard rules ({file}) are evaluated on")
+}
+
+/// The logical ids under `Resources`, on which failures are placed.
+fn resource_ids(data: &Value) -> Vec<&str> {
+    data.get("Resources")
+        .and_then(Value::as_object)
+        .map(|r| r.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// One cfn-guard run of several files on the data `text`, so that Guard parses the data once
+/// for all of them: each file's report, in order. The files' rule names must differ, since
+/// cfn-guard reports rules by name.
+fn evaluate_group(files: &[&GuardFile], text: &str, ids: &[&str]) -> Result<Vec<Report>, String> {
+    let rules: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
+    let shown = || files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>().join(", ");
+    let (code, out, _) = run(&rules, text, false)?;
+    if code != PASS && code != FAIL {
+        return Err(format!("cfn-guard failed on {} (exit code {code})", shown()));
+    }
+    let names: Vec<String> = files.iter().flat_map(|f| f.names.iter().cloned()).collect();
+    let mut all = parse_report(&out, &names, ids).map_err(|e| format!("{}: {e}", shown()))?;
+    Ok(files
+        .iter()
+        .map(|f| f.names.iter().filter_map(|n| all.remove_entry(n)).collect())
+        .collect())
+}
+
+/// The Guard files of one rule set (a registry mapping, a pack's file), evaluated together on
+/// each input: a file's rules share one cfn-guard run, and one parse of the data, with the
+/// other files of their group, and the groups run on every core.
+#[derive(Debug)]
+pub struct GuardBatch {
+    files: Vec<Arc<GuardFile>>,
+}
+
+/// Each file's report on an input, in the batch's order: an error belongs to its file.
+pub type BatchReports = Vec<Result<Arc<Report>, String>>;
+
+impl GuardBatch {
+    pub fn new(files: Vec<Arc<GuardFile>>) -> Arc<GuardBatch> {
+        Arc::new(GuardBatch { files })
+    }
+
+    /// [`GuardFile::evaluate_loaded`] of every file of the batch, on data as controlgate's
+    /// loader produced it. A group whose run fails is run again file by file, so that an error
+    /// names its own file and spares the others.
+    pub fn evaluate_loaded(&self, data: &Value) -> Vec<Result<Report, String>> {
+        self.evaluate_on(data, rayon::current_num_threads())
+    }
+
+    fn evaluate_on(&self, data: &Value, threads: usize) -> Vec<Result<Report, String>> {
+        if exceeds_depth(data, MAX_DEPTH) {
+            return self.files.iter().map(|f| Err(too_deep(&f.file))).collect();
         }
-        let ids: Vec<&str> = data
-            .get("Resources")
-            .and_then(Value::as_object)
-            .map(|r| r.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        parse_report(&out, &self.names, &ids).map_err(|e| format!("{}: {e}", self.file))
+        if !holds_readings(data) {
+            return self.evaluate_reading(data, threads);
+        }
+        let yaml11 = self.evaluate_reading(&reading(data, 1), threads);
+        let yaml12 = self.evaluate_reading(&reading(data, 0), threads);
+        yaml11.into_iter().zip(yaml12).map(|(a, b)| Ok(merge(a?, b?))).collect()
+    }
+
+    fn evaluate_reading(&self, data: &Value, threads: usize) -> Vec<Result<Report, String>> {
+        let text = match serde_json::to_string(data) {
+            Ok(t) => t,
+            Err(e) => return self.files.iter().map(|_| Err(e.to_string())).collect(),
+        };
+        let ids = resource_ids(data);
+        let groups = self.groups(threads);
+        let one = |group: &[usize]| -> Vec<Result<Report, String>> {
+            let files: Vec<&GuardFile> = group.iter().map(|&i| &*self.files[i]).collect();
+            match evaluate_group(&files, &text, &ids) {
+                Ok(reports) => reports.into_iter().map(Ok).collect(),
+                Err(_) if files.len() > 1 => files
+                    .iter()
+                    .map(|f| evaluate_group(&[f], &text, &ids).map(|mut r| r.pop().unwrap_or_default()))
+                    .collect(),
+                Err(e) => vec![Err(e)],
+            }
+        };
+        // Plain threads rather than rayon: this runs inside a per-file memo that other rayon
+        // workers wait on, and a rayon join here could steal a task that waits on it too.
+        let threads = threads.min(groups.len()).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Vec<Result<Report, String>>)> = if threads == 1 {
+            groups.iter().enumerate().map(|(g, group)| (g, one(group))).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(group) = groups.get(g) else { break mine };
+                                mine.push((g, one(group)));
+                            }
+                        })
+                    })
+                    .collect();
+                workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+            })
+        };
+        done.sort_by_key(|(g, _)| *g);
+        let mut out: Vec<Option<Result<Report, String>>> = self.files.iter().map(|_| None).collect();
+        for (g, results) in done {
+            for (&i, r) in groups[g].iter().zip(results) {
+                out[i] = Some(r);
+            }
+        }
+        // A worker that panicked leaves its groups unreported: an error, never a pass.
+        out.into_iter()
+            .zip(&self.files)
+            .map(|(r, f)| r.unwrap_or_else(|| Err(format!("cfn-guard did not report on {}", f.file))))
+            .collect()
+    }
+
+    /// The files in groups of consecutive files whose rule names differ, about four per thread
+    /// so that the threads finish together.
+    fn groups(&self, threads: usize) -> Vec<Vec<usize>> {
+        let size = self.files.len().div_ceil(4 * threads.max(1)).max(1);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut names: std::collections::HashSet<&str> = Default::default();
+        for (i, f) in self.files.iter().enumerate() {
+            let clash = f.names.iter().any(|n| names.contains(n.as_str()));
+            match groups.last_mut() {
+                Some(g) if g.len() < size && !clash => g.push(i),
+                _ => {
+                    names.clear();
+                    groups.push(vec![i]);
+                }
+            }
+            names.extend(f.names.iter().map(String::as_str));
+        }
+        groups
     }
 }
 
@@ -316,6 +446,9 @@ fn redact(report: &mut Report, resources: &[Resource], sections: &serde_json::Ma
 #[derive(Debug)]
 pub struct GuardRule {
     pub file: Arc<GuardFile>,
+    /// The rule set the file is evaluated with, and the file's place in it.
+    pub batch: Arc<GuardBatch>,
+    pub index: usize,
     pub name: String,
     /// The resource types the rule is about (its control's scope, or the types its file names):
     /// such a resource counts as evaluated, and passes when no failure is placed on it.
@@ -323,14 +456,26 @@ pub struct GuardRule {
 }
 
 impl GuardRule {
-    /// The file's report on the input `resource` belongs to, computed once per input file.
+    /// A rule of a file evaluated on its own.
+    pub fn alone(file: Arc<GuardFile>, name: &str, types: Vec<String>) -> GuardRule {
+        GuardRule {
+            batch: GuardBatch::new(vec![file.clone()]),
+            file,
+            index: 0,
+            name: name.to_string(),
+            types,
+        }
+    }
+
+    /// The file's report on the input `resource` belongs to, computed once per input file
+    /// with the rest of its batch.
     fn report(&self, resource: &Resource, neighbours: &dyn Neighbours) -> Result<Arc<Report>, String> {
         match neighbours.file() {
             Some(view) => {
-                // The file's address is its identity for as long as the catalog lives, which
+                // The batch's address is its identity for as long as the catalog lives, which
                 // outlasts the memo of one input file.
-                let key = Arc::as_ptr(&self.file) as *const () as usize;
-                view.memo.get_or_compute(key, || {
+                let key = Arc::as_ptr(&self.batch) as *const () as usize;
+                let reports = view.memo.get_or_compute(key, || -> Result<BatchReports, String> {
                     let parts = match resource.format {
                         // Read once per input file for all Guard files: key 0 is no file's address.
                         InputFormat::Cloudformation => view
@@ -338,10 +483,21 @@ impl GuardRule {
                             .get_or_compute(0, || crate::input::template_parts_of(&resource.source))?,
                         InputFormat::TerraformPlan => Arc::new(crate::input::TemplateParts::default()),
                     };
-                    let mut report = self.file.evaluate_loaded(&document(view.resources, &parts))?;
-                    redact(&mut report, view.resources, &parts.sections);
-                    Ok(report)
-                })
+                    let reports = self.batch.evaluate_loaded(&document(view.resources, &parts));
+                    Ok(reports
+                        .into_iter()
+                        .map(|r| {
+                            r.map(|mut report| {
+                                redact(&mut report, view.resources, &parts.sections);
+                                Arc::new(report)
+                            })
+                        })
+                        .collect())
+                })?;
+                reports
+                    .get(self.index)
+                    .cloned()
+                    .unwrap_or_else(|| Err(format!("no Guard report for {}", self.file.file)))
             }
             None => {
                 let alone = std::slice::from_ref(resource);
@@ -447,9 +603,10 @@ impl CompiledRule for GuardRule {
     }
 }
 
-/// Run cfn-guard's validate command on `rules` and `data`: exit code, report, error buffer.
-fn run(rules: &str, data: &str, read_errors: bool) -> Result<(i32, String, String), String> {
-    let payload = json!({ "rules": [rules], "data": [data] }).to_string();
+/// Run cfn-guard's validate command on the rule texts `rules` and `data`: exit code, report,
+/// error buffer.
+fn run(rules: &[&str], data: &str, read_errors: bool) -> Result<(i32, String, String), String> {
+    let payload = json!({ "rules": rules, "data": [data] }).to_string();
     let mut reader = Reader::new(ReadBuffer::Cursor(Cursor::new(payload.into_bytes())));
     let mut writer =
         Writer::new_with_err(WriteBuffer::Vec(Vec::new()), WriteBuffer::Vec(Vec::new())).map_err(|e| e.to_string())?;

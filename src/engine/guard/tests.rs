@@ -152,11 +152,7 @@ fn depth_counts_every_level() {
 #[test]
 fn the_seam_yields_verdicts_with_messages_as_facts() {
     let file = Arc::new(GuardFile::compile("x.guard", RULES).unwrap());
-    let rule = GuardRule {
-        file,
-        name: "S3_VERSIONING".into(),
-        types: vec!["AWS::S3::Bucket".into()],
-    };
+    let rule = GuardRule::alone(file, "S3_VERSIONING", vec!["AWS::S3::Bucket".into()]);
     let resources = template();
     let mut bad = resource(
         "Bad",
@@ -179,11 +175,7 @@ fn the_seam_yields_verdicts_with_messages_as_facts() {
 fn a_terraform_failure_at_a_value_known_after_apply_is_unknown() {
     let text = "rule VERSIONED {\n  Resources.*[ Type == 'aws_s3_bucket' ].Properties.versioning.enabled == true\n}\n";
     let file = Arc::new(GuardFile::compile("x.guard", text).unwrap());
-    let rule = GuardRule {
-        file,
-        name: "VERSIONED".into(),
-        types: vec!["aws_s3_bucket".into()],
-    };
+    let rule = GuardRule::alone(file, "VERSIONED", vec!["aws_s3_bucket".into()]);
     let mut r = resource(
         "aws_s3_bucket.b",
         "aws_s3_bucket",
@@ -230,4 +222,84 @@ fn a_comparison_between_resources_is_never_dropped() {
     let rule = &report["SAME_SIZE"];
     assert_eq!(rule.status, Status::Fail);
     assert!(!rule.failures.is_empty() || !rule.unplaced.is_empty(), "{rule:?}");
+}
+
+/// Files for a batch: `RULES`, a file whose rule name clashes with one of it, six more, and
+/// (at index 1) one cfn-guard cannot parse, built past `compile` as a file could only fail at
+/// run time.
+fn batch_files() -> Vec<Arc<GuardFile>> {
+    let mut files = vec![
+        Arc::new(GuardFile::compile("a.guard", RULES).unwrap()),
+        Arc::new(GuardFile {
+            file: "broken.guard".into(),
+            text: "rule BROKEN {\n  Resources.*[ Type == \n".into(),
+            names: vec!["BROKEN".into()],
+        }),
+        Arc::new(
+            GuardFile::compile(
+                "clash.guard",
+                "rule S3_NAMED {\n  Resources.*[ Type == 'AWS::S3::Bucket' ].Properties.Tags exists\n}\n",
+            )
+            .unwrap(),
+        ),
+    ];
+    for k in 0..6 {
+        let text = format!(
+            "rule TOPIC_{k} when Resources.*[ Type == 'AWS::SNS::Topic' ] !empty {{\n  Resources.*[ Type == 'AWS::SNS::Topic' ].Properties.KmsMasterKeyId exists\n}}\n"
+        );
+        files.push(Arc::new(GuardFile::compile(&format!("t{k}.guard"), &text).unwrap()));
+    }
+    files
+}
+
+#[test]
+fn a_batch_reports_what_each_file_reports_alone_whatever_the_threads() {
+    let files = batch_files();
+    let batch = GuardBatch::new(files.clone());
+    let groups = batch.groups(1);
+    assert!(groups.iter().any(|g| g.len() > 1), "files share runs: {groups:?}");
+    for g in &groups {
+        let mut names: Vec<&String> = g.iter().flat_map(|&i| &files[i].names).collect();
+        let all = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all, "a group holds each rule name once: {groups:?}");
+    }
+    let data = template();
+    for threads in [1, 2, 3] {
+        let reports = batch.evaluate_on(&data, threads);
+        assert_eq!(reports.len(), files.len());
+        for (file, report) in files.iter().zip(&reports) {
+            match file.evaluate(&data) {
+                Ok(alone) => assert_eq!(report.as_ref().ok(), Some(&alone), "{} on {threads} threads", file.file),
+                Err(e) => {
+                    assert_eq!(report.as_ref().err(), Some(&e), "{}", file.file);
+                    assert!(e.contains("broken.guard"), "{e}");
+                }
+            }
+        }
+    }
+    // The clashing name is judged by each file's own check.
+    let reports = batch.evaluate_on(&data, 2);
+    let a = reports[0].as_ref().unwrap();
+    let clash = reports[2].as_ref().unwrap();
+    assert!(a["S3_NAMED"].failures.contains_key("Bad") && !a["S3_NAMED"].failures.contains_key("Good"));
+    assert!(clash["S3_NAMED"].failures.contains_key("Good"), "{clash:?}");
+    assert_eq!(reports[3].as_ref().unwrap()["TOPIC_0"].status, Status::Fail);
+}
+
+#[test]
+fn a_batch_on_data_too_deep_fails_every_file() {
+    let batch = GuardBatch::new(batch_files());
+    let mut deep = json!(1);
+    for _ in 0..MAX_DEPTH {
+        deep = json!({ "a": deep });
+    }
+    let data = json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": deep}}});
+    let reports = batch.evaluate_loaded(&data);
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.as_ref().is_err_and(|e| e.contains("nests deeper")))
+    );
 }
