@@ -489,6 +489,9 @@ impl Overrides {
 /// Everything `check` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The process exits once the run is reported (the command line sets it): what the run
+    /// read is then left for the exit to free rather than freed piece by piece.
+    pub leave_to_exit: bool,
     pub paths: Vec<PathBuf>,
     pub cwd: PathBuf,
     pub packs: Vec<PackSource>,
@@ -710,6 +713,7 @@ impl Settings {
                 .collect()
         };
         Ok(Settings {
+            leave_to_exit: false,
             change,
             parameter_sources,
             changed,

@@ -724,7 +724,13 @@ fn check(cwd: PathBuf, args: CheckArgs, sources: BTreeMap<&'static str, String>)
             return finish(&s, Some(errors));
         }
     };
-    finish(&s, None)
+    finish(
+        &Settings {
+            leave_to_exit: true,
+            ..s
+        },
+        None,
+    )
 }
 
 /// The command line of `check` as overrides of the config file, in one step: nothing of the

@@ -372,7 +372,7 @@ mod tests {
             .map(|(k, _)| format!("/{k}"))
             .collect();
         Resource {
-            configured: configured.map(|c| c.iter().map(|s| s.to_string()).collect()),
+            configured: configured.map(|c| std::sync::Arc::new(c.iter().map(|s| s.to_string()).collect())),
             unknown_paths,
             ..Resource::new(
                 format!("{kind}.x"),

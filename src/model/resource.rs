@@ -139,7 +139,7 @@ pub struct Resource {
     /// The top-level attributes the author wrote: Terraform from the plan's `configuration`,
     /// CloudFormation the keys of `Properties`. `None` when the input does not say (a plan
     /// without `configuration`).
-    pub configured: Option<BTreeSet<String>>,
+    pub configured: Option<Arc<BTreeSet<String>>>,
     /// Why nothing about the resource can be judged before deployment: it comes from a
     /// CloudFormation `Fn::ForEach` over a collection known only at deploy time, or from a
     /// template a macro may rewrite. Every rule on it is unknown.

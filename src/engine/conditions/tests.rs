@@ -533,7 +533,7 @@ fn configured_tells_written_attributes_from_provider_defaults() {
         Truth::Unknown,
         "no configuration in the input"
     );
-    r.configured = Some(["name".to_string()].into());
+    r.configured = Some(std::sync::Arc::new(["name".to_string()].into()));
     let v = c.evaluate(&r, &Alone).unwrap();
     assert_eq!(v.truth, Truth::False);
     assert!(v.facts[0].contains("the provider's default applies"));
@@ -543,7 +543,7 @@ fn configured_tells_written_attributes_from_provider_defaults() {
         OPEN_ADMIN.trim_end().replace('\n', "\n    ")
     ));
     assert_eq!(sg.evaluate(&r, &Alone).unwrap().truth, Truth::True);
-    r.configured = Some(["ingress".to_string()].into());
+    r.configured = Some(std::sync::Arc::new(["ingress".to_string()].into()));
     assert_eq!(
         sg.evaluate(&r, &Alone).unwrap().truth,
         Truth::Unknown,

@@ -217,7 +217,7 @@ pub fn into_resources(
                     .collect()
             })
             .unwrap_or_default();
-        let configured = properties.as_object().map(|m| m.keys().cloned().collect());
+        let configured = properties.as_object().map(|m| Arc::new(m.keys().cloned().collect()));
         out.push(Resource {
             inline_suppressions,
             references,

@@ -13,7 +13,8 @@ use crate::model::Resource;
 struct ConfigBlock {
     references: BTreeMap<String, Vec<String>>,
     iteration: Vec<String>,
-    attributes: BTreeSet<String>,
+    /// Shared with every instance of the block (`count`, `for_each`).
+    attributes: std::sync::Arc<BTreeSet<String>>,
     /// Nested blocks written in the configuration: per block name, the arguments each written
     /// block sets (`dynamic` blocks are not shown).
     nested: BTreeMap<String, Vec<BTreeSet<String>>>,
@@ -88,7 +89,7 @@ fn config_references(plan: &Value) -> ConfigRefs {
                 ConfigBlock {
                     references: attrs,
                     iteration,
-                    attributes,
+                    attributes: attributes.into(),
                     nested,
                 },
             );
@@ -153,7 +154,7 @@ pub(super) fn link_references(plan: &Value, resources: &mut [Resource]) {
         let Some(block) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
             continue;
         };
-        r.configured = Some(block.attributes.clone());
+        r.configured = Some(std::sync::Arc::clone(&block.attributes));
         let (attrs, iteration) = (&block.references, &block.iteration);
         let resolve = |reference: &str| -> Option<String> {
             let (target, static_index) = referenced_resource(reference)?;
