@@ -8,6 +8,7 @@ use std::sync::Arc;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents,
 };
+use rayon::prelude::*;
 
 use super::{Report, escape};
 use crate::catalog::Severity;
@@ -295,13 +296,21 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write, style: Style) -> std::io:
             .with_links(false)
             .with_context_lines(0)
             .with_width(WIDTH);
-        for f in &report.evaluation.findings {
-            let mut rendered = String::new();
-            handler
-                .render_report(&mut rendered, &diagnostic(report, f))
-                .map_err(std::io::Error::other)?;
-            writeln!(out, "{}", rendered.trim_end())?;
-            writeln!(out)?;
+        // Rendering (wrapping, excerpts) is most of the cost of a large report: findings are
+        // rendered on every core, a chunk at a time, and written in their order.
+        for chunk in report.evaluation.findings.chunks(1024) {
+            let rendered: Vec<Result<String, fmt::Error>> = chunk
+                .par_iter()
+                .map(|f| {
+                    let mut rendered = String::new();
+                    handler.render_report(&mut rendered, &diagnostic(report, f))?;
+                    Ok(rendered)
+                })
+                .collect();
+            for r in rendered {
+                writeln!(out, "{}", r.map_err(std::io::Error::other)?.trim_end())?;
+                writeln!(out)?;
+            }
         }
         write_remediations(report, out)?;
     }
