@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::addresses::{address_parts, parse_instance, split_index};
@@ -149,10 +150,10 @@ pub(super) fn link_references(plan: &Value, resources: &mut [Resource]) {
         return;
     }
     let present: HashSet<String> = resources.iter().map(|r| r.address.clone()).collect();
-    for r in resources.iter_mut() {
-        let Some(me) = parse_instance(&r.address) else { continue };
+    resources.par_iter_mut().for_each(|r| {
+        let Some(me) = parse_instance(&r.address) else { return };
         let Some(block) = config.get(&(me.module_path.clone(), me.resource.clone())) else {
-            continue;
+            return;
         };
         r.configured = Some(std::sync::Arc::clone(&block.attributes));
         let (attrs, iteration) = (&block.references, &block.iteration);
@@ -176,5 +177,5 @@ pub(super) fn link_references(plan: &Value, resources: &mut [Resource]) {
         }
         crate::input::terraform_unwritten::forget_unwritten(r, None);
         crate::input::terraform_unwritten::forget_unwritten_nested(r, &block.nested);
-    }
+    });
 }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::Located;
@@ -286,7 +287,7 @@ pub fn take_resources_and_deleted(
             _ => true,
         },
     };
-    let mut out = Vec::new();
+    let mut pending = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let root = match plan.get("planned_values") {
         None | Some(Value::Null) => None,
@@ -403,7 +404,7 @@ pub fn take_resources_and_deleted(
                     also_sensitive,
                     anchor,
                 };
-                out.push(build(source, &provider, planned, &mut taken).map_err(|m| invalid(&rat, m))?);
+                pending.push(prepare(planned, &mut taken).map_err(|m| invalid(&rat, m))?);
             }
             let children = list_at(module, "child_modules").map_err(|m| invalid(&at, format!("a module's {m}")))?;
             for (i, child) in children.iter().enumerate().rev() {
@@ -464,8 +465,9 @@ pub fn take_resources_and_deleted(
             also_sensitive: [(c.change.get("before"), c.change.get("before_sensitive")), (None, None)],
             anchor: format!("{at}/address"),
         };
-        out.push(build(source, &provider, planned, &mut taken).map_err(|m| invalid(&at, m))?);
+        pending.push(prepare(planned, &mut taken).map_err(|m| invalid(&at, m))?);
     }
+    let mut out: Vec<Resource> = pending.into_par_iter().map(|p| finish(source, &provider, p)).collect();
     link_references(plan, &mut out);
     Ok((out, deleted))
 }
@@ -546,6 +548,23 @@ fn build(
     p: Planned<'_>,
     taken: &mut Taken,
 ) -> Result<Resource, String> {
+    Ok(finish(source, provider, prepare(p, taken)?))
+}
+
+/// A resource's values moved out of [`Taken`], with the sensitive scalars read beside them:
+/// what is left to build it reads only the plan, so resources are finished in parallel.
+struct Prepared<'a> {
+    address: &'a str,
+    resource_type: &'a str,
+    action: PlannedAction,
+    properties: Value,
+    unknown: Option<&'a Value>,
+    sensitive: Option<&'a Value>,
+    sensitive_values: Vec<Value>,
+    anchor: String,
+}
+
+fn prepare<'a>(p: Planned<'a>, taken: &mut Taken) -> Result<Prepared<'a>, String> {
     let Planned {
         address,
         resource_type,
@@ -570,9 +589,32 @@ fn build(
         }
     }
     let moved = after_at.and_then(|at| taken.take(&at));
-    let mut properties = moved
+    let properties = moved
         .or_else(|| after.filter(|a| a.is_object()).cloned())
         .unwrap_or_else(|| Value::Object(Map::new()));
+    Ok(Prepared {
+        address,
+        resource_type,
+        action,
+        properties,
+        unknown,
+        sensitive,
+        sensitive_values,
+        anchor,
+    })
+}
+
+fn finish(source: &Arc<SourceFile>, provider: &Provider<'_>, p: Prepared<'_>) -> Resource {
+    let Prepared {
+        address,
+        resource_type,
+        action,
+        mut properties,
+        unknown,
+        sensitive,
+        sensitive_values,
+        anchor,
+    } = p;
     decode_json_documents(&mut properties);
     let mut unknown_paths = Vec::new();
     if let Some(u) = unknown {
@@ -613,7 +655,7 @@ fn build(
         .and_then(Value::as_str)
         .map(str::to_string)
         .or_else(|| provider.region.map(str::to_string));
-    Ok(Resource {
+    Resource {
         region,
         tag_map_unknown,
         tags,
@@ -630,7 +672,7 @@ fn build(
             Arc::clone(source),
             Anchor::JsonPointer(anchor),
         )
-    })
+    }
 }
 
 #[cfg(test)]
