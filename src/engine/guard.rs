@@ -24,6 +24,10 @@ use crate::model::{InputFormat, Resource};
 /// the process, 2,000 take seconds); CloudFormation templates nest a few dozen levels.
 pub const MAX_DEPTH: usize = 64;
 
+/// The data text a group of Guard files may share (files × data length), see
+/// [`GuardBatch::groups`].
+const GROUP_BYTES: usize = 8 << 20;
+
 /// cfn-guard's exit codes.
 const PASS: i32 = 0;
 const FAIL: i32 = 19;
@@ -217,7 +221,7 @@ impl GuardBatch {
             Err(e) => return self.files.iter().map(|_| Err(e.to_string())).collect(),
         };
         let ids = resource_ids(data);
-        let groups = self.groups(threads);
+        let groups = self.groups(threads, text.len());
         let one = |group: &[usize]| -> Vec<Result<Report, String>> {
             let files: Vec<&GuardFile> = group.iter().map(|&i| &*self.files[i]).collect();
             match evaluate_group(&files, &text, &ids) {
@@ -267,9 +271,17 @@ impl GuardBatch {
     }
 
     /// The files in groups of consecutive files whose rule names differ, about four per thread
-    /// so that the threads finish together.
-    fn groups(&self, threads: usize) -> Vec<Vec<usize>> {
-        let size = self.files.len().div_ceil(4 * threads.max(1)).max(1);
+    /// so that the threads finish together. cfn-guard keeps a copy of the data for every file
+    /// of a run until it reports, and its report quotes the values it compared, so a group's
+    /// memory grows with its files times the data: [`GROUP_BYTES`] of data text per group, a
+    /// file at a time on large inputs.
+    fn groups(&self, threads: usize, data_len: usize) -> Vec<Vec<usize>> {
+        let size = self
+            .files
+            .len()
+            .div_ceil(4 * threads.max(1))
+            .min(GROUP_BYTES / data_len.max(1))
+            .max(1);
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut names: std::collections::HashSet<&str> = Default::default();
         for (i, f) in self.files.iter().enumerate() {
@@ -636,7 +648,7 @@ fn run(rules: &[&str], data: &str, read_errors: bool) -> Result<(i32, String, St
 /// rule of the file, placing failures on the resources `ids`. A rule the report does not place
 /// is an error, never a pass.
 fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, String> {
-    let report: Value = serde_json::from_str(out).map_err(|e| format!("unreadable cfn-guard report: {e}"))?;
+    let report = lean_report(out).map_err(|e| format!("unreadable cfn-guard report: {e}"))?;
     let file = report.get(0).ok_or("empty cfn-guard report")?;
     let listed = |key: &str, name: &str| {
         file.get(key)
@@ -687,6 +699,78 @@ fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, Str
         rules.insert(name.clone(), rule);
     }
     Ok(rules)
+}
+
+/// cfn-guard's report as a `Value`, without the values it quotes: a `value` beside a `path` is
+/// the data at that path (a whole resource, often), repeated for every check that looked at it,
+/// and nothing here reads it. On a large template the report is many times the template.
+fn lean_report(out: &str) -> serde_json::Result<Value> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    struct Lean;
+
+    impl<'de> DeserializeSeed<'de> for Lean {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Lean {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a cfn-guard report")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(v) = seq.next_element_seed(Lean)? {
+                items.push(v);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "value" && out.get("path").is_some_and(Value::is_string) {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let v = map.next_value_seed(Lean)?;
+                out.insert(key, v);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(out);
+    // The report nests as deep as the rules' clauses, not as the data: the recursion limit holds.
+    let v = Lean.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
 }
 
 /// The failed checks under a rule's report, each placed on the resources its paths name: a

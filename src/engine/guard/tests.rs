@@ -256,7 +256,11 @@ fn batch_files() -> Vec<Arc<GuardFile>> {
 fn a_batch_reports_what_each_file_reports_alone_whatever_the_threads() {
     let files = batch_files();
     let batch = GuardBatch::new(files.clone());
-    let groups = batch.groups(1);
+    let groups = batch.groups(1, 1000);
+    assert!(
+        batch.groups(1, GROUP_BYTES).iter().all(|g| g.len() == 1),
+        "large data: a file at a time"
+    );
     assert!(groups.iter().any(|g| g.len() > 1), "files share runs: {groups:?}");
     for g in &groups {
         let mut names: Vec<&String> = g.iter().flat_map(|&i| &files[i].names).collect();
@@ -302,4 +306,15 @@ fn a_batch_on_data_too_deep_fails_every_file() {
             .iter()
             .all(|r| r.as_ref().is_err_and(|e| e.contains("nests deeper")))
     );
+}
+
+#[test]
+fn the_report_is_read_without_the_values_it_quotes() {
+    let out = r#"[{"check": {"Resolved": {"value": {"path": "/Resources/B", "value": {"Properties": {"path": "/x"}}}}},
+        "messages": {"error_message": "m"}, "value": 1}]"#;
+    let lean = lean_report(out).unwrap();
+    let resolved = &lean[0]["check"]["Resolved"]["value"];
+    assert_eq!(resolved, &json!({"path": "/Resources/B"}), "the data beside a path is dropped");
+    assert_eq!(lean[0]["value"], json!(1), "a value with no path beside it is kept");
+    assert!(lean_report("[{").is_err());
 }
