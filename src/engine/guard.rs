@@ -28,6 +28,15 @@ pub const MAX_DEPTH: usize = 64;
 /// [`GuardBatch::groups`].
 const GROUP_BYTES: usize = 8 << 20;
 
+/// The failures that name no resource shown on each resource; the rest are counted.
+const MAX_UNPLACED_FACTS: usize = 5;
+
+/// Each string of `list` once, first occurrences in order.
+fn distinct(list: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    list.retain(|m| seen.insert(m.clone()));
+}
+
 /// cfn-guard's exit codes.
 const PASS: i32 = 0;
 const FAIL: i32 = 19;
@@ -366,8 +375,9 @@ fn merge(yaml11: Report, yaml12: Report) -> Report {
                 });
             }
         }
+        let ours: std::collections::HashSet<String> = rule.unplaced.iter().cloned().collect();
         for m in other.unplaced {
-            if !rule.unplaced.contains(&m) {
+            if !ours.contains(&m) {
                 rule.unplaced.push(format!("{m} (as YAML 1.2 reads the template)"));
             }
         }
@@ -606,10 +616,20 @@ impl CompiledRule for GuardRule {
                 facts.push(fact);
             }
         }
-        for m in unplaced {
-            if !facts.contains(m) {
-                facts.push(m.clone());
-            }
+        // Every resource of the rule's types carries the unplaced failures: a few of them, and
+        // how many more, or a large template would hold their number times its size.
+        let shown: Vec<&String> = unplaced
+            .iter()
+            .filter(|m| !facts.contains(m))
+            .take(MAX_UNPLACED_FACTS)
+            .collect();
+        let more = unplaced.len().saturating_sub(shown.len());
+        facts.extend(shown.into_iter().cloned());
+        if more > 0 && unplaced.len() > MAX_UNPLACED_FACTS {
+            facts.push(format!(
+                "and {more} more failures of Guard rule `{}` that name no resource",
+                self.name
+            ));
         }
         Ok(Verdict { truth, facts })
     }
@@ -677,6 +697,9 @@ fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, Str
                 entry.unplaced.push(format!("Guard rule `{name}` fails"));
             }
         }
+    }
+    for rule in failed.values_mut() {
+        distinct(&mut rule.unplaced);
     }
     let mut rules = Report::new();
     for name in names {
@@ -807,7 +830,8 @@ fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
                         }
                     }
                 }
-                if !placed && !into.unplaced.contains(&message) {
+                // Made distinct once the report is read: a check per resource may fail alike.
+                if !placed {
                     into.unplaced.push(message);
                 }
                 return;

@@ -314,7 +314,39 @@ fn the_report_is_read_without_the_values_it_quotes() {
         "messages": {"error_message": "m"}, "value": 1}]"#;
     let lean = lean_report(out).unwrap();
     let resolved = &lean[0]["check"]["Resolved"]["value"];
-    assert_eq!(resolved, &json!({"path": "/Resources/B"}), "the data beside a path is dropped");
+    assert_eq!(
+        resolved,
+        &json!({"path": "/Resources/B"}),
+        "the data beside a path is dropped"
+    );
     assert_eq!(lean[0]["value"], json!(1), "a value with no path beside it is kept");
     assert!(lean_report("[{").is_err());
+}
+
+#[test]
+fn failures_that_name_no_resource_are_shown_a_few_and_counted() {
+    let sections = [
+        "Outputs",
+        "Mappings",
+        "Conditions",
+        "Metadata",
+        "Transform",
+        "Rules",
+        "Hooks",
+    ];
+    let body: String = sections.iter().map(|s| format!("  {s} exists\n")).collect();
+    let file = Arc::new(GuardFile::compile("x.guard", &format!("rule SECTIONS {{\n{body}}}\n")).unwrap());
+    let rule = GuardRule::alone(file, "SECTIONS", vec!["AWS::S3::Bucket".into()]);
+    let bucket = resource("B", "AWS::S3::Bucket", json!({}));
+    let verdict = rule.evaluate(&bucket, &crate::engine::Alone).unwrap();
+    assert_eq!(verdict.truth, Truth::False, "{verdict:?}");
+    assert_eq!(verdict.facts.len(), MAX_UNPLACED_FACTS + 1, "{verdict:?}");
+    assert!(
+        verdict
+            .facts
+            .last()
+            .unwrap()
+            .starts_with("and 2 more failures of Guard rule `SECTIONS`"),
+        "{verdict:?}"
+    );
 }
