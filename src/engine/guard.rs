@@ -31,6 +31,26 @@ const GROUP_BYTES: usize = 8 << 20;
 /// The failures that name no resource shown on each resource; the rest are counted.
 const MAX_UNPLACED_FACTS: usize = 5;
 
+/// The longest Guard message kept whole, in characters.
+const MAX_MESSAGE: usize = 600;
+
+/// Cut every message longer than [`MAX_MESSAGE`]: cfn-guard quotes the value a check traversed
+/// to, which may be the whole `Resources` section, and a finding repeats its messages on every
+/// resource. Runs after [`redact`], so no secret is left half cut.
+fn shorten(report: &mut Report) {
+    let cut = |m: &mut String| {
+        if let Some((at, _)) = m.char_indices().nth(MAX_MESSAGE) {
+            let more = m[at..].chars().count();
+            m.truncate(at);
+            m.push_str(&format!("… ({more} characters more)"));
+        }
+    };
+    for rule in report.values_mut() {
+        rule.failures.values_mut().flatten().for_each(|f| cut(&mut f.message));
+        rule.unplaced.iter_mut().for_each(cut);
+    }
+}
+
 /// Each string of `list` once, first occurrences in order.
 fn distinct(list: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
@@ -511,6 +531,7 @@ impl GuardRule {
                         .map(|r| {
                             r.map(|mut report| {
                                 redact(&mut report, view.resources, &parts.sections);
+                                shorten(&mut report);
                                 Arc::new(report)
                             })
                         })
@@ -525,6 +546,7 @@ impl GuardRule {
                 let alone = std::slice::from_ref(resource);
                 let mut report = self.file.evaluate_loaded(&document(alone, &Default::default()))?;
                 redact(&mut report, alone, &Default::default());
+                shorten(&mut report);
                 Ok(Arc::new(report))
             }
         }
@@ -668,6 +690,7 @@ fn run(rules: &[&str], data: &str, read_errors: bool) -> Result<(i32, String, St
 /// rule of the file, placing failures on the resources `ids`. A rule the report does not place
 /// is an error, never a pass.
 fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, String> {
+    let id_set: IdSet<'_> = ids.iter().copied().collect();
     let report = lean_report(out).map_err(|e| format!("unreadable cfn-guard report: {e}"))?;
     let file = report.get(0).ok_or("empty cfn-guard report")?;
     let listed = |key: &str, name: &str| {
@@ -690,7 +713,7 @@ fn parse_report(out: &str, names: &[String], ids: &[&str]) -> Result<Report, Str
                 unplaced: Vec::new(),
             });
             let before = (entry.failures.len(), entry.unplaced.len());
-            collect_failures(rule.get("checks").unwrap_or(&Value::Null), ids, entry);
+            collect_failures(rule.get("checks").unwrap_or(&Value::Null), &id_set, entry);
             // A failed rule with no failed check in the report (a named rule it depends on
             // failed) still fails: never a pass for want of detail.
             if before == (entry.failures.len(), entry.unplaced.len()) && entry.failures.is_empty() {
@@ -798,7 +821,7 @@ fn lean_report(out: &str) -> serde_json::Result<Value> {
 
 /// The failed checks under a rule's report, each placed on the resources its paths name: a
 /// check is a node with `messages` and `check`, and its `check` holds the paths it looked at.
-fn collect_failures(node: &Value, ids: &[&str], into: &mut RuleReport) {
+fn collect_failures(node: &Value, ids: &IdSet<'_>, into: &mut RuleReport) {
     match node {
         Value::Object(map) => {
             // A clause's `check`, or a block's `unresolved` (`Properties { ... }` on a resource
@@ -876,15 +899,22 @@ fn walk_paths<'a>(node: &'a Value, into: &mut Vec<&'a str>, compared_with: &mut 
 /// The resource a Guard path (`/Resources/<id>/Properties/...`) is in, and the rest of the path.
 /// Guard joins keys with `/` unescaped, so the id is matched against the input's own ids, the
 /// longest that fits.
-fn resource_of<'a, 'p>(path: &'p str, ids: &[&'a str]) -> Option<(&'a str, &'p str)> {
+fn resource_of<'a, 'p>(path: &'p str, ids: &IdSet<'a>) -> Option<(&'a str, &'p str)> {
     let under = path.strip_prefix("/Resources/")?;
-    ids.iter()
-        .filter_map(|id| {
-            let rest = under.strip_prefix(id)?;
-            (rest.is_empty() || rest.starts_with('/')).then_some((*id, rest))
-        })
-        .max_by_key(|(id, _)| id.len())
+    // Each prefix that ends where a segment ends, longest first: one lookup per segment rather
+    // than a comparison with every id of a large template.
+    let ends = under
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(under.len()));
+    let mut ends: Vec<usize> = ends.collect();
+    ends.reverse();
+    ends.into_iter()
+        .find_map(|end| ids.get(&under[..end]).map(|id| (*id, &under[end..])))
 }
+
+/// The logical ids (Terraform: addresses) of an input, for placing failures.
+type IdSet<'a> = std::collections::HashSet<&'a str>;
 
 /// The `rule NAME` names a Guard file declares, in order (`rule NAME when ... {` included).
 pub fn rule_names(text: &str) -> Vec<String> {

@@ -94,7 +94,7 @@ fn a_failure_on_no_resource_is_kept_unplaced() {
 
 #[test]
 fn ids_are_matched_whole_and_longest_first() {
-    let ids = ["Bucket", "BucketPolicy", "a/b"];
+    let ids: IdSet<'_> = ["Bucket", "BucketPolicy", "a/b", "a"].into_iter().collect();
     assert_eq!(
         resource_of("/Resources/BucketPolicy/Properties", &ids),
         Some(("BucketPolicy", "/Properties"))
@@ -106,6 +106,7 @@ fn ids_are_matched_whole_and_longest_first() {
     );
     assert_eq!(resource_of("/Resources/Buckets/Properties", &ids), None);
     assert_eq!(resource_of("/Parameters/Bucket", &ids), None);
+    assert_eq!(resource_of("/Resources/a/c", &ids), Some(("a", "/c")));
 }
 
 #[test]
@@ -349,4 +350,32 @@ fn failures_that_name_no_resource_are_shown_a_few_and_counted() {
             .starts_with("and 2 more failures of Guard rule `SECTIONS`"),
         "{verdict:?}"
     );
+}
+
+#[test]
+fn long_messages_are_cut_after_redaction() {
+    let long = "v".repeat(MAX_MESSAGE + 10);
+    let mut report = Report::from([(
+        "R".to_string(),
+        RuleReport {
+            status: Status::Fail,
+            failures: BTreeMap::from([(
+                "B".to_string(),
+                vec![Failure {
+                    message: long.clone(),
+                    path: String::new(),
+                    two_ways: false,
+                }],
+            )]),
+            unplaced: vec![long, "short".into()],
+        },
+    )]);
+    shorten(&mut report);
+    let rule = &report["R"];
+    assert!(rule.failures["B"][0].message.ends_with("… (10 characters more)"));
+    assert_eq!(
+        rule.unplaced[0].chars().count(),
+        MAX_MESSAGE + "… (10 characters more)".chars().count()
+    );
+    assert_eq!(rule.unplaced[1], "short");
 }
