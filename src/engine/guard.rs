@@ -26,7 +26,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// The data text a group of Guard files may share (files × data length), see
 /// [`GuardBatch::groups`].
-const GROUP_BYTES: usize = 8 << 20;
+const GROUP_BYTES: usize = 64 << 20;
 
 /// The failures that name no resource shown on each resource; the rest are counted.
 const MAX_UNPLACED_FACTS: usize = 5;
